@@ -1,0 +1,105 @@
+"""Configuration from the environment, with safe defaults for the embedded SQLite run."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    try:
+        return int(value) if value.strip() else default
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a whole number, not {value!r}") from exc
+
+
+def _timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise RuntimeError(f"TIMEZONE {name!r} is not a known time zone") from exc
+    return name
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{INSTANCE_DIR / 'taskforce.sqlite3'}"
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Settings read once at start-up. Secrets have no default outside development."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    TIMEZONE = _timezone(os.environ.get("TIMEZONE", "Europe/London"))
+
+    SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
+    SMTP_PORT = _int("SMTP_PORT", 25)
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Task force secretariat <secretariat@example.gov.uk>")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", BASE_URL.startswith("https://"))
+    SESSION_COOKIE_NAME = "taskforce_session"
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12  # a working day, then sign in again
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 12
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+    API_PAGE_DEFAULT = 50
+    API_PAGE_MAX = 500
+    SERVICE_NAME = "Task force manager"
+
+
+class DevelopmentConfig(Config):
+    """The embedded run: SQLite in instance/, a fixed key only for this machine."""
+
+    SECRET_KEY = Config.SECRET_KEY or "dev-only-not-for-production"
+
+
+class TestConfig(Config):
+    """Tests: a throwaway database chosen by the test harness, no rate limits."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    RATELIMIT_ENABLED = False
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    """Several workers on PostgreSQL behind TLS: secrets must be given."""
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}

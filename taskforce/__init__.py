@@ -1,0 +1,148 @@
+"""The task force governance app: create_app() builds it."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+
+from flask import Flask, g, request
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from config import BASE_DIR, CONFIGS, INSTANCE_DIR
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    """Build the app for a named configuration (development, test, production)."""
+    config_name = config_name or os.environ.get("TASKFORCE_ENV", "development")
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+    )
+    app.config.from_object(CONFIGS[config_name])
+    app.config.update(overrides)
+    _check_config(app, config_name)
+    INSTANCE_DIR.mkdir(exist_ok=True)
+
+    register_templates(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_security(app)
+    register_commands(app)
+    logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _check_config(app: Flask, config_name: str) -> None:
+    if not app.config["SECRET_KEY"]:
+        raise RuntimeError(
+            f"SECRET_KEY must be set in the environment for the {config_name} configuration"
+        )
+
+
+def register_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(BASE_DIR / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+
+    from taskforce import formatting, markdown
+
+    markdown.register(app)
+    formatting.register(app)
+
+
+def register_extensions(app: Flask) -> None:
+    from taskforce.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    # Import every model so metadata (and Alembic) sees the whole schema.
+    from taskforce import models  # noqa: F401
+
+    from taskforce.auth.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        try:
+            user = db.session.get(User, int(user_id))
+        except ValueError:
+            return None
+        return user if user is not None and user.active else None
+
+
+def register_blueprints(app: Flask) -> None:
+    from taskforce.admin.views import bp as admin_bp
+    from taskforce.api import bp as api_bp
+    from taskforce.auth.views import bp as auth_bp
+    from taskforce.bodies.views import bp as bodies_bp
+    from taskforce.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(bodies_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)
+
+
+def register_security(app: Flask) -> None:
+    from taskforce import web
+
+    web.register_access_control(app)
+    web.register_error_handlers(app)
+
+    @app.before_request
+    def _nonce():
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.context_processor
+    def _template_globals():
+        return {"csp_nonce": g.get("csp_nonce", ""), "service_name": app.config["SERVICE_NAME"]}
+
+    @app.after_request
+    def _headers(response):
+        nonce = g.get("csp_nonce", "")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; object-src 'none'; base-uri 'none'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    from taskforce.auth.cli import tokens_cli, users_cli
+    from taskforce.demo.cli import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(tokens_cli)
+    app.cli.add_command(demo_cli)

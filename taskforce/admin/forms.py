@@ -1,0 +1,75 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from taskforce.auth.models import EMAIL_MAX, NAME_MAX, Role
+from taskforce.forms import SingleLine, strip
+
+ROLE_HINTS = {
+    Role.ADMIN: "Admin: everything, including users",
+    Role.SECRETARIAT: "Secretariat: runs the task forces they create or serve",
+    Role.CHAIR: "Chair: reads, and approves minutes of the task forces they chair",
+    Role.MEMBER: "Member: reads what their task forces circulate",
+}
+
+
+class UserForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[InputRequired(message="Enter the person's full name"),
+                    Length(max=NAME_MAX), SingleLine("Name")],  # fmt: skip
+    )
+    role = RadioField(
+        "Role",
+        widget=GovRadioInput(),
+        choices=[(r.value, ROLE_HINTS[r]) for r in Role],
+        validators=[InputRequired(message="Choose a role")],
+    )
+    active = BooleanField("Can sign in", widget=GovCheckboxInput(), default=True)
+    password = PasswordField(
+        "New password (optional)",
+        widget=GovPasswordInput(),
+        description="At least 12 characters. Leave blank to keep the current one.",
+        validators=[Optional(), Length(min=12, max=200,
+                                       message="Password must be 12 to 200 characters")],
+    )  # fmt: skip
+    submit = SubmitField("Save user", widget=GovSubmitInput())
+
+
+class NewUserForm(UserForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="It links the user to their task-force memberships",
+        validators=[
+            InputRequired(message="Enter an email address"),
+            Length(max=EMAIL_MAX),
+            Email(message="Enter an email address in the correct format, like name@example.gov.uk",
+                  check_deliverability=False),
+        ],  # fmt: skip
+    )
+
+
+class TokenForm(FlaskForm):
+    label = StringField(
+        "What is the token for?",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="For example, the reporting spreadsheet",
+        validators=[Length(max=120), SingleLine("Label")],
+    )
+    submit = SubmitField("Create token", widget=GovSubmitInput())
+
+
+class RevokeForm(FlaskForm):
+    submit = SubmitField("Revoke all my tokens", widget=GovSubmitInput())

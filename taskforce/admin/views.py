@@ -1,0 +1,87 @@
+"""Managing users (admins) and one's own API tokens (everyone)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from taskforce.admin.forms import NewUserForm, RevokeForm, TokenForm, UserForm
+from taskforce.auth import services
+from taskforce.auth.models import Role, User
+from taskforce.errors import ServiceError
+from taskforce.extensions import db
+from taskforce.web import apply_errors, flash_success, require_role, web_actor
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.get("/admin/users")
+def users():
+    require_role(Role.ADMIN)
+    people = list(db.session.scalars(select(User).order_by(User.name)))
+    return render_template("admin/users.html", users=people)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+def new_user():
+    require_role(Role.ADMIN)
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(form.email.data, form.name.data, form.role.data,
+                                        web_actor(), password=form.password.data or None)  # fmt: skip
+            user.active = bool(form.active.data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash_success(f"{user.name} can now sign in as {user.role}.")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    require_role(Role.ADMIN)
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            if user.id == current_user.id and (form.role.data != Role.ADMIN or not form.active.data):
+                raise ServiceError("You cannot remove your own admin role or sign-in: "
+                                   "ask another admin.")  # fmt: skip
+            services.update_user(user, {"name": form.name.data, "role": form.role.data,
+                                        "active": bool(form.active.data)}, web_actor())  # fmt: skip
+            if form.password.data:
+                services.set_password(user, form.password.data, web_actor())
+        except ServiceError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash_success(f"{user.name} saved.")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    form = TokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        new_token = services.create_token(current_user, web_actor(), label=form.label.data or "")
+        db.session.commit()
+    return render_template("admin/account.html", form=form, revoke_form=RevokeForm(),
+                           new_token=new_token, tokens=current_user.tokens)  # fmt: skip
+
+
+@bp.post("/account/tokens/revoke")
+def revoke_tokens():
+    form = RevokeForm()
+    if form.validate_on_submit():
+        count = services.revoke_tokens(current_user, web_actor())
+        db.session.commit()
+        flash_success(f"Revoked {count} token{'s' if count != 1 else ''}.")
+    return redirect(url_for("admin.account"))

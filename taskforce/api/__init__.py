@@ -1,0 +1,121 @@
+"""The JSON API, version 1: thin handlers over the same services as the web pages."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, g, jsonify, request, url_for
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy import Select
+
+from taskforce.api.errors import api_error_response
+from taskforce.audit.services import Actor
+from taskforce.auth.services import user_for_token
+from taskforce.errors import ValidationError
+from taskforce.extensions import csrf, db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Bearer tokens, never cookies, authenticate the API: there is no session for CSRF to ride.
+csrf.exempt(bp)
+
+M = TypeVar("M", bound=BaseModel)
+PUBLIC = {"api.openapi"}
+
+
+@bp.before_request
+def _authenticate():
+    g.api_user = None
+    if request.endpoint in PUBLIC:
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return api_error_response(401, "unauthorised", "Send a bearer token: Authorization: Bearer <token>")
+    user = user_for_token(token.strip())
+    if user is None:
+        db.session.rollback()
+        return api_error_response(401, "unauthorised", "That token is unknown, revoked or expired")
+    db.session.commit()  # keep last_used_at
+    g.api_user = user
+    return None
+
+
+def api_user():
+    return g.api_user
+
+
+def api_actor() -> Actor:
+    return Actor(user=g.api_user, via="api")
+
+
+def _field_name(loc: tuple) -> str:
+    parts = [str(p) for p in loc if p not in ("body",)]
+    return ".".join(parts) or "_body"
+
+
+def parse(model: type[M], payload: Any = None) -> M:
+    """Validate a JSON body against a model; bad input becomes a 422 with field errors."""
+    if payload is None:
+        payload = request.get_json(silent=True)
+        if payload is None:
+            raise ValidationError({"_body": ["Send a JSON object with Content-Type: application/json"]},
+                                  "The request body is not valid JSON")  # fmt: skip
+    if not isinstance(payload, dict):
+        raise ValidationError({"_body": ["Send a JSON object"]}, "The request body must be a JSON object")
+    try:
+        return model.model_validate(payload)
+    except PydanticValidationError as exc:
+        fields: dict[str, list[str]] = {}
+        for err in exc.errors(include_url=False):
+            message = err["msg"]
+            if err["type"] == "extra_forbidden":
+                message = "Unknown field"
+            elif message.startswith("Value error, "):
+                message = message.removeprefix("Value error, ")
+            fields.setdefault(_field_name(err["loc"]), []).append(message)
+        raise ValidationError(fields) from None
+
+
+def dump(model: BaseModel, status: int = 200):
+    response = jsonify(model.model_dump(mode="json"))
+    response.status_code = status
+    return response
+
+
+def page_of(stmt: Select, id_column, serialise) -> Any:
+    """Return one page of a query as {"items": [...], "next": url | None}, keyed by id."""
+    from flask import current_app
+
+    limit_raw = request.args.get("limit", "")
+    after_raw = request.args.get("after", "")
+    maximum = current_app.config["API_PAGE_MAX"]
+    try:
+        limit = int(limit_raw) if limit_raw else current_app.config["API_PAGE_DEFAULT"]
+        if not 1 <= limit <= maximum:
+            raise ValueError
+    except ValueError:
+        raise ValidationError.single("limit", f"limit must be a whole number from 1 to {maximum}") from None
+    try:
+        after = int(after_raw) if after_raw else None
+    except ValueError:
+        raise ValidationError.single("after", "after must be a whole number") from None
+    if after is not None:
+        stmt = stmt.where(id_column > after)
+    rows = list(db.session.scalars(stmt.order_by(id_column).limit(limit + 1)))
+    next_url = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        args = {**request.args.to_dict(), **(request.view_args or {}), "limit": limit, "after": rows[-1].id}
+        next_url = url_for(request.endpoint, _external=True, **args)
+    return jsonify({"items": [serialise(r) for r in rows], "next": next_url})
+
+
+def get_or_404(model, object_id: int):
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404, description=f"No {model.__name__.lower()} with id {object_id}")
+    return obj
+
+
+from taskforce.api import meta, taskforces  # noqa: E402, F401  (routes register on import)

@@ -1,0 +1,165 @@
+"""Register API operations once and describe them all at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+API_PREFIX = "/api/v1"
+
+
+@dataclass
+class Operation:
+    rule: str
+    method: str
+    summary: str
+    tag: str
+    body: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    paged: bool
+    query: dict[str, str]
+
+
+OPERATIONS: list[Operation] = []
+
+
+def operation(
+    bp,
+    rule: str,
+    method: str,
+    *,
+    summary: str,
+    tag: str,
+    body: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    paged: bool = False,
+    query: dict[str, str] | None = None,
+) -> Callable:
+    """Route a view on the API blueprint and record it for the OpenAPI description."""
+
+    def decorator(view: Callable) -> Callable:
+        bp.add_url_rule(rule, endpoint=view.__name__, view_func=view, methods=[method])
+        OPERATIONS.append(
+            Operation(rule, method, summary, tag, body, response, status, paged, query or {})
+        )
+        return view
+
+    return decorator
+
+
+def _path(rule: str) -> tuple[str, list[str]]:
+    params = re.findall(r"<(?:\w+:)?(\w+)>", rule)
+    return API_PREFIX + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule), params
+
+
+def _error_schema() -> dict:
+    return {
+        "type": "object",
+        "properties": {
+            "error": {
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "fields": {
+                        "type": "object",
+                        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+                "required": ["code", "message", "fields"],
+            }
+        },
+        "required": ["error"],
+    }
+
+
+def openapi_document() -> dict:
+    """Build the OpenAPI 3.1 description of every registered operation."""
+    schemas: dict[str, dict] = {"Error": _error_schema()}
+
+    def ref(model: type[BaseModel], mode: str) -> dict:
+        schema = model.model_json_schema(
+            ref_template="#/components/schemas/{model}", mode=mode
+        )
+        for name, sub in schema.pop("$defs", {}).items():
+            schemas.setdefault(name, sub)
+        schemas.setdefault(model.__name__, schema)
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    paths: dict[str, dict] = {}
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for op in OPERATIONS:
+        path, params = _path(op.rule)
+        item: dict = {
+            "summary": op.summary,
+            "tags": [op.tag],
+            "parameters": [
+                {"name": p, "in": "path", "required": True, "schema": {"type": "integer"}}
+                for p in params
+            ]
+            + [
+                {"name": name, "in": "query", "required": False, "description": text,
+                 "schema": {"type": "string"}}
+                for name, text in op.query.items()
+            ],  # fmt: skip
+            "responses": {
+                "401": {"description": "No valid bearer token", "content": error},
+                "403": {"description": "Your role does not allow this", "content": error},
+            },
+        }
+        if op.paged:
+            item["parameters"] += [
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                 "maximum": 500, "default": 50}},
+                {"name": "after", "in": "query", "schema": {"type": "integer"},
+                 "description": "Return items after this id (use `next`)"},
+            ]  # fmt: skip
+        if op.body is not None:
+            item["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": ref(op.body, "validation")}},
+            }
+            item["responses"]["422"] = {"description": "Invalid input", "content": error}
+        if params:
+            item["responses"]["404"] = {"description": "No such object", "content": error}
+        if op.method in ("PATCH", "PUT"):
+            item["responses"]["409"] = {"description": "Changed since you read it",
+                                        "content": error}  # fmt: skip
+        if op.response is None:
+            item["responses"][str(op.status)] = {"description": "Done"}
+        else:
+            schema = ref(op.response, "serialization")
+            if op.paged:
+                schema = {
+                    "type": "object",
+                    "properties": {
+                        "items": {"type": "array", "items": schema},
+                        "next": {"type": ["string", "null"]},
+                    },
+                    "required": ["items", "next"],
+                }
+            item["responses"][str(op.status)] = {
+                "description": "OK",
+                "content": {"application/json": {"schema": schema}},
+            }
+        paths.setdefault(path, {})[op.method.lower()] = item
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Task force manager API",
+            "version": "1",
+            "description": "Terms of reference, meetings, packs, minutes and actions.",
+        },
+        "servers": [{"url": "/"}],
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearer": []}],
+        "paths": paths,
+    }

@@ -1,0 +1,175 @@
+"""Task forces, members and ToR versions over JSON."""
+
+from __future__ import annotations
+
+from flask import abort, jsonify, request
+
+from taskforce.api import api_actor, api_user, bp, dump, get_or_404, page_of, parse
+from taskforce.api.spec import operation
+from taskforce.audit.services import events_for_taskforce
+from taskforce.auth import permissions
+from taskforce.bodies import services
+from taskforce.bodies.models import Member, TaskForce, TorVersion
+from taskforce.bodies.schemas import (
+    MemberCreate,
+    MemberOut,
+    MemberUpdate,
+    TaskForceCreate,
+    TaskForceOut,
+    TaskForceUpdate,
+    TorVersionOut,
+)
+from taskforce.errors import ValidationError
+from taskforce.extensions import db
+
+TAG = "Task forces"
+
+
+def _taskforce(taskforce_id: int, *, edit: bool = False) -> TaskForce:
+    tf = get_or_404(TaskForce, taskforce_id)
+    allowed = permissions.can_edit if edit else permissions.can_view
+    if not allowed(api_user(), tf):
+        abort(403, description="You do not serve this task force" if edit
+              else "You are not a member of this task force")  # fmt: skip
+    return tf
+
+
+def _member(member_id: int, *, edit: bool = False) -> Member:
+    member = services.get_member(member_id)
+    if member is None:
+        abort(404, description=f"No member with id {member_id}")
+    _taskforce(member.taskforce_id, edit=edit)
+    return member
+
+
+@operation(bp, "/taskforces", "POST", summary="Create a task force", tag=TAG,
+           body=TaskForceCreate, response=TaskForceOut, status=201)  # fmt: skip
+def create_taskforce():
+    if not permissions.can_create_taskforce(api_user()):
+        abort(403, description="Only the secretariat or an admin can create task forces")
+    data = parse(TaskForceCreate)
+    tf = services.create_taskforce(data.model_dump(), api_actor())
+    db.session.commit()
+    return dump(TaskForceOut.of(tf), 201)
+
+
+@operation(bp, "/taskforces", "GET", summary="List the task forces you can see", tag=TAG,
+           response=TaskForceOut, paged=True)  # fmt: skip
+def list_taskforces():
+    stmt = permissions.visible_taskforces(api_user())
+    return page_of(stmt, TaskForce.id, lambda tf: TaskForceOut.of(tf).model_dump(mode="json"))
+
+
+@operation(bp, "/taskforces/<int:taskforce_id>", "GET", summary="Read a task force", tag=TAG,
+           response=TaskForceOut)  # fmt: skip
+def get_taskforce(taskforce_id: int):
+    return dump(TaskForceOut.of(_taskforce(taskforce_id)))
+
+
+@operation(bp, "/taskforces/<int:taskforce_id>", "PATCH", tag=TAG, body=TaskForceUpdate,
+           response=TaskForceOut,
+           summary="Change a task force; a change to its ToR makes a new version")  # fmt: skip
+def update_taskforce(taskforce_id: int):
+    tf = _taskforce(taskforce_id, edit=True)
+    data = parse(TaskForceUpdate)
+    changes = data.model_dump(exclude_unset=True)
+    expected = changes.pop("version", None)
+    for required in ("name", "code", "cadence_weeks"):
+        if required in changes and changes[required] is None:
+            raise ValidationError.single(required, "This field cannot be emptied")
+    services.update_taskforce(tf, changes, api_actor(), expected_version=expected)
+    db.session.commit()
+    return dump(TaskForceOut.of(tf))
+
+
+@operation(bp, "/taskforces/<int:taskforce_id>/tor-versions", "GET", tag=TAG,
+           response=TorVersionOut, paged=True,
+           summary="List the versions of the terms of reference, oldest first")  # fmt: skip
+def list_tor_versions(taskforce_id: int):
+    tf = _taskforce(taskforce_id)
+    stmt = db.select(TorVersion).where(TorVersion.taskforce_id == tf.id)
+    return page_of(stmt, TorVersion.id,
+                   lambda v: TorVersionOut.model_validate(v).model_dump(mode="json"))  # fmt: skip
+
+
+@operation(bp, "/taskforces/<int:taskforce_id>/tor-versions/<int:number>", "GET", tag=TAG,
+           response=TorVersionOut, summary="Read one version of the terms of reference")  # fmt: skip
+def get_tor_version(taskforce_id: int, number: int):
+    tf = _taskforce(taskforce_id)
+    version = services.tor_version(tf, number)
+    if version is None:
+        abort(404, description=f"No version {number} of these terms of reference")
+    return dump(TorVersionOut.model_validate(version))
+
+
+@operation(bp, "/taskforces/<int:taskforce_id>/tor-versions/compare", "GET", tag=TAG,
+           summary="Compare two versions of the terms of reference",
+           query={"from": "older version number", "to": "newer version number"})  # fmt: skip
+def compare_tor_versions(taskforce_id: int):
+    tf = _taskforce(taskforce_id)
+    found = {}
+    for arg in ("from", "to"):
+        raw = request.args.get(arg, "")
+        if not raw.isdigit():
+            raise ValidationError.single(arg, f"Give {arg}= as a version number")
+        found[arg] = services.tor_version(tf, int(raw))
+        if found[arg] is None:
+            raise ValidationError.single(arg, f"There is no version {raw}")
+    return jsonify(services.compare_versions(found["from"], found["to"]).as_dict())
+
+
+@operation(bp, "/taskforces/<int:taskforce_id>/audit", "GET", tag=TAG,
+           summary="The latest 200 changes to a task force, newest first")  # fmt: skip
+def taskforce_audit(taskforce_id: int):
+    tf = _taskforce(taskforce_id, edit=True)
+    return jsonify({"items": [
+        {"at": e.at.isoformat(), "by": e.actor_label, "via": e.via, "action": e.action,
+         "subject_type": e.subject_type, "subject_id": e.subject_id, "summary": e.summary,
+         "changes": e.changes}
+        for e in events_for_taskforce(tf.id)
+    ], "next": None})  # fmt: skip
+
+
+@operation(bp, "/taskforces/<int:taskforce_id>/members", "POST", tag=TAG, body=MemberCreate,
+           response=MemberOut, status=201, summary="Add a member")  # fmt: skip
+def add_member(taskforce_id: int):
+    tf = _taskforce(taskforce_id, edit=True)
+    data = parse(MemberCreate)
+    member = services.add_member(tf, data.model_dump(), api_actor())
+    db.session.commit()
+    return dump(MemberOut.model_validate(member), 201)
+
+
+@operation(bp, "/taskforces/<int:taskforce_id>/members", "GET", tag=TAG, response=MemberOut,
+           paged=True, summary="List the current members")  # fmt: skip
+def list_members(taskforce_id: int):
+    tf = _taskforce(taskforce_id)
+    stmt = db.select(Member).where(Member.taskforce_id == tf.id, Member.removed_at.is_(None))
+    return page_of(stmt, Member.id, lambda m: MemberOut.model_validate(m).model_dump(mode="json"))
+
+
+@operation(bp, "/members/<int:member_id>", "GET", tag=TAG, response=MemberOut,
+           summary="Read a member")  # fmt: skip
+def get_member(member_id: int):
+    return dump(MemberOut.model_validate(_member(member_id)))
+
+
+@operation(bp, "/members/<int:member_id>", "PATCH", tag=TAG, body=MemberUpdate,
+           response=MemberOut, summary="Change a member")  # fmt: skip
+def update_member(member_id: int):
+    member = _member(member_id, edit=True)
+    data = parse(MemberUpdate)
+    changes = data.model_dump(exclude_unset=True)
+    expected = changes.pop("version", None)
+    services.update_member(member, changes, api_actor(), expected_version=expected)
+    db.session.commit()
+    return dump(MemberOut.model_validate(member))
+
+
+@operation(bp, "/members/<int:member_id>", "DELETE", tag=TAG, status=204,
+           summary="Remove a member (kept in history and earlier ToR versions)")  # fmt: skip
+def remove_member(member_id: int):
+    member = _member(member_id, edit=True)
+    services.remove_member(member, api_actor())
+    db.session.commit()
+    return "", 204

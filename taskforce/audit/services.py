@@ -1,0 +1,84 @@
+"""Record changes in the audit trail. Every service that changes data calls record()."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from taskforce.audit.models import VIAS, AuditEvent
+from taskforce.auth.models import User
+from taskforce.extensions import db
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting and through which route: passed to every service that changes data."""
+
+    user: User | None
+    via: str
+    label_override: str | None = None
+
+    def __post_init__(self):
+        if self.via not in VIAS:
+            raise ValueError(f"unknown route {self.via!r}")
+
+    @property
+    def label(self) -> str:
+        if self.label_override:
+            return self.label_override
+        if self.user is not None:
+            return self.user.name
+        return self.via
+
+    @classmethod
+    def system(cls, via: str = "system", label: str | None = None) -> Actor:
+        return cls(user=None, via=via, label_override=label)
+
+
+def jsonable(value: Any) -> Any:
+    """Make a value fit for a JSON column: dates become ISO strings."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    return value
+
+
+def record(
+    actor: Actor,
+    action: str,
+    subject: Any,
+    *,
+    taskforce_id: int | None = None,
+    changes: dict[str, Any] | None = None,
+    summary: str = "",
+) -> AuditEvent:
+    """Add one audit event for a change; the caller's transaction commits it."""
+    event = AuditEvent(
+        actor_id=actor.user.id if actor.user is not None else None,
+        actor_label=actor.label[:255],
+        via=actor.via,
+        action=action,
+        subject_type=type(subject).__name__,
+        subject_id=getattr(subject, "id", None),
+        taskforce_id=taskforce_id,
+        changes=jsonable(changes or {}),
+        summary=summary[:500],
+    )
+    db.session.add(event)
+    return event
+
+
+def events_for_taskforce(taskforce_id: int, limit: int = 200) -> list[AuditEvent]:
+    """Return the latest audit events about one task force, newest first."""
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.taskforce_id == taskforce_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,24 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import EmailField, PasswordField, SubmitField
+from wtforms.validators import InputRequired, Length
+
+from taskforce.forms import strip
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired(message="Enter your email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your password"), Length(max=200)],
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())

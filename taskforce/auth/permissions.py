@@ -1,0 +1,64 @@
+"""Who may see and change which task force. Denied unless a rule here allows it."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, exists, or_, select
+
+from taskforce.auth.models import Role, User
+from taskforce.bodies.models import Member, MemberGroup, TaskForce
+
+
+def _live_member_of(user: User, group: MemberGroup | None = None):
+    clause = (Member.taskforce_id == TaskForce.id) & (Member.email == user.email)
+    clause &= Member.removed_at.is_(None)
+    if group is not None:
+        clause &= Member.group == group.value
+    return exists().where(clause)
+
+
+def visible_taskforces(user: User) -> Select[tuple[TaskForce]]:
+    """Select the task forces a user may read."""
+    stmt = select(TaskForce)
+    if user.role == Role.ADMIN:
+        return stmt
+    if user.role == Role.SECRETARIAT:
+        return stmt.where(or_(TaskForce.created_by_id == user.id,
+                              _live_member_of(user, MemberGroup.SECRETARIAT)))  # fmt: skip
+    return stmt.where(_live_member_of(user))
+
+
+def _membership(user: User, tf: TaskForce) -> Member | None:
+    return next((m for m in tf.members if m.email == user.email), None)
+
+
+def serves(user: User, tf: TaskForce) -> bool:
+    """True if the user is secretariat for this task force (or an admin)."""
+    if user.role == Role.ADMIN:
+        return True
+    if user.role != Role.SECRETARIAT:
+        return False
+    if tf.created_by_id == user.id:
+        return True
+    member = _membership(user, tf)
+    return member is not None and member.group == MemberGroup.SECRETARIAT
+
+
+def can_view(user: User, tf: TaskForce) -> bool:
+    if serves(user, tf):
+        return True
+    if user.role == Role.SECRETARIAT:
+        return False
+    return _membership(user, tf) is not None
+
+
+def can_edit(user: User, tf: TaskForce) -> bool:
+    return serves(user, tf)
+
+
+def can_create_taskforce(user: User) -> bool:
+    return user.role in (Role.ADMIN, Role.SECRETARIAT)
+
+
+def is_chair_of(user: User, tf: TaskForce) -> bool:
+    chair = tf.chair
+    return chair is not None and chair.email == user.email

@@ -1,0 +1,120 @@
+"""Users, passwords and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from taskforce.audit.services import Actor, record
+from taskforce.auth.models import ApiToken, Role, User
+from taskforce.db import utcnow
+from taskforce.errors import ValidationError
+from taskforce.extensions import db
+
+TOKEN_PREFIX = "tf_"
+PASSWORD_MIN = 12
+# Checked against when the email is unknown, so a wrong email costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def validate_password(password: str) -> None:
+    if len(password) < PASSWORD_MIN:
+        raise ValidationError.single(
+            "password", f"Password must be at least {PASSWORD_MIN} characters"
+        )
+    if len(password) > 200:
+        raise ValidationError.single("password", "Password must be 200 characters or fewer")
+
+
+def create_user(
+    email: str, name: str, role: Role | str, actor: Actor, password: str | None = None
+) -> User:
+    """Create a user; the password, if any, is stored only as a scrypt hash."""
+    email = email.strip().lower()
+    if role not in {r.value for r in Role}:
+        raise ValidationError.single("role", f"Role must be one of {', '.join(r.value for r in Role)}")
+    if get_user_by_email(email) is not None:
+        raise ValidationError.single("email", f"A user with the email {email} already exists")
+    user = User(email=email, name=name.strip(), role=str(role))
+    if password is not None:
+        validate_password(password)
+        user.password_hash = generate_password_hash(password, method="scrypt")
+    db.session.add(user)
+    db.session.flush()
+    record(actor, "user.created", user, changes={"email": email, "role": str(role)},
+           summary=f"Created user {email} ({role})")  # fmt: skip
+    return user
+
+
+def set_password(user: User, password: str, actor: Actor) -> None:
+    validate_password(password)
+    user.password_hash = generate_password_hash(password, method="scrypt")
+    record(actor, "user.password_set", user, summary=f"Set the password of {user.email}")
+
+
+def update_user(user: User, data: dict, actor: Actor) -> User:
+    changes = {}
+    for name in ("name", "role", "active"):
+        if name in data and data[name] is not None and getattr(user, name) != data[name]:
+            changes[name] = [getattr(user, name), data[name]]
+            setattr(user, name, data[name])
+    if changes:
+        record(actor, "user.updated", user, changes=changes, summary=f"Changed {user.email}")
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user with this email and password, or None."""
+    user = get_user_by_email(email)
+    if user is None or not user.password_hash:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def create_token(user: User, actor: Actor, label: str = "") -> str:
+    """Create an API token for a user and return it: it is shown once, stored hashed."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(
+        ApiToken(user=user, token_hash=hash_token(token), prefix=token[:10], label=label[:120])
+    )
+    record(actor, "token.created", user, summary=f"Created an API token for {user.email}")
+    return token
+
+
+def revoke_tokens(user: User, actor: Actor) -> int:
+    """Revoke every live token of a user; return how many."""
+    now = utcnow()
+    count = 0
+    for token in user.tokens:
+        if token.revoked_at is None:
+            token.revoked_at = now
+            count += 1
+    record(actor, "token.revoked", user, changes={"count": count},
+           summary=f"Revoked {count} API token(s) of {user.email}")  # fmt: skip
+    return count
+
+
+def user_for_token(token: str) -> User | None:
+    """Return the active user a live token acts for, noting when it was last used."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    api_token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if api_token is None or api_token.revoked_at is not None or not api_token.user.active:
+        return None
+    api_token.last_used_at = utcnow()
+    return api_token.user

@@ -1,0 +1,52 @@
+"""Signing in and out."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from taskforce.auth.forms import LoginForm
+from taskforce.auth.services import authenticate
+from taskforce.extensions import db, limiter
+from taskforce.web import public
+
+bp = Blueprint("auth", __name__)
+log = logging.getLogger(__name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("main.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            log.warning("failed sign-in for %r from %s", form.email.data, request.remote_addr)
+            form.form_errors.append("Enter a correct email address and password")
+            form.password.errors = ["Enter a correct email address and password"]
+        else:
+            db.session.commit()
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    return redirect(url_for("auth.login"))

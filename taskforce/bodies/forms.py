@@ -1,0 +1,236 @@
+"""Forms for task forces and members; the rules mirror bodies/schemas.py for the API."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from taskforce.bodies.models import (
+    CADENCE_MAX,
+    CADENCE_MIN,
+    CODE_PATTERN,
+    NAME_MAX,
+    ORGANISATION_MAX,
+    PERSON_NAME_MAX,
+    PRIORITIES_MAX,
+    PRIORITY_MAX,
+    PURPOSE_MAX,
+    QUORUM_MAX,
+    ROLE_TITLE_MAX,
+    MemberGroup,
+)
+from taskforce.forms import NoControlCharacters, SingleLine, strip
+
+
+def _upper(value):
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def priorities_from_text(text: str | None) -> list[str]:
+    """One priority per line; blank lines and list bullets are ignored."""
+    titles = []
+    for line in (text or "").splitlines():
+        title = line.strip().lstrip("-*•").strip()
+        if title and title not in titles:
+            titles.append(title)
+    return titles
+
+
+class PrioritiesText:
+    def __call__(self, form, field):
+        titles = priorities_from_text(field.data)
+        if len(titles) > PRIORITIES_MAX:
+            raise ValidationError(f"List at most {PRIORITIES_MAX} priorities")
+        too_long = [t for t in titles if len(t) > PRIORITY_MAX]
+        if too_long:
+            raise ValidationError(
+                f"Each priority must be {PRIORITY_MAX} characters or fewer: "
+                f"shorten “{too_long[0][:40]}…”"
+            )
+
+
+class TaskForceForm(FlaskForm):
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired(message="Enter the task force's name"),
+            Length(max=NAME_MAX, message=f"Name must be {NAME_MAX} characters or fewer"),
+            SingleLine("Name"),
+        ],
+    )
+    code = StringField(
+        "Code",
+        widget=GovTextInput(),
+        filters=[_upper],
+        description="2 to 8 capital letters, used in action references such as SW-3/14",
+        validators=[
+            InputRequired(message="Enter a code"),
+            Regexp(CODE_PATTERN, message="Code must be 2 to 8 capital letters, like SW"),
+        ],
+    )
+    purpose = TextAreaField(
+        "Purpose",
+        widget=GovCharacterCount(),
+        description="What the task force is for. You can use Markdown: **bold**, lists, links.",
+        validators=[
+            Length(max=PURPOSE_MAX, message=f"Purpose must be {PURPOSE_MAX:,} characters or fewer"),
+            NoControlCharacters("Purpose"),
+        ],
+    )
+    priorities = TextAreaField(
+        "Priorities tracked",
+        widget=GovTextArea(),
+        description="The policies or objectives whose delivery it tracks, one per line",
+        validators=[PrioritiesText(), NoControlCharacters("Priorities")],
+    )
+    cadence_weeks = IntegerField(
+        "Meets every (weeks)",
+        widget=GovTextInput(),
+        default=6,
+        validators=[
+            InputRequired(message="Enter how many weeks apart meetings are, like 6"),
+            NumberRange(CADENCE_MIN, CADENCE_MAX,
+                        message=f"Cadence must be from {CADENCE_MIN} to {CADENCE_MAX} weeks"),
+        ],  # fmt: skip
+    )
+    quorum = IntegerField(
+        "Quorum (optional)",
+        widget=GovTextInput(),
+        description="How many members must attend for the meeting to be quorate",
+        validators=[
+            Optional(),
+            NumberRange(1, QUORUM_MAX, message=f"Quorum must be from 1 to {QUORUM_MAX}"),
+        ],
+    )
+    review_on = DateField(
+        "Review date (optional)",
+        widget=GovDateInput(),
+        format="%d %m %Y",
+        description="When the terms of reference are next to be re-agreed. For example, 27 3 2027",
+        validators=[Optional()],
+    )
+    version = HiddenField()
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def data_for_service(self) -> dict:
+        return {
+            "name": self.name.data,
+            "code": self.code.data,
+            "purpose": self.purpose.data or "",
+            "priorities": priorities_from_text(self.priorities.data),
+            "cadence_weeks": self.cadence_weeks.data,
+            "quorum": self.quorum.data,
+            "review_on": self.review_on.data,
+        }
+
+    def expected_version(self) -> int | None:
+        return int(self.version.data) if (self.version.data or "").isdigit() else None
+
+
+class MemberForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired(message="Enter the member's full name"),
+            Length(max=PERSON_NAME_MAX,
+                   message=f"Name must be {PERSON_NAME_MAX} characters or fewer"),
+            SingleLine("Name"),
+        ],  # fmt: skip
+    )
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="Invites, packs and minutes go here",
+        validators=[
+            InputRequired(message="Enter the member's email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Email(message="Enter an email address in the correct format, like name@example.gov.uk",
+                  check_deliverability=False),
+        ],  # fmt: skip
+    )
+    role_title = StringField(
+        "Role title",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="For example, Minister of State for Skills",
+        validators=[
+            Length(max=ROLE_TITLE_MAX,
+                   message=f"Role title must be {ROLE_TITLE_MAX} characters or fewer"),
+            SingleLine("Role title"),
+        ],  # fmt: skip
+    )
+    organisation = StringField(
+        "Organisation",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            Length(max=ORGANISATION_MAX,
+                   message=f"Organisation must be {ORGANISATION_MAX} characters or fewer"),
+            SingleLine("Organisation"),
+        ],  # fmt: skip
+    )
+    group = RadioField(
+        "Group",
+        widget=GovRadioInput(),
+        choices=[(g.value, g.label[:-1] if g.label.endswith("s") else g.label)
+                 for g in MemberGroup],  # fmt: skip
+        default=MemberGroup.OFFICIAL.value,
+        validators=[InputRequired(message="Choose the member's group")],
+    )
+    is_chair = BooleanField("Chairs the task force", widget=GovCheckboxInput())
+    on_distribution = BooleanField(
+        "On the distribution list for minutes", widget=GovCheckboxInput(), default=True
+    )
+    version = HiddenField()
+    submit = SubmitField("Save member", widget=GovSubmitInput())
+
+    def data_for_service(self) -> dict:
+        return {
+            "name": self.name.data,
+            "email": self.email.data,
+            "role_title": self.role_title.data or "",
+            "organisation": self.organisation.data or "",
+            "group": self.group.data,
+            "is_chair": bool(self.is_chair.data),
+            "on_distribution": bool(self.on_distribution.data),
+        }
+
+    def expected_version(self) -> int | None:
+        return int(self.version.data) if (self.version.data or "").isdigit() else None
+
+
+class ConfirmForm(FlaskForm):
+    submit = SubmitField("Remove member", widget=GovSubmitInput())

@@ -1,0 +1,405 @@
+"""Task forces and their terms of reference: create, change, version, compare.
+
+Services flush; the caller (view, API handler, CLI) commits once.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from taskforce.audit.services import Actor, jsonable, record
+from taskforce.bodies.models import Member, MemberGroup, Priority, TaskForce, TorVersion
+from taskforce.db import utcnow
+from taskforce.errors import Conflict, ValidationError
+from taskforce.extensions import db
+
+#: Fields of the task force that are part of its terms of reference.
+TOR_FIELDS = ("name", "purpose", "cadence_weeks", "quorum", "review_on")
+#: Fields of a member that appear in the terms of reference.
+MEMBER_TOR_FIELDS = ("name", "role_title", "organisation", "group", "is_chair")
+TASKFORCE_FIELDS = (*TOR_FIELDS, "code")
+MEMBER_FIELDS = ("name", "email", "role_title", "organisation", "group", "is_chair",
+                 "on_distribution")  # fmt: skip
+
+FIELD_LABELS = {
+    "name": "Name",
+    "code": "Code",
+    "purpose": "Purpose",
+    "cadence_weeks": "Cadence (weeks)",
+    "quorum": "Quorum",
+    "review_on": "Review date",
+    "priorities": "Priorities tracked",
+    "role_title": "Role title",
+    "organisation": "Organisation",
+    "group": "Group",
+    "is_chair": "Chair",
+    "email": "Email",
+    "on_distribution": "On distribution list",
+}
+
+
+# --- Reading ---------------------------------------------------------------------------
+
+
+def get_taskforce(taskforce_id: int) -> TaskForce | None:
+    return db.session.get(TaskForce, taskforce_id)
+
+
+def get_member(member_id: int) -> Member | None:
+    member = db.session.get(Member, member_id)
+    return member if member is not None and member.removed_at is None else None
+
+
+def snapshot(tf: TaskForce) -> dict[str, Any]:
+    """Return the whole terms of reference as plain data, for a version record."""
+    return {
+        "name": tf.name,
+        "code": tf.code,
+        "purpose": tf.purpose,
+        "cadence_weeks": tf.cadence_weeks,
+        "quorum": tf.quorum,
+        "review_on": tf.review_on.isoformat() if tf.review_on else None,
+        "priorities": [p.title for p in tf.priorities],
+        "members": [
+            {
+                "id": m.id,
+                "name": m.name,
+                "role_title": m.role_title,
+                "organisation": m.organisation,
+                "group": m.group,
+                "is_chair": m.is_chair,
+            }
+            for m in tf.members
+        ],
+    }
+
+
+# --- Validation shared by the web forms and the API -----------------------------------
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _check_code_free(code: str, taskforce_id: int | None = None) -> None:
+    stmt = select(TaskForce.id).where(TaskForce.code == code)
+    if taskforce_id is not None:
+        stmt = stmt.where(TaskForce.id != taskforce_id)
+    if db.session.scalar(stmt) is not None:
+        raise ValidationError.single("code", f"The code {code} is already used by another task force")
+
+
+def _check_member_rules(tf: TaskForce, data: dict[str, Any], member: Member | None = None) -> None:
+    errors: dict[str, list[str]] = {}
+    if "email" in data:
+        email = data["email"]
+        for other in tf.members:
+            if other is not member and other.email == email:
+                errors["email"] = [f"{other.name} is already a member with the email {email}"]
+    if data.get("is_chair"):
+        chair = tf.chair
+        if chair is not None and chair is not member:
+            errors["is_chair"] = [
+                f"{chair.name} already chairs this task force: remove their chair role first"
+            ]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_version(current: int, expected: int | None, what: str) -> None:
+    if expected is not None and expected != current:
+        raise Conflict(
+            f"This {what} was changed by someone else since you opened it "
+            f"(you had version {expected}, it is now version {current}). "
+            "Reload it, then make your change again."
+        )
+
+
+# --- ToR versions ----------------------------------------------------------------------
+
+
+def _describe(value: Any) -> str:
+    if value is None or value == "":
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _new_tor_version(tf: TaskForce, actor: Actor, summary: str) -> TorVersion:
+    db.session.flush()
+    db.session.refresh(tf, ["all_members", "all_priorities"])
+    number = (
+        db.session.scalar(
+            select(func.max(TorVersion.number)).where(TorVersion.taskforce_id == tf.id)
+        )
+        or 0
+    ) + 1
+    version = TorVersion(
+        taskforce=tf,
+        number=number,
+        created_by_id=actor.user.id if actor.user else None,
+        created_by_label=actor.label,
+        via=actor.via,
+        summary=summary[:2000],
+        snapshot=snapshot(tf),
+    )
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def _sync_priorities(tf: TaskForce, titles: list[str]) -> list[str]:
+    """Make the live priorities match `titles`, keeping rows whose title survives."""
+    changes: list[str] = []
+    live = {p.title: p for p in tf.priorities}
+    for title in live.keys() - set(titles):
+        live[title].retired_at = utcnow()
+        changes.append(f"stopped tracking “{title}”")
+    for position, title in enumerate(titles):
+        if title in live:
+            live[title].position = position
+        else:
+            tf.all_priorities.append(Priority(title=title, position=position))
+            changes.append(f"now tracks “{title}”")
+    return changes
+
+
+# --- Task forces -----------------------------------------------------------------------
+
+
+def create_taskforce(data: dict[str, Any], actor: Actor) -> TaskForce:
+    """Create a task force with its first ToR version."""
+    _check_code_free(data["code"])
+    tf = TaskForce(
+        name=data["name"],
+        code=data["code"],
+        purpose=data.get("purpose") or "",
+        cadence_weeks=data.get("cadence_weeks") or 6,
+        quorum=data.get("quorum"),
+        review_on=data.get("review_on"),
+        created_by_id=actor.user.id if actor.user else None,
+    )
+    db.session.add(tf)
+    for position, title in enumerate(data.get("priorities") or []):
+        tf.all_priorities.append(Priority(title=title, position=position))
+    db.session.flush()
+    # Members given with the task force join its first version rather than one version each.
+    for member_data in data.get("members") or []:
+        member_data = {**member_data, "email": normalise_email(member_data["email"])}
+        _check_member_rules(tf, member_data)
+        tf.all_members.append(_build_member(member_data))
+        db.session.flush()
+    _new_tor_version(tf, actor, "First version of the terms of reference")
+    record(actor, "taskforce.created", tf, taskforce_id=tf.id, changes=snapshot(tf),
+           summary=f"Created {tf.name} ({tf.code})")  # fmt: skip
+    return tf
+
+
+def update_taskforce(
+    tf: TaskForce, data: dict[str, Any], actor: Actor, expected_version: int | None = None
+) -> TaskForce:
+    """Apply changes; a change to the ToR makes a new version saying what changed."""
+    _check_version(tf.version, expected_version, "task force")
+    if "code" in data and data["code"] != tf.code:
+        _check_code_free(data["code"], tf.id)
+
+    changes: dict[str, list[Any]] = {}
+    tor_changes: list[str] = []
+    for name in TASKFORCE_FIELDS:
+        if name not in data:
+            continue
+        new = data[name]
+        if name == "purpose" and new is None:
+            new = ""
+        if name == "cadence_weeks" and new is None:
+            continue
+        old = getattr(tf, name)
+        if old == new:
+            continue
+        setattr(tf, name, new)
+        changes[name] = [old, new]
+        if name == "purpose":
+            tor_changes.append("purpose changed")
+        elif name in TOR_FIELDS:
+            tor_changes.append(f"{FIELD_LABELS[name].lower()} {_describe(old)} → {_describe(new)}")
+
+    if "priorities" in data and data["priorities"] is not None:
+        old_titles = [p.title for p in tf.priorities]
+        priority_changes = _sync_priorities(tf, data["priorities"])
+        if priority_changes or old_titles != data["priorities"]:
+            changes["priorities"] = [old_titles, data["priorities"]]
+            tor_changes.extend(priority_changes or ["priorities reordered"])
+
+    if not changes:
+        return tf
+    db.session.flush()
+    if tor_changes:
+        summary = "; ".join(tor_changes)
+        _new_tor_version(tf, actor, summary[:1].upper() + summary[1:])
+    record(actor, "taskforce.updated", tf, taskforce_id=tf.id, changes=changes,
+           summary=f"Changed {', '.join(FIELD_LABELS[c].lower() for c in changes)}")  # fmt: skip
+    return tf
+
+
+# --- Members ---------------------------------------------------------------------------
+
+
+def _member_title(m: Member | dict[str, Any]) -> str:
+    get = m.get if isinstance(m, dict) else lambda k, d=None: getattr(m, k, d)
+    role = get("role_title") or ""
+    return f"{get('name')} ({role})" if role else str(get("name"))
+
+
+def _build_member(data: dict[str, Any]) -> Member:
+    return Member(
+        name=data["name"],
+        email=data["email"],
+        role_title=data.get("role_title") or "",
+        organisation=data.get("organisation") or "",
+        group=str(data.get("group") or MemberGroup.OFFICIAL),
+        is_chair=bool(data.get("is_chair")),
+        on_distribution=data.get("on_distribution", True) is not False,
+    )
+
+
+def add_member(tf: TaskForce, data: dict[str, Any], actor: Actor) -> Member:
+    """Add a member and re-issue the ToR with them in it."""
+    data = {**data, "email": normalise_email(data["email"])}
+    _check_member_rules(tf, data)
+    member = _build_member(data)
+    tf.all_members.append(member)
+    db.session.flush()
+    chair = " as chair" if member.is_chair else ""
+    _new_tor_version(tf, actor, f"Added {_member_title(member)}{chair}")
+    record(actor, "member.added", member, taskforce_id=tf.id,
+           changes={k: getattr(member, k) for k in MEMBER_FIELDS},
+           summary=f"Added {member.name}")  # fmt: skip
+    return member
+
+
+def update_member(
+    member: Member, data: dict[str, Any], actor: Actor, expected_version: int | None = None
+) -> Member:
+    """Change a member; changes that show in the ToR make a new version."""
+    _check_version(member.version, expected_version, "member")
+    if "email" in data and data["email"] is not None:
+        data = {**data, "email": normalise_email(data["email"])}
+    _check_member_rules(member.taskforce, data, member)
+    changes: dict[str, list[Any]] = {}
+    tor_changes: list[str] = []
+    for name in MEMBER_FIELDS:
+        if name not in data or data[name] is None:
+            continue
+        new = str(data[name]) if name == "group" else data[name]
+        old = getattr(member, name)
+        if old == new:
+            continue
+        setattr(member, name, new)
+        changes[name] = [old, new]
+        if name in MEMBER_TOR_FIELDS:
+            tor_changes.append(f"{FIELD_LABELS[name].lower()} {_describe(old)} → {_describe(new)}")
+    if not changes:
+        return member
+    db.session.flush()
+    if tor_changes:
+        _new_tor_version(member.taskforce, actor, f"{member.name}: {'; '.join(tor_changes)}")
+    record(actor, "member.updated", member, taskforce_id=member.taskforce_id, changes=changes,
+           summary=f"Changed {member.name}")  # fmt: skip
+    return member
+
+
+def remove_member(member: Member, actor: Actor) -> None:
+    """Take a member off the task force; their row stays for history."""
+    member.removed_at = utcnow()
+    member.is_chair = False
+    db.session.flush()
+    _new_tor_version(member.taskforce, actor, f"Removed {_member_title(member)}")
+    record(actor, "member.removed", member, taskforce_id=member.taskforce_id,
+           summary=f"Removed {member.name}")  # fmt: skip
+
+
+# --- Comparing versions ----------------------------------------------------------------
+
+
+@dataclass
+class TorComparison:
+    older: TorVersion
+    newer: TorVersion
+    fields: list[tuple[str, str, str]] = field(default_factory=list)
+    purpose_diff: list[tuple[str, str]] = field(default_factory=list)
+    priorities_added: list[str] = field(default_factory=list)
+    priorities_removed: list[str] = field(default_factory=list)
+    members_added: list[dict[str, Any]] = field(default_factory=list)
+    members_removed: list[dict[str, Any]] = field(default_factory=list)
+    members_changed: list[tuple[str, list[tuple[str, str, str]]]] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.fields or self.purpose_diff or self.priorities_added or self.priorities_removed
+            or self.members_added or self.members_removed or self.members_changed
+        )  # fmt: skip
+
+    def as_dict(self) -> dict[str, Any]:
+        return jsonable(
+            {
+                "from": self.older.number,
+                "to": self.newer.number,
+                "fields": [{"field": f, "from": a, "to": b} for f, a, b in self.fields],
+                "purpose_diff": [{"op": op, "line": line} for op, line in self.purpose_diff],
+                "priorities_added": self.priorities_added,
+                "priorities_removed": self.priorities_removed,
+                "members_added": self.members_added,
+                "members_removed": self.members_removed,
+                "members_changed": [
+                    {"name": n, "changes": [{"field": f, "from": a, "to": b} for f, a, b in c]}
+                    for n, c in self.members_changed
+                ],
+            }
+        )
+
+
+def compare_versions(older: TorVersion, newer: TorVersion) -> TorComparison:
+    """Say what changed between two versions of the terms of reference."""
+    if older.number > newer.number:
+        older, newer = newer, older
+    a, b = older.snapshot, newer.snapshot
+    result = TorComparison(older=older, newer=newer)
+    for name in ("name", "code", "cadence_weeks", "quorum", "review_on"):
+        if a.get(name) != b.get(name):
+            result.fields.append((FIELD_LABELS[name], _describe(a.get(name)), _describe(b.get(name))))
+    if a.get("purpose") != b.get("purpose"):
+        for line in difflib.ndiff((a.get("purpose") or "").splitlines(),
+                                  (b.get("purpose") or "").splitlines()):  # fmt: skip
+            op = line[:2]
+            if op in ("+ ", "- ", "  "):
+                result.purpose_diff.append(({"+ ": "added", "- ": "removed"}.get(op, "same"),
+                                            line[2:]))  # fmt: skip
+    pa, pb = a.get("priorities") or [], b.get("priorities") or []
+    result.priorities_added = [p for p in pb if p not in pa]
+    result.priorities_removed = [p for p in pa if p not in pb]
+    ma = {m["id"]: m for m in a.get("members") or []}
+    mb = {m["id"]: m for m in b.get("members") or []}
+    result.members_added = [mb[i] for i in mb.keys() - ma.keys()]
+    result.members_removed = [ma[i] for i in ma.keys() - mb.keys()]
+    for member_id in sorted(ma.keys() & mb.keys()):
+        old, new = ma[member_id], mb[member_id]
+        diffs = [
+            (FIELD_LABELS[f], _describe(old.get(f)), _describe(new.get(f)))
+            for f in MEMBER_TOR_FIELDS
+            if old.get(f) != new.get(f)
+        ]
+        if diffs:
+            result.members_changed.append((new["name"], diffs))
+    return result
+
+
+def tor_version(tf: TaskForce, number: int) -> TorVersion | None:
+    return db.session.scalar(
+        select(TorVersion).where(TorVersion.taskforce_id == tf.id, TorVersion.number == number)
+    )

@@ -1,0 +1,191 @@
+"""Web pages for task forces, their terms of reference and members."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from taskforce.audit.services import events_for_taskforce
+from taskforce.auth import permissions
+from taskforce.bodies import services
+from taskforce.bodies.forms import ConfirmForm, MemberForm, TaskForceForm
+from taskforce.bodies.models import MemberGroup
+from taskforce.errors import Conflict, ServiceError
+from taskforce.extensions import db
+from taskforce.web import apply_errors, flash_success, taskforce_or_404, web_actor
+
+bp = Blueprint("bodies", __name__)
+
+
+@bp.app_context_processor
+def _helpers():
+    return {"can_edit_tf": lambda tf: permissions.can_edit(current_user, tf)}
+
+
+def _member_or_404(member_id: int, *, edit: bool = False):
+    member = services.get_member(member_id)
+    if member is None:
+        abort(404)
+    taskforce_or_404(member.taskforce_id, edit=edit)
+    return member
+
+
+@bp.route("/taskforces/new", methods=["GET", "POST"])
+def create():
+    if not permissions.can_create_taskforce(current_user):
+        abort(403)
+    form = TaskForceForm()
+    if form.validate_on_submit():
+        try:
+            tf = services.create_taskforce(form.data_for_service(), web_actor())
+        except ServiceError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash_success(f"{tf.name} created. Add its members next.")
+            return redirect(url_for("bodies.show", taskforce_id=tf.id))
+    return render_template("bodies/form.html", form=form, tf=None)
+
+
+@bp.get("/taskforces/<int:taskforce_id>")
+def show(taskforce_id: int):
+    tf = taskforce_or_404(taskforce_id)
+    return render_template(
+        "bodies/show.html",
+        tf=tf,
+        groups=[(g, tf.members_in(g)) for g in MemberGroup],
+        can_edit=permissions.can_edit(current_user, tf),
+    )
+
+
+@bp.route("/taskforces/<int:taskforce_id>/edit", methods=["GET", "POST"])
+def edit(taskforce_id: int):
+    tf = taskforce_or_404(taskforce_id, edit=True)
+    form = TaskForceForm(obj=tf)
+    conflict = None
+    if request.method == "GET":
+        form.priorities.data = "\n".join(p.title for p in tf.priorities)
+        form.version.data = str(tf.version)
+    elif form.validate_on_submit():
+        try:
+            services.update_taskforce(tf, form.data_for_service(), web_actor(),
+                                      expected_version=form.expected_version())  # fmt: skip
+        except Conflict as error:
+            db.session.rollback()
+            conflict = error.message
+            form.form_errors.append(error.message)
+            form.version.data = str(tf.version)  # saving again now applies over theirs
+        except ServiceError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash_success("Terms of reference saved.")
+            return redirect(url_for("bodies.show", taskforce_id=tf.id))
+    return render_template("bodies/form.html", form=form, tf=tf, conflict=conflict)
+
+
+@bp.route("/taskforces/<int:taskforce_id>/members/new", methods=["GET", "POST"])
+def add_member(taskforce_id: int):
+    tf = taskforce_or_404(taskforce_id, edit=True)
+    form = MemberForm()
+    if request.method == "GET" and request.args.get("group") in {g.value for g in MemberGroup}:
+        form.group.data = request.args["group"]
+    if form.validate_on_submit():
+        try:
+            member = services.add_member(tf, form.data_for_service(), web_actor())
+        except ServiceError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash_success(f"{member.name} added. The terms of reference are now version "
+                          f"{tf.current_tor_number}.")  # fmt: skip
+            return redirect(url_for("bodies.show", taskforce_id=tf.id) + "#members")
+    return render_template("bodies/member_form.html", form=form, tf=tf, member=None)
+
+
+@bp.route("/members/<int:member_id>/edit", methods=["GET", "POST"])
+def edit_member(member_id: int):
+    member = _member_or_404(member_id, edit=True)
+    tf = member.taskforce
+    form = MemberForm(obj=member)
+    if request.method == "GET":
+        form.version.data = str(member.version)
+    elif form.validate_on_submit():
+        try:
+            services.update_member(member, form.data_for_service(), web_actor(),
+                                   expected_version=form.expected_version())  # fmt: skip
+        except Conflict as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+            form.version.data = str(member.version)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash_success(f"{member.name} saved.")
+            return redirect(url_for("bodies.show", taskforce_id=tf.id) + "#members")
+    return render_template("bodies/member_form.html", form=form, tf=tf, member=member)
+
+
+@bp.route("/members/<int:member_id>/remove", methods=["GET", "POST"])
+def remove_member(member_id: int):
+    member = _member_or_404(member_id, edit=True)
+    tf = member.taskforce
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.remove_member(member, web_actor())
+        db.session.commit()
+        flash_success(f"{member.name} removed. Earlier versions of the terms of reference "
+                      "still list them.")  # fmt: skip
+        return redirect(url_for("bodies.show", taskforce_id=tf.id) + "#members")
+    return render_template("bodies/remove_member.html", form=form, tf=tf, member=member)
+
+
+@bp.get("/taskforces/<int:taskforce_id>/versions")
+def versions(taskforce_id: int):
+    tf = taskforce_or_404(taskforce_id)
+    return render_template("bodies/versions.html", tf=tf, versions=list(reversed(tf.tor_versions)))
+
+
+@bp.get("/taskforces/<int:taskforce_id>/versions/<int:number>")
+def version(taskforce_id: int, number: int):
+    tf = taskforce_or_404(taskforce_id)
+    found = services.tor_version(tf, number)
+    if found is None:
+        abort(404)
+    snap = found.snapshot
+    groups = [(g, [m for m in snap["members"] if m["group"] == g.value]) for g in MemberGroup]
+    return render_template("bodies/version.html", tf=tf, version=found, snap=snap, groups=groups)
+
+
+@bp.get("/taskforces/<int:taskforce_id>/versions/compare")
+def compare(taskforce_id: int):
+    tf = taskforce_or_404(taskforce_id)
+    numbers = [v.number for v in tf.tor_versions]
+    errors = {}
+    chosen = {}
+    for arg, fallback in (("from", numbers[-2] if len(numbers) > 1 else None),
+                          ("to", numbers[-1] if numbers else None)):  # fmt: skip
+        raw = request.args.get(arg)
+        value = int(raw) if raw and raw.isdigit() else (fallback if raw is None else None)
+        if value not in numbers:
+            errors[arg] = f"Choose a version from 1 to {numbers[-1]}" if numbers else "No versions"
+        chosen[arg] = value
+    comparison = None
+    if not errors and chosen["from"] is not None:
+        comparison = services.compare_versions(
+            services.tor_version(tf, chosen["from"]), services.tor_version(tf, chosen["to"])
+        )
+    status = 200 if not errors else 400
+    return render_template("bodies/compare.html", tf=tf, comparison=comparison, errors=errors,
+                           chosen=chosen, numbers=numbers), status  # fmt: skip
+
+
+@bp.get("/taskforces/<int:taskforce_id>/history")
+def history(taskforce_id: int):
+    tf = taskforce_or_404(taskforce_id, edit=True)
+    return render_template("bodies/history.html", tf=tf, events=events_for_taskforce(tf.id))

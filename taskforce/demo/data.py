@@ -1,0 +1,106 @@
+"""An invented task force, its people and users. Every name here is made up."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from taskforce.audit.services import Actor
+from taskforce.auth.models import Role
+from taskforce.auth.services import create_user, get_user_by_email
+from taskforce.bodies import services
+from taskforce.bodies.models import TaskForce
+from taskforce.extensions import db
+
+DEMO_PASSWORD = "demo-password-2026"
+
+PURPOSE = """\
+Get more people into good, secure work and keep every young person earning or learning.
+
+By the end of 2029 the task force aims for:
+
+- **200,000 additional jobs** in the growth sectors named in the industrial strategy;
+- **80,000 apprenticeship starts a year**, at least half of them for people under 25;
+- an offer of a job, training place or education for every 18 to 21 year old within
+  eight weeks of their claim.
+
+The task force tracks the eight priorities below, unblocks problems across departments
+and reports progress to the Prime Minister every quarter.
+"""
+
+PRIORITIES = [
+    "Apprenticeship starts in priority sectors",
+    "Youth guarantee: an offer within eight weeks for every 18 to 21 year old",
+    "Work coach caseloads in Jobcentres",
+    "Employer-led skills bootcamps",
+    "Recruitment of further education teachers",
+    "Careers advice in every secondary school",
+    "Local skills improvement plans delivered",
+    "Return-to-work support for people over 50",
+]
+
+MEMBERS = [
+    ("Diane Okoro", "chair@example.gov.uk", "Minister for Delivery", "Cabinet Office",
+     "minister", True),
+    ("Graham Lowther", "graham.lowther@example.gov.uk", "Secretary of State for Work",
+     "Department for Work", "minister", False),
+    ("Sunita Brar", "sunita.brar@example.gov.uk", "Secretary of State for Learning",
+     "Department for Learning", "minister", False),
+    ("Owen Fairbairn", "owen.fairbairn@example.gov.uk", "Chief Secretary", "The Treasury",
+     "minister", False),
+    ("Carys Pennant", "carys.pennant@example.gov.uk", "Minister for Employment",
+     "Department for Work", "minister", False),
+    ("Marcus Adeyemi", "member@example.gov.uk", "Director General, Employment",
+     "Department for Work", "official", False),
+    ("Fiona Gallacher", "fiona.gallacher@example.gov.uk", "Director, Apprenticeships",
+     "Department for Learning", "official", False),
+    ("Tom Whitfield", "tom.whitfield@example.gov.uk", "Deputy Director, Labour Market Analysis",
+     "The Treasury", "official", False),
+    ("Priya Natarajan", "secretariat@example.gov.uk", "Head of Task Force Secretariat",
+     "Implementation Unit", "secretariat", False),
+    ("Ben Castell", "ben.castell@example.gov.uk", "Senior Delivery Adviser",
+     "Implementation Unit", "secretariat", False),
+]  # fmt: skip
+
+USERS = [
+    ("admin@example.gov.uk", "Alex Morgan", Role.ADMIN),
+    ("secretariat@example.gov.uk", "Priya Natarajan", Role.SECRETARIAT),
+    ("chair@example.gov.uk", "Diane Okoro", Role.CHAIR),
+    ("member@example.gov.uk", "Marcus Adeyemi", Role.MEMBER),
+]
+
+
+def load_demo(only_if_empty: bool = False) -> TaskForce | None:
+    """Create the demo users and task force; return it, or None if it was already there."""
+    if only_if_empty and db.session.scalar(select(TaskForce.id).limit(1)) is not None:
+        return None
+    if db.session.scalar(select(TaskForce.id).where(TaskForce.code == "SW")) is not None:
+        return None
+    setup = Actor.system("cli", "demo loader")
+    users = {}
+    for email, name, role in USERS:
+        users[email] = get_user_by_email(email) or create_user(
+            email, name, role, setup, password=DEMO_PASSWORD
+        )
+    secretariat = Actor(user=users["secretariat@example.gov.uk"], via="web")
+    tf = services.create_taskforce(
+        {
+            "name": "Skills and Work Task Force",
+            "code": "SW",
+            "purpose": PURPOSE,
+            "cadence_weeks": 6,
+            "quorum": 4,
+            "review_on": date(2027, 9, 30),
+            "priorities": PRIORITIES,
+            "members": [
+                {"name": n, "email": e, "role_title": t, "organisation": o, "group": g,
+                 "is_chair": c}
+                for n, e, t, o, g, c in MEMBERS
+            ],  # fmt: skip
+        },
+        secretariat,
+    )
+    # A second version, as when the chair re-agrees the ToR, so history has something to show.
+    services.update_taskforce(tf, {"quorum": 5}, secretariat)
+    return tf

@@ -1,0 +1,51 @@
+"""Errors the services raise; the web views and the API each present them in their own way."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base for refusals that are the user's to fix, never a 500."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class ValidationError(ServiceError):
+    """Input that breaks a rule: each offending field has its own message."""
+
+    status = 422
+    code = "invalid"
+
+    def __init__(self, fields: dict[str, list[str]], message: str = "Check the highlighted fields"):
+        super().__init__(message, fields)
+
+    @classmethod
+    def single(cls, field: str, message: str) -> ValidationError:
+        return cls({field: [message]})
+
+
+class Conflict(ServiceError):
+    """Someone else changed the record since the caller read it."""
+
+    status = 409
+    code = "conflict"
+
+
+class Gone(ServiceError):
+    status = 410
+    code = "gone"
+
+
+class PermissionDenied(ServiceError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(ServiceError):
+    status = 404
+    code = "not_found"

@@ -1,0 +1,33 @@
+"""The home page and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template
+from flask_login import current_user
+from sqlalchemy import text
+
+from taskforce.auth import permissions
+from taskforce.bodies.models import TaskForce
+from taskforce.extensions import db
+from taskforce.web import public
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home():
+    taskforces = list(db.session.scalars(
+        permissions.visible_taskforces(current_user).order_by(TaskForce.name)
+    ))  # fmt: skip
+    return render_template(
+        "main/home.html",
+        taskforces=taskforces,
+        can_create=permissions.can_create_taskforce(current_user),
+    )
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return jsonify({"status": "ok"})

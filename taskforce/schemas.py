@@ -1,0 +1,47 @@
+"""Pydantic building blocks shared by every API schema."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_EXCEPT_NEWLINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _single_line(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("must be on one line, without tabs or control characters")
+    return value
+
+
+def _multi_line(value: str) -> str:
+    if _CONTROL_EXCEPT_NEWLINES.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def Line(max_length: int, min_length: int = 1):  # noqa: N802 - reads like a type
+    """A required one-line string, stripped, within the given lengths."""
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+        AfterValidator(_single_line),
+    ]
+
+
+def Text(max_length: int):  # noqa: N802 - reads like a type
+    """Free text that may run over several lines."""
+    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_multi_line)]
+
+
+class Input(BaseModel):
+    """A request body: unknown fields are refused so typos do not pass silently."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Output(BaseModel):
+    model_config = ConfigDict(from_attributes=True)

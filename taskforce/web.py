@@ -1,0 +1,169 @@
+"""What every HTML page shares: access denied by default, error pages, form helpers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from taskforce.audit.services import Actor
+from taskforce.auth import permissions
+from taskforce.bodies.models import TaskForce
+from taskforce.errors import ServiceError, ValidationError
+from taskforce.extensions import db
+
+log = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable)
+
+#: Endpoints anyone may reach without signing in. Everything else needs a user.
+PUBLIC_ENDPOINTS = {"static", "auth.login", "main.healthz"}
+
+
+def public(view: F) -> F:
+    """Mark a view as reachable without signing in."""
+    view.is_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def register_access_control(app: Flask) -> None:
+    @app.before_request
+    def _require_login():
+        if request.blueprint == "api":
+            return None  # the API authenticates bearer tokens itself
+        if request.endpoint is None:
+            return None  # a 404 is coming
+        view = app.view_functions.get(request.endpoint)
+        if request.endpoint in PUBLIC_ENDPOINTS or getattr(view, "is_public", False):
+            return None
+        if not current_user.is_authenticated:
+            return app.login_manager.unauthorized()
+        return None
+
+
+def web_actor() -> Actor:
+    return Actor(user=current_user._get_current_object(), via="web")
+
+
+def require_role(*roles) -> None:
+    if not current_user.has_role(*roles):
+        abort(403)
+
+
+def taskforce_or_404(taskforce_id: int, *, edit: bool = False) -> TaskForce:
+    """Load a task force the current user may see (or edit), else 404/403."""
+    tf = db.session.get(TaskForce, taskforce_id)
+    if tf is None:
+        abort(404)
+    allowed = permissions.can_edit if edit else permissions.can_view
+    if not allowed(current_user, tf):
+        abort(403)
+    return tf
+
+
+def apply_errors(form: FlaskForm, error: ServiceError) -> None:
+    """Put a service's refusal onto the form so the error summary shows it."""
+    placed = False
+    for name, messages in error.fields.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors or []), *messages]
+            placed = True
+    if not placed or not isinstance(error, ValidationError):
+        form.form_errors.append(error.message)
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def register_error_handlers(app: Flask) -> None:
+    from taskforce.api.errors import api_error_response
+
+    def page(status: int, title: str, message: str):
+        return render_template("errors/error.html", title=title, message=message), status
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error):
+        if is_api_request():
+            return api_error_response(400, "bad_request", error.description)
+        log.warning("refused a form with a bad CSRF token: %s %s", request.method, request.path)
+        return page(
+            400,
+            "Your form has expired",
+            "For your security, forms stop working after a while or when opened elsewhere. "
+            "Go back, reload the page and submit it again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        if is_api_request():
+            code = {401: "unauthorised", 403: "forbidden", 404: "not_found",
+                    405: "method_not_allowed", 413: "too_large", 429: "too_many_requests"
+                    }.get(error.code or 400, "bad_request")  # fmt: skip
+            return api_error_response(error.code or 400, code, error.description or error.name)
+        titles = {
+            403: ("You cannot see this page", "Your account does not give you access to it. "
+                  "Ask the task force's secretariat if you think it should."),
+            404: ("Page not found", "Check the address, or go back to your task forces."),
+            405: ("That did not work", "This page cannot be used in that way."),
+            413: ("File too large", "Choose a smaller file."),
+            429: ("Too many attempts", "Wait a minute, then try again."),
+        }  # fmt: skip
+        title, message = titles.get(error.code or 500, (error.name, error.description or ""))
+        return page(error.code or 500, title, message)
+
+    @app.errorhandler(ServiceError)
+    def _service(error: ServiceError):
+        db.session.rollback()
+        if is_api_request():
+            return api_error_response(error.status, error.code, error.message, error.fields)
+        return page(error.status, "That could not be done", error.message)
+
+    @app.errorhandler(StaleDataError)
+    def _stale(_error):
+        db.session.rollback()
+        message = ("Someone else changed this record at the same moment. "
+                   "Reload it and make your change again.")  # fmt: skip
+        if is_api_request():
+            return api_error_response(409, "conflict", message)
+        return page(409, "Changed by someone else", message)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(_error):
+        # Validation catches duplicates first; this is the race two requests can still run.
+        db.session.rollback()
+        message = "This clashes with a record saved at the same moment. Reload and try again."
+        if is_api_request():
+            return api_error_response(409, "conflict", message)
+        return page(409, "That clashes with another change", message)
+
+    @app.errorhandler(500)
+    def _server_error(_error):
+        db.session.rollback()
+        if is_api_request():
+            return api_error_response(500, "server_error", "Something went wrong on our side")
+        return page(500, "Sorry, there is a problem with the service",
+                    "Try again later. Nothing you entered has been saved.")  # fmt: skip
+
+
+def redirect_back(default_endpoint: str, **values):
+    target = request.args.get("next")
+    if target and target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(url_for(default_endpoint, **values))
+
+
+def flash_success(message: str) -> None:
+    flash(message, "success")
+
+
+def config(name: str):
+    return current_app.config[name]
