@@ -1,0 +1,302 @@
+"""The task force and member endpoints of API.md, with a token and without."""
+
+from __future__ import annotations
+
+import pytest
+
+from taskforce.bodies.models import TaskForce, TorVersion
+from taskforce.extensions import db
+from tests.conftest import CLI, Api
+
+NEW = {"name": "Housing Supply Task Force", "code": "HS", "purpose": "Build **more** homes.",
+       "cadence_weeks": 6, "quorum": None}  # fmt: skip
+MINISTER = {"name": "Ada Quarry", "email": "Ada.Quarry@example.gov.uk",
+            "role_title": "Minister for Housing", "organisation": "Department for Homes",
+            "group": "minister", "is_chair": True, "on_distribution": True}  # fmt: skip
+
+
+@pytest.fixture
+def secretariat(make_user):
+    return make_user("secretariat")
+
+
+@pytest.fixture
+def api(api_for, secretariat) -> Api:
+    return api_for(secretariat)
+
+
+def test_create_taskforce_returns_201_with_id_and_sanitised_purpose(api):
+    response = api.post("/taskforces", NEW)
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["id"] > 0
+    assert body["code"] == "HS"
+    assert body["purpose_html"] == '<p class="govuk-body">Build <strong>more</strong> homes.</p>'
+    assert body["tor_version"] == 1
+    assert body["cadence_weeks"] == 6
+
+
+def test_get_list_patch_taskforce(api):
+    created = api.post("/taskforces", NEW).get_json()
+    assert api.get(f"/taskforces/{created['id']}").get_json()["name"] == NEW["name"]
+    listing = api.get("/taskforces").get_json()
+    assert [t["id"] for t in listing["items"]] == [created["id"]]
+    assert listing["next"] is None
+    patched = api.patch(f"/taskforces/{created['id']}", {"quorum": 3, "version": created["version"]})
+    assert patched.status_code == 200
+    assert patched.get_json()["quorum"] == 3
+    assert patched.get_json()["version"] == created["version"] + 1
+
+
+def test_changing_purpose_makes_a_new_tor_version(api):
+    tf = api.post("/taskforces", NEW).get_json()
+    api.patch(f"/taskforces/{tf['id']}", {"purpose": "Build many more homes."})
+    versions = api.get(f"/taskforces/{tf['id']}/tor-versions").get_json()["items"]
+    assert [v["number"] for v in versions] == [1, 2]
+    assert versions[1]["snapshot"]["purpose"] == "Build many more homes."
+    assert versions[0]["snapshot"]["purpose"] == NEW["purpose"]
+    assert versions[1]["via"] == "api"
+    assert versions[1]["summary"] == "Purpose changed"
+
+
+def test_a_patch_that_changes_nothing_makes_no_version(api):
+    tf = api.post("/taskforces", NEW).get_json()
+    api.patch(f"/taskforces/{tf['id']}", {"purpose": NEW["purpose"], "name": NEW["name"]})
+    assert len(api.get(f"/taskforces/{tf['id']}/tor-versions").get_json()["items"]) == 1
+
+
+def test_members_add_list_patch_delete(api):
+    tf = api.post("/taskforces", NEW).get_json()
+    response = api.post(f"/taskforces/{tf['id']}/members", MINISTER)
+    assert response.status_code == 201
+    member = response.get_json()
+    assert member["email"] == "ada.quarry@example.gov.uk"
+    assert member["is_chair"] is True
+    assert api.get(f"/taskforces/{tf['id']}").get_json()["chair"]["name"] == "Ada Quarry"
+
+    listing = api.get(f"/taskforces/{tf['id']}/members").get_json()
+    assert [m["id"] for m in listing["items"]] == [member["id"]]
+
+    patched = api.patch(f"/members/{member['id']}", {"role_title": "Secretary of State"})
+    assert patched.status_code == 200
+    assert patched.get_json()["role_title"] == "Secretary of State"
+
+    assert api.delete(f"/members/{member['id']}").status_code == 204
+    assert api.get(f"/taskforces/{tf['id']}/members").get_json()["items"] == []
+    assert api.get(f"/members/{member['id']}").status_code == 404
+    versions = api.get(f"/taskforces/{tf['id']}/tor-versions").get_json()["items"]
+    assert [v["summary"] for v in versions] == [
+        "First version of the terms of reference",
+        "Added Ada Quarry (Minister for Housing) as chair",
+        "Ada Quarry: role title Minister for Housing → Secretary of State",
+        "Removed Ada Quarry (Secretary of State)",
+    ]
+    # The removed member still shows in the version that had them.
+    assert versions[2]["snapshot"]["members"][0]["name"] == "Ada Quarry"
+
+
+def test_compare_versions_reports_membership_and_purpose(api):
+    tf = api.post("/taskforces", NEW).get_json()
+    api.post(f"/taskforces/{tf['id']}/members", MINISTER)
+    api.patch(f"/taskforces/{tf['id']}", {"purpose": "Build homes.\n\nFaster.", "quorum": 2})
+    diff = api.get(f"/taskforces/{tf['id']}/tor-versions/compare?from=1&to=3").get_json()
+    assert [m["name"] for m in diff["members_added"]] == ["Ada Quarry"]
+    assert {"field": "Quorum", "from": "none", "to": "2"} in diff["fields"]
+    assert {"op": "added", "line": "Faster."} in diff["purpose_diff"]
+
+
+def test_without_a_token_every_endpoint_says_401(client, api, secretariat):
+    tf = api.post("/taskforces", NEW).get_json()
+    member = api.post(f"/taskforces/{tf['id']}/members", MINISTER).get_json()
+    anonymous = Api(client, None)
+    bad = Api(client, "tf_not-a-real-token")
+    calls = [("GET", "/taskforces"), ("POST", "/taskforces"), ("GET", f"/taskforces/{tf['id']}"),
+             ("PATCH", f"/taskforces/{tf['id']}"), ("GET", f"/taskforces/{tf['id']}/tor-versions"),
+             ("POST", f"/taskforces/{tf['id']}/members"), ("GET", f"/taskforces/{tf['id']}/members"),
+             ("PATCH", f"/members/{member['id']}"), ("DELETE", f"/members/{member['id']}")]  # fmt: skip
+    for caller in (anonymous, bad):
+        for method, path in calls:
+            response = caller._call(method, path, json={})
+            assert response.status_code == 401, (method, path)
+            assert response.get_json()["error"]["code"] == "unauthorised"
+            assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_revoked_token_is_refused(client, api_for, make_user):
+    from taskforce.auth import services
+
+    user = make_user("secretariat")
+    api = api_for(user)
+    assert api.get("/taskforces").status_code == 200
+    services.revoke_tokens(user, CLI)
+    db.session.commit()
+    assert api.get("/taskforces").status_code == 401
+
+
+def test_secretariat_gets_403_on_a_task_force_it_does_not_serve(api, api_for, make_user):
+    tf = api.post("/taskforces", NEW).get_json()
+    other = api_for(make_user("secretariat"))
+    assert other.get(f"/taskforces/{tf['id']}").status_code == 403
+    assert other.patch(f"/taskforces/{tf['id']}", {"quorum": 2}).status_code == 403
+    assert other.post(f"/taskforces/{tf['id']}/members", MINISTER).status_code == 403
+    assert other.get("/taskforces").get_json()["items"] == []
+
+
+def test_secretariat_member_serves_a_task_force_it_did_not_create(api, api_for, make_user):
+    tf = api.post("/taskforces", NEW).get_json()
+    colleague = make_user("secretariat", email="colleague@example.gov.uk")
+    api.post(f"/taskforces/{tf['id']}/members", {"name": "Col League", "email": colleague.email,
+                                                 "group": "secretariat"})  # fmt: skip
+    assert api_for(colleague).patch(f"/taskforces/{tf['id']}", {"quorum": 2}).status_code == 200
+
+
+def test_members_and_chairs_read_but_cannot_change(api, api_for, make_user):
+    tf = api.post("/taskforces", NEW).get_json()
+    chair_user = make_user("chair", email="ada.quarry@example.gov.uk")
+    outsider = api_for(make_user("member"))
+    api.post(f"/taskforces/{tf['id']}/members", MINISTER)
+    chair = api_for(chair_user)
+    assert chair.get(f"/taskforces/{tf['id']}").status_code == 200
+    assert chair.patch(f"/taskforces/{tf['id']}", {"quorum": 2}).status_code == 403
+    assert chair.post("/taskforces", {**NEW, "code": "ZZ"}).status_code == 403
+    assert outsider.get(f"/taskforces/{tf['id']}").status_code == 403
+
+
+def test_unknown_ids_are_404(api):
+    assert api.get("/taskforces/999999").status_code == 404
+    assert api.patch("/members/999999", {"name": "X"}).status_code == 404
+    assert api.get("/taskforces/999999").get_json()["error"]["code"] == "not_found"
+    assert api.get("/nothing-here").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({**NEW, "code": "hs"}, "code"),
+        ({**NEW, "code": "H"}, "code"),
+        ({**NEW, "code": "ABCDEFGHI"}, "code"),
+        ({k: v for k, v in NEW.items() if k != "name"}, "name"),
+        ({**NEW, "name": ""}, "name"),
+        ({**NEW, "name": "x" * 201}, "name"),
+        ({**NEW, "name": "Two\nlines"}, "name"),
+        ({**NEW, "purpose": "x" * 20_001}, "purpose"),
+        ({**NEW, "cadence_weeks": 0}, "cadence_weeks"),
+        ({**NEW, "cadence_weeks": "six"}, "cadence_weeks"),
+        ({**NEW, "quorum": -1}, "quorum"),
+        ({**NEW, "review_on": "next Tuesday"}, "review_on"),
+        ({**NEW, "colour": "blue"}, "colour"),
+    ],
+)
+def test_invalid_taskforce_is_refused_with_a_field_error_and_nothing_saved(api, payload, field):
+    response = api.post("/taskforces", payload)
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid"
+    assert field in error["fields"], error
+    assert db.session.query(TaskForce).count() == 0
+
+
+def test_duplicate_code_is_refused(api):
+    api.post("/taskforces", NEW)
+    response = api.post("/taskforces", {**NEW, "name": "Another"})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"]["code"] == [
+        "The code HS is already used by another task force"
+    ]
+    assert db.session.query(TaskForce).count() == 1
+
+
+def test_body_that_is_not_json_is_a_clear_error(api):
+    response = api.client.post("/api/v1/taskforces", data="name=x", headers={
+        **api.headers, "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    assert response.status_code == 422
+    assert "_body" in response.get_json()["error"]["fields"]
+    response = api.post("/taskforces", ["a", "list"])
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({**MINISTER, "email": "not-an-email"}, "email"),
+        ({**MINISTER, "email": ""}, "email"),
+        ({**MINISTER, "group": "royalty"}, "group"),
+        ({**MINISTER, "name": "y" * 121}, "name"),
+        ({k: v for k, v in MINISTER.items() if k != "name"}, "name"),
+    ],
+)
+def test_invalid_member_is_refused(api, payload, field):
+    tf = api.post("/taskforces", NEW).get_json()
+    response = api.post(f"/taskforces/{tf['id']}/members", payload)
+    assert response.status_code == 422
+    assert field in response.get_json()["error"]["fields"]
+    assert api.get(f"/taskforces/{tf['id']}/members").get_json()["items"] == []
+
+
+def test_a_member_added_twice_is_refused(api):
+    tf = api.post("/taskforces", NEW).get_json()
+    api.post(f"/taskforces/{tf['id']}/members", MINISTER)
+    again = api.post(f"/taskforces/{tf['id']}/members", {**MINISTER, "is_chair": False,
+                                                         "email": "ADA.QUARRY@example.gov.uk"})  # fmt: skip
+    assert again.status_code == 422
+    assert "already a member" in again.get_json()["error"]["fields"]["email"][0]
+    assert len(api.get(f"/taskforces/{tf['id']}/members").get_json()["items"]) == 1
+    assert db.session.query(TorVersion).count() == 2
+
+
+def test_a_second_chair_is_refused(api):
+    tf = api.post("/taskforces", NEW).get_json()
+    api.post(f"/taskforces/{tf['id']}/members", MINISTER)
+    second = api.post(f"/taskforces/{tf['id']}/members",
+                      {**MINISTER, "name": "Bo Reed", "email": "bo@example.gov.uk"})  # fmt: skip
+    assert second.status_code == 422
+    assert "already chairs" in second.get_json()["error"]["fields"]["is_chair"][0]
+
+
+def test_a_stale_version_is_a_conflict_and_changes_nothing(api):
+    tf = api.post("/taskforces", NEW).get_json()
+    api.patch(f"/taskforces/{tf['id']}", {"quorum": 2, "version": tf["version"]})
+    stale = api.patch(f"/taskforces/{tf['id']}", {"quorum": 9, "version": tf["version"]})
+    assert stale.status_code == 409
+    assert stale.get_json()["error"]["code"] == "conflict"
+    assert api.get(f"/taskforces/{tf['id']}").get_json()["quorum"] == 2
+
+
+def test_list_pages_with_next_links(api):
+    for n in range(5):
+        api.post("/taskforces", {**NEW, "code": f"HS{'ABCDE'[n]}", "name": f"TF {n}"})
+    first = api.get("/taskforces?limit=2").get_json()
+    assert len(first["items"]) == 2
+    assert first["next"]
+    seen = [t["id"] for t in first["items"]]
+    url = first["next"]
+    while url:
+        page = api.client.get(url, headers=api.headers).get_json()
+        seen += [t["id"] for t in page["items"]]
+        url = page["next"]
+    assert len(seen) == 5 == len(set(seen))
+    assert api.get("/taskforces?limit=501").status_code == 422
+    assert api.get("/taskforces?limit=lots").status_code == 422
+
+
+def test_script_in_purpose_is_inert_in_purpose_html(api):
+    evil = ('<script>alert(1)</script><img src=x onerror="alert(2)">'
+            '[click](javascript:alert(3)) <a href="javascript:alert(4)">x</a>')  # fmt: skip
+    body = api.post("/taskforces", {**NEW, "purpose": evil}).get_json()
+    html = body["purpose_html"].lower()
+    assert "<script" not in html
+    assert "onerror" not in html
+    assert "javascript:" not in html
+    assert body["purpose"] == evil  # the text is kept as written; only its HTML is cleaned
+
+
+def test_openapi_describes_every_endpoint_without_a_token(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    paths = spec["paths"]
+    assert set(paths["/api/v1/taskforces"]) == {"get", "post"}
+    assert set(paths["/api/v1/taskforces/{taskforce_id}"]) == {"get", "patch"}
+    assert "get" in paths["/api/v1/taskforces/{taskforce_id}/tor-versions"]
+    assert set(paths["/api/v1/taskforces/{taskforce_id}/members"]) == {"get", "post"}
+    assert set(paths["/api/v1/members/{member_id}"]) >= {"patch", "delete"}
+    assert "TaskForceCreate" in spec["components"]["schemas"]

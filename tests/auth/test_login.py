@@ -1,0 +1,91 @@
+"""Signing in and out, and the protections around it."""
+
+from __future__ import annotations
+
+from taskforce.extensions import db
+from tests.conftest import PASSWORD, _csrf_from, login
+
+
+def _post_login(client, email, password, token=None, next_url=""):
+    if token is None:
+        token = _csrf_from(client.get("/login").get_data(as_text=True))
+    return client.post("/login" + next_url, data={"email": email, "password": password,
+                                                  "csrf_token": token})  # fmt: skip
+
+
+def test_sign_in_with_the_right_password_reaches_the_home_page(client, make_user):
+    user = make_user("secretariat")
+    response = _post_login(client, user.email.upper(), PASSWORD)
+    assert response.status_code == 302
+    assert response.location == "/"
+    assert user.name in client.get("/").get_data(as_text=True)
+
+
+def test_wrong_password_shows_an_error_summary(client, make_user):
+    user = make_user("secretariat")
+    response = _post_login(client, user.email, "wrong-password-here")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "There is a problem" in html
+    assert "Enter a correct email address and password" in html
+    assert "<title>Error: Sign in" in html
+
+
+def test_unknown_email_looks_like_a_wrong_password(client):
+    html = _post_login(client, "nobody@example.gov.uk", "whatever-it-is").get_data(as_text=True)
+    assert "Enter a correct email address and password" in html
+
+
+def test_empty_form_names_each_missing_field(client):
+    html = _post_login(client, "", "").get_data(as_text=True)
+    assert 'href="#email"' in html
+    assert "Enter your email address" in html
+    assert "Enter your password" in html
+
+
+def test_deactivated_user_cannot_sign_in(client, make_user):
+    user = make_user("member")
+    user.active = False
+    db.session.commit()
+    response = _post_login(client, user.email, PASSWORD)
+    assert response.status_code == 200
+
+
+def test_login_form_without_csrf_token_is_refused(client, make_user):
+    user = make_user("member")
+    response = _post_login(client, user.email, PASSWORD, token="")
+    assert response.status_code == 400 or "Your form expired" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_next_only_goes_to_this_site(client, make_user):
+    user = make_user("member")
+    response = _post_login(client, user.email, PASSWORD, next_url="?next=//evil.example/")
+    assert response.location == "/"
+    client.post("/logout", data={"csrf_token": _csrf_from(client.get("/account").get_data(as_text=True))})
+    response = _post_login(client, user.email, PASSWORD, next_url="?next=/account")
+    assert response.location == "/account"
+
+
+def test_sign_out_needs_a_post_with_csrf(client, make_user):
+    login(client, make_user("member"))
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 400
+    token = _csrf_from(client.get("/account").get_data(as_text=True))
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_session_cookie_is_http_only_and_same_site(client, make_user):
+    user = make_user("member")
+    response = _post_login(client, user.email, PASSWORD)
+    cookie = next(c for c in response.headers.getlist("Set-Cookie")
+                  if c.startswith("taskforce_session="))  # fmt: skip
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_passwords_are_stored_as_scrypt_hashes(make_user):
+    user = make_user("member")
+    assert user.password_hash.startswith("scrypt:")
+    assert PASSWORD not in user.password_hash

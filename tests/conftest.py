@@ -1,0 +1,187 @@
+"""Fixtures shared by every test: the app on a real database, factories, signed-in clients.
+
+The database comes from TEST_DATABASE_URL (scripts/test sets it to a PostgreSQL it starts);
+without it, a SQLite file in a temporary folder. The schema is built once per run and every
+table is emptied after each test.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+_tmp = Path(tempfile.mkdtemp(prefix="taskforce-tests-"))
+os.environ.setdefault("TEST_DATABASE_URL", f"sqlite:///{_tmp / 'test.sqlite3'}")
+
+from taskforce import create_app  # noqa: E402
+from taskforce.audit.services import Actor  # noqa: E402
+from taskforce.auth import services as auth_services  # noqa: E402
+from taskforce.auth.models import User  # noqa: E402
+from taskforce.bodies import services as body_services  # noqa: E402
+from taskforce.bodies.models import TaskForce  # noqa: E402
+from taskforce.extensions import db  # noqa: E402
+
+PASSWORD = "correct-horse-battery"
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, as in production.
+
+    Flask reuses an app context that is already pushed, and the tests keep one pushed for
+    their own database work; without this, `g` and the database session would leak from one
+    request into the next and hide bugs.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()  # the test's own session must not serve stale rows
+        return response
+
+
+@pytest.fixture(scope="session")
+def app() -> Iterator[Flask]:
+    app = create_app("test")
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app: Flask) -> Iterator[None]:
+    yield
+    db.session.rollback()
+    db.session.remove()
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def no_csrf(app: Flask) -> Iterator[None]:
+    """Most page tests post forms directly; CSRF itself is tested on its own."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    yield
+    app.config["WTF_CSRF_ENABLED"] = True
+
+
+CLI = Actor.system("cli", "tests")
+
+
+@pytest.fixture
+def make_user(app: Flask):
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "secretariat", email: str | None = None, name: str | None = None,
+             password: str | None = PASSWORD) -> User:  # fmt: skip
+        n = next(counter)
+        user = auth_services.create_user(
+            email or f"{role}{n}@example.gov.uk", name or f"{role.title()} Person {n}", role, CLI,
+            password=password,
+        )
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_taskforce(app: Flask):
+    counter = iter(range(1, 10_000))
+
+    def make(by: User | None = None, members: list[dict] | None = None, **fields) -> TaskForce:
+        n = next(counter)
+        data = {
+            "name": f"Test Task Force {n}",
+            "code": "T" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[n % 26] + "ABCDEFGHIJ"[n // 26 % 10],
+            "purpose": "Make things better.",
+            "cadence_weeks": 6,
+            "quorum": None,
+            "priorities": [],
+            "members": members or [],
+            **fields,
+        }
+        actor = Actor(user=by, via="web") if by else CLI
+        tf = body_services.create_taskforce(data, actor)
+        db.session.commit()
+        return tf
+
+    return make
+
+
+def member(name: str, email: str, group: str = "official", **kw) -> dict:
+    return {"name": name, "email": email, "role_title": kw.pop("role_title", "Director"),
+            "organisation": kw.pop("organisation", "Department for Tests"), "group": group, **kw}  # fmt: skip
+
+
+def login(client: FlaskClient, user: User, password: str = PASSWORD) -> FlaskClient:
+    """Sign a test client in through the real login form (CSRF token included)."""
+    page = client.get("/login")
+    token = _csrf_from(page.get_data(as_text=True))
+    response = client.post("/login", data={"email": user.email, "password": password,
+                                           "csrf_token": token})  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def _csrf_from(html: str) -> str:
+    import re
+
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    return match.group(1) if match else ""
+
+
+class Api:
+    """A JSON client speaking to /api/v1 with a bearer token."""
+
+    def __init__(self, client: FlaskClient, token: str | None):
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def _call(self, method: str, path: str, json=None, **kw):
+        return self.client.open("/api/v1" + path, method=method, json=json,
+                                headers=self.headers, **kw)  # fmt: skip
+
+    def get(self, path: str, **kw):
+        return self._call("GET", path, **kw)
+
+    def post(self, path: str, json=None, **kw):
+        return self._call("POST", path, json=json, **kw)
+
+    def patch(self, path: str, json=None, **kw):
+        return self._call("PATCH", path, json=json, **kw)
+
+    def delete(self, path: str, **kw):
+        return self._call("DELETE", path, **kw)
+
+
+@pytest.fixture
+def api_for(client: FlaskClient):
+    def make(user: User) -> Api:
+        token = auth_services.create_token(user, CLI)
+        db.session.commit()
+        return Api(client, token)
+
+    return make
