@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from wtforms import DateField
 from wtforms.validators import ValidationError
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -32,3 +33,18 @@ class NoControlCharacters:
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+class GovDateField(DateField):
+    """A day, month and year in three boxes, with an error message people understand."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", "%d %m %Y")
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(f"{self.label.text.split(' (')[0]} must be a real date, "
+                             "like 30 9 2027") from exc  # fmt: skip

@@ -14,7 +14,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -47,7 +46,7 @@ from taskforce.bodies.models import (
     ROLE_TITLE_MAX,
     MemberGroup,
 )
-from taskforce.forms import NoControlCharacters, SingleLine, strip
+from taskforce.forms import GovDateField, NoControlCharacters, SingleLine, strip
 
 
 def _upper(value):
@@ -132,10 +131,9 @@ class TaskForceForm(FlaskForm):
             NumberRange(1, QUORUM_MAX, message=f"Quorum must be from 1 to {QUORUM_MAX}"),
         ],
     )
-    review_on = DateField(
+    review_on = GovDateField(
         "Review date (optional)",
         widget=GovDateInput(),
-        format="%d %m %Y",
         description="When the terms of reference are next to be re-agreed. For example, 27 3 2027",
         validators=[Optional()],
     )

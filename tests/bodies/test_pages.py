@@ -1,0 +1,159 @@
+"""The task force pages a secretariat uses: create, edit, members, versions, history."""
+
+from __future__ import annotations
+
+import pytest
+
+from taskforce.bodies.models import Member, TaskForce, TorVersion
+from taskforce.extensions import db
+from tests.conftest import login, member
+
+FORM = {"name": "Flood Resilience Task Force", "code": "fr", "purpose": "Protect homes.",
+        "priorities": "Flood defences\n- Insurance take-up\n\n", "cadence_weeks": "6",
+        "quorum": "", "review_on": ["", "", ""]}  # fmt: skip
+
+
+@pytest.fixture
+def secretariat(make_user, client, no_csrf):
+    user = make_user("secretariat")
+    login(client, user)
+    return user
+
+
+def test_secretariat_creates_a_task_force_from_the_form(client, secretariat):
+    response = client.post("/taskforces/new", data={**FORM, "review_on": ["30", "9", "2027"]})  # fmt: skip
+    assert response.status_code == 302
+    tf = db.session.query(TaskForce).one()
+    assert tf.code == "FR"
+    assert [p.title for p in tf.priorities] == ["Flood defences", "Insurance take-up"]
+    assert tf.review_on.isoformat() == "2027-09-30"
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Flood Resilience Task Force" in page
+    assert "Protect homes." in page
+
+
+def test_invalid_form_shows_an_error_summary_and_saves_nothing(client, secretariat):
+    html = client.post("/taskforces/new", data={**FORM, "name": "", "code": "f1",
+                                                "cadence_weeks": "0",
+                                                "review_on": ["31", "2", "2027"]}).get_data(as_text=True)  # fmt: skip
+    assert "There is a problem" in html
+    assert "Enter the task force&#39;s name" in html or "Enter the task force's name" in html
+    assert "Code must be 2 to 8 capital letters" in html
+    assert "Cadence must be from 1 to 26 weeks" in html
+    assert 'href="#review_on-day"' in html
+    assert "Review date must be a real date" in html
+    assert 'id="review_on-day"' in html
+    assert "<title>Error:" in html
+    assert db.session.query(TaskForce).count() == 0
+
+
+def test_duplicate_code_is_shown_on_the_code_field(client, secretariat, make_taskforce):
+    make_taskforce(code="FR")
+    html = client.post("/taskforces/new", data=FORM).get_data(as_text=True)
+    assert "The code FR is already used by another task force" in html
+    assert 'href="#code"' in html
+    assert db.session.query(TaskForce).count() == 1
+
+
+def test_editing_the_purpose_makes_a_new_version(client, secretariat, make_taskforce):
+    tf = make_taskforce(by=secretariat, purpose="Old purpose.")
+    form = {**FORM, "name": tf.name, "code": tf.code, "purpose": "New purpose.", "priorities": "",
+            "version": str(tf.version)}
+    assert client.post(f"/taskforces/{tf.id}/edit", data=form).status_code == 302
+    versions = db.session.query(TorVersion).filter_by(taskforce_id=tf.id).all()
+    assert [v.number for v in versions] == [1, 2]
+    assert versions[1].summary == "Purpose changed"
+    html = client.get(f"/taskforces/{tf.id}/versions").get_data(as_text=True)
+    assert "Version 2" in html and "(current)" in html
+
+
+def test_a_stale_edit_is_shown_as_a_conflict_not_saved(client, secretariat, make_taskforce):
+    tf = make_taskforce(by=secretariat, purpose="Agreed wording.")
+    stale_version = str(tf.version)
+    client.post(f"/taskforces/{tf.id}/edit", data={**FORM, "code": tf.code, "purpose": "Theirs.",
+                                                   "version": stale_version})  # fmt: skip
+    response = client.post(f"/taskforces/{tf.id}/edit", data={**FORM, "code": tf.code,
+                                                              "purpose": "Mine.",
+                                                              "version": stale_version})  # fmt: skip
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "changed by someone else" in html
+    assert "Mine." in html  # what the user typed is kept on the page
+    db.session.expire_all()
+    assert db.session.get(TaskForce, tf.id).purpose == "Theirs."
+
+
+def test_adding_members_and_the_duplicate_error(client, secretariat, make_taskforce):
+    tf = make_taskforce(by=secretariat)
+    data = {"name": "Rhiannon Vale", "email": "rhiannon.vale@example.gov.uk",
+            "role_title": "Minister for Water", "organisation": "Department for Rivers",
+            "group": "minister", "is_chair": "y", "on_distribution": "y"}  # fmt: skip
+    assert client.post(f"/taskforces/{tf.id}/members/new", data=data).status_code == 302
+    html = client.post(f"/taskforces/{tf.id}/members/new",
+                       data={**data, "is_chair": ""}).get_data(as_text=True)  # fmt: skip
+    assert "Rhiannon Vale is already a member" in html
+    assert db.session.query(Member).count() == 1
+    page = client.get(f"/taskforces/{tf.id}").get_data(as_text=True)
+    assert "Rhiannon Vale" in page and "Ministers (1)" in page
+
+
+def test_invalid_member_email_is_refused(client, secretariat, make_taskforce):
+    tf = make_taskforce(by=secretariat)
+    html = client.post(f"/taskforces/{tf.id}/members/new", data={
+        "name": "X", "email": "not an email", "group": "official"}).get_data(as_text=True)  # fmt: skip
+    assert "Enter an email address in the correct format" in html
+    assert db.session.query(Member).count() == 0
+
+
+def test_removing_a_member_keeps_them_in_earlier_versions(client, secretariat, make_taskforce):
+    tf = make_taskforce(by=secretariat, members=[member("Ivo Park", "ivo@example.gov.uk")])
+    m = tf.members[0]
+    assert client.post(f"/members/{m.id}/remove").status_code == 302
+    html = client.get(f"/taskforces/{tf.id}/versions/1").get_data(as_text=True)
+    assert "Ivo Park" in html
+    assert "Ivo Park" not in client.get(f"/taskforces/{tf.id}").get_data(as_text=True)
+    compare = client.get(f"/taskforces/{tf.id}/versions/compare?from=1&to=2").get_data(as_text=True)
+    assert "Left: Ivo Park" in compare
+
+
+def test_compare_with_an_unknown_version_is_a_clear_error(client, secretariat, make_taskforce):
+    tf = make_taskforce(by=secretariat)
+    response = client.get(f"/taskforces/{tf.id}/versions/compare?from=1&to=9")
+    assert response.status_code == 400
+    assert "Choose a version from 1 to 1" in response.get_data(as_text=True)
+
+
+def test_history_shows_who_changed_what_and_how(client, secretariat, make_taskforce, api_for):
+    tf = make_taskforce(by=secretariat)
+    api_for(secretariat).patch(f"/taskforces/{tf.id}", {"quorum": 3})
+    html = client.get(f"/taskforces/{tf.id}/history").get_data(as_text=True)
+    assert "via api" in html
+    assert "Changed quorum" in html
+
+
+def test_purpose_with_script_renders_inert_on_the_page(client, secretariat, make_taskforce):
+    tf = make_taskforce(by=secretariat, purpose=(
+        '<script>alert("x")</script><img src=x onerror=alert(1)> [a](javascript:alert(2))'))  # fmt: skip
+    html = client.get(f"/taskforces/{tf.id}").get_data(as_text=True)
+    assert "<script>alert" not in html
+    assert "onerror" not in html
+    assert "javascript:alert" not in html
+
+
+def test_other_secretariat_cannot_open_or_edit(client, make_user, make_taskforce, no_csrf):
+    owner = make_user("secretariat")
+    tf = make_taskforce(by=owner)
+    login(client, make_user("secretariat"))
+    assert client.get(f"/taskforces/{tf.id}").status_code == 403
+    assert client.post(f"/taskforces/{tf.id}/edit", data=FORM).status_code == 403
+    assert client.get("/taskforces/99999").status_code == 404
+
+
+def test_a_member_reads_but_sees_no_edit_buttons(client, make_user, make_taskforce, no_csrf):
+    reader = make_user("member", email="reader@example.gov.uk")
+    tf = make_taskforce(members=[member("Rea Der", "reader@example.gov.uk")])
+    login(client, reader)
+    html = client.get(f"/taskforces/{tf.id}").get_data(as_text=True)
+    assert tf.name in html
+    assert "Edit terms of reference" not in html
+    assert client.get(f"/taskforces/{tf.id}/edit").status_code == 403

@@ -1,0 +1,39 @@
+"""`flask demo load` gives a realistic, invented task force to sign in to."""
+
+from __future__ import annotations
+
+from taskforce.bodies.models import TaskForce
+from taskforce.demo.data import DEMO_PASSWORD
+from taskforce.extensions import db
+from tests.conftest import _csrf_from
+
+
+def test_demo_load_creates_a_full_terms_of_reference(app):
+    result = app.test_cli_runner().invoke(args=["demo", "load", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "secretariat@example.gov.uk" in result.output
+    tf = db.session.query(TaskForce).one()
+    assert len(tf.priorities) == 8
+    assert tf.chair is not None
+    assert len(tf.members_in("minister")) >= 3
+    assert len(tf.members_in("official")) >= 2
+    assert len(tf.members_in("secretariat")) >= 1
+    assert tf.current_tor_number == 2
+
+
+def test_demo_load_twice_changes_nothing(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo", "load", "--if-empty"])
+    again = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert again.exit_code == 0
+    assert "nothing loaded" in again.output
+    assert db.session.query(TaskForce).count() == 1
+
+
+def test_demo_login_works(app, client):
+    app.test_cli_runner().invoke(args=["demo", "load"])
+    token = _csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"email": "secretariat@example.gov.uk",
+                                           "password": DEMO_PASSWORD, "csrf_token": token})  # fmt: skip
+    assert response.status_code == 302
+    assert "Skills and Work Task Force" in client.get("/").get_data(as_text=True)
