@@ -88,7 +88,7 @@ class TestConfig(Config):
     """Tests: a throwaway database chosen by the test harness, no rate limits."""
 
     TESTING = True
-    SECRET_KEY = "test-secret"
+    SECRET_KEY = "test-secret"  # noqa: S105 - tests only
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_ENABLED = False
     SERVER_NAME = None

@@ -80,7 +80,6 @@ def register_extensions(app: Flask) -> None:
 
     # Import every model so metadata (and Alembic) sees the whole schema.
     from taskforce import models  # noqa: F401
-
     from taskforce.auth.models import User
 
     @login_manager.user_loader

@@ -46,5 +46,6 @@ class GovDateField(DateField):
         try:
             super().process_formdata(valuelist)
         except ValueError as exc:
-            raise ValueError(f"{self.label.text.split(' (')[0]} must be a real date, "
-                             "like 30 9 2027") from exc  # fmt: skip
+            raise ValueError(
+                f"{self.label.text.split(' (')[0]} must be a real date, like 30 9 2027"
+            ) from exc

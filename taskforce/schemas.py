@@ -23,7 +23,7 @@ def _multi_line(value: str) -> str:
     return value
 
 
-def Line(max_length: int, min_length: int = 1):  # noqa: N802 - reads like a type
+def Line(max_length: int, min_length: int = 1):
     """A required one-line string, stripped, within the given lengths."""
     return Annotated[
         str,
@@ -32,7 +32,7 @@ def Line(max_length: int, min_length: int = 1):  # noqa: N802 - reads like a typ
     ]
 
 
-def Text(max_length: int):  # noqa: N802 - reads like a type
+def Text(max_length: int):
     """Free text that may run over several lines."""
     return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_multi_line)]
 

@@ -105,18 +105,26 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         if is_api_request():
-            code = {401: "unauthorised", 403: "forbidden", 404: "not_found",
-                    405: "method_not_allowed", 413: "too_large", 429: "too_many_requests"
-                    }.get(error.code or 400, "bad_request")  # fmt: skip
+            code = {
+                401: "unauthorised",
+                403: "forbidden",
+                404: "not_found",
+                405: "method_not_allowed",
+                413: "too_large",
+                429: "too_many_requests",
+            }.get(error.code or 400, "bad_request")
             return api_error_response(error.code or 400, code, error.description or error.name)
         titles = {
-            403: ("You cannot see this page", "Your account does not give you access to it. "
-                  "Ask the task force's secretariat if you think it should."),
+            403: (
+                "You cannot see this page",
+                "Your account does not give you access to it. "
+                "Ask the task force's secretariat if you think it should.",
+            ),
             404: ("Page not found", "Check the address, or go back to your task forces."),
             405: ("That did not work", "This page cannot be used in that way."),
             413: ("File too large", "Choose a smaller file."),
             429: ("Too many attempts", "Wait a minute, then try again."),
-        }  # fmt: skip
+        }
         title, message = titles.get(error.code or 500, (error.name, error.description or ""))
         return page(error.code or 500, title, message)
 
@@ -130,8 +138,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(StaleDataError)
     def _stale(_error):
         db.session.rollback()
-        message = ("Someone else changed this record at the same moment. "
-                   "Reload it and make your change again.")  # fmt: skip
+        message = (
+            "Someone else changed this record at the same moment. "
+            "Reload it and make your change again."
+        )
         if is_api_request():
             return api_error_response(409, "conflict", message)
         return page(409, "Changed by someone else", message)
@@ -150,8 +160,11 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         if is_api_request():
             return api_error_response(500, "server_error", "Something went wrong on our side")
-        return page(500, "Sorry, there is a problem with the service",
-                    "Try again later. Nothing you entered has been saved.")  # fmt: skip
+        return page(
+            500,
+            "Sorry, there is a problem with the service",
+            "Try again later. Nothing you entered has been saved.",
+        )
 
 
 def redirect_back(default_endpoint: str, **values):

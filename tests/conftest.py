@@ -55,6 +55,7 @@ def app() -> Iterator[Flask]:
         yield app
         db.session.remove()
         db.drop_all()
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
@@ -92,11 +93,18 @@ CLI = Actor.system("cli", "tests")
 def make_user(app: Flask):
     counter = iter(range(1, 10_000))
 
-    def make(role: str = "secretariat", email: str | None = None, name: str | None = None,
-             password: str | None = PASSWORD) -> User:  # fmt: skip
+    def make(
+        role: str = "secretariat",
+        email: str | None = None,
+        name: str | None = None,
+        password: str | None = PASSWORD,
+    ) -> User:
         n = next(counter)
         user = auth_services.create_user(
-            email or f"{role}{n}@example.gov.uk", name or f"{role.title()} Person {n}", role, CLI,
+            email or f"{role}{n}@example.gov.uk",
+            name or f"{role.title()} Person {n}",
+            role,
+            CLI,
             password=password,
         )
         db.session.commit()
@@ -130,16 +138,23 @@ def make_taskforce(app: Flask):
 
 
 def member(name: str, email: str, group: str = "official", **kw) -> dict:
-    return {"name": name, "email": email, "role_title": kw.pop("role_title", "Director"),
-            "organisation": kw.pop("organisation", "Department for Tests"), "group": group, **kw}  # fmt: skip
+    return {
+        "name": name,
+        "email": email,
+        "role_title": kw.pop("role_title", "Director"),
+        "organisation": kw.pop("organisation", "Department for Tests"),
+        "group": group,
+        **kw,
+    }
 
 
 def login(client: FlaskClient, user: User, password: str = PASSWORD) -> FlaskClient:
     """Sign a test client in through the real login form (CSRF token included)."""
     page = client.get("/login")
     token = _csrf_from(page.get_data(as_text=True))
-    response = client.post("/login", data={"email": user.email, "password": password,
-                                           "csrf_token": token})  # fmt: skip
+    response = client.post(
+        "/login", data={"email": user.email, "password": password, "csrf_token": token}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
 
@@ -161,8 +176,9 @@ class Api:
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     def _call(self, method: str, path: str, json=None, **kw):
-        return self.client.open("/api/v1" + path, method=method, json=json,
-                                headers=self.headers, **kw)  # fmt: skip
+        return self.client.open(
+            "/api/v1" + path, method=method, json=json, headers=self.headers, **kw
+        )
 
     def get(self, path: str, **kw):
         return self._call("GET", path, **kw)

@@ -33,7 +33,13 @@ def test_demo_load_twice_changes_nothing(app):
 def test_demo_login_works(app, client):
     app.test_cli_runner().invoke(args=["demo", "load"])
     token = _csrf_from(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"email": "secretariat@example.gov.uk",
-                                           "password": DEMO_PASSWORD, "csrf_token": token})  # fmt: skip
+    response = client.post(
+        "/login",
+        data={
+            "email": "secretariat@example.gov.uk",
+            "password": DEMO_PASSWORD,
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 302
     assert "Skills and Work Task Force" in client.get("/").get_data(as_text=True)

@@ -25,8 +25,11 @@ class UserForm(FlaskForm):
         "Full name",
         widget=GovTextInput(),
         filters=[strip],
-        validators=[InputRequired(message="Enter the person's full name"),
-                    Length(max=NAME_MAX), SingleLine("Name")],  # fmt: skip
+        validators=[
+            InputRequired(message="Enter the person's full name"),
+            Length(max=NAME_MAX),
+            SingleLine("Name"),
+        ],
     )
     role = RadioField(
         "Role",
@@ -39,9 +42,11 @@ class UserForm(FlaskForm):
         "New password (optional)",
         widget=GovPasswordInput(),
         description="At least 12 characters. Leave blank to keep the current one.",
-        validators=[Optional(), Length(min=12, max=200,
-                                       message="Password must be 12 to 200 characters")],
-    )  # fmt: skip
+        validators=[
+            Optional(),
+            Length(min=12, max=200, message="Password must be 12 to 200 characters"),
+        ],
+    )
     submit = SubmitField("Save user", widget=GovSubmitInput())
 
 
@@ -54,9 +59,11 @@ class NewUserForm(UserForm):
         validators=[
             InputRequired(message="Enter an email address"),
             Length(max=EMAIL_MAX),
-            Email(message="Enter an email address in the correct format, like name@example.gov.uk",
-                  check_deliverability=False),
-        ],  # fmt: skip
+            Email(
+                message="Enter an email address in the correct format, like name@example.gov.uk",
+                check_deliverability=False,
+            ),
+        ],
     )
 
 

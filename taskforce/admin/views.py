@@ -29,8 +29,13 @@ def new_user():
     form = NewUserForm()
     if form.validate_on_submit():
         try:
-            user = services.create_user(form.email.data, form.name.data, form.role.data,
-                                        web_actor(), password=form.password.data or None)  # fmt: skip
+            user = services.create_user(
+                form.email.data,
+                form.name.data,
+                form.role.data,
+                web_actor(),
+                password=form.password.data or None,
+            )
             user.active = bool(form.active.data)
         except ServiceError as error:
             db.session.rollback()
@@ -49,11 +54,17 @@ def edit_user(user_id: int):
     form = UserForm(obj=user)
     if form.validate_on_submit():
         try:
-            if user.id == current_user.id and (form.role.data != Role.ADMIN or not form.active.data):
-                raise ServiceError("You cannot remove your own admin role or sign-in: "
-                                   "ask another admin.")  # fmt: skip
-            services.update_user(user, {"name": form.name.data, "role": form.role.data,
-                                        "active": bool(form.active.data)}, web_actor())  # fmt: skip
+            if user.id == current_user.id and (
+                form.role.data != Role.ADMIN or not form.active.data
+            ):
+                raise ServiceError(
+                    "You cannot remove your own admin role or sign-in: ask another admin."
+                )
+            services.update_user(
+                user,
+                {"name": form.name.data, "role": form.role.data, "active": bool(form.active.data)},
+                web_actor(),
+            )
             if form.password.data:
                 services.set_password(user, form.password.data, web_actor())
         except ServiceError as error:
@@ -73,8 +84,13 @@ def account():
     if form.validate_on_submit():
         new_token = services.create_token(current_user, web_actor(), label=form.label.data or "")
         db.session.commit()
-    return render_template("admin/account.html", form=form, revoke_form=RevokeForm(),
-                           new_token=new_token, tokens=current_user.tokens)  # fmt: skip
+    return render_template(
+        "admin/account.html",
+        form=form,
+        revoke_form=RevokeForm(),
+        new_token=new_token,
+        tokens=current_user.tokens,
+    )
 
 
 @bp.post("/account/tokens/revoke")

@@ -31,7 +31,9 @@ def _authenticate():
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        return api_error_response(401, "unauthorised", "Send a bearer token: Authorization: Bearer <token>")
+        return api_error_response(
+            401, "unauthorised", "Send a bearer token: Authorization: Bearer <token>"
+        )
     user = user_for_token(token.strip())
     if user is None:
         db.session.rollback()
@@ -59,10 +61,14 @@ def parse(model: type[M], payload: Any = None) -> M:
     if payload is None:
         payload = request.get_json(silent=True)
         if payload is None:
-            raise ValidationError({"_body": ["Send a JSON object with Content-Type: application/json"]},
-                                  "The request body is not valid JSON")  # fmt: skip
+            raise ValidationError(
+                {"_body": ["Send a JSON object with Content-Type: application/json"]},
+                "The request body is not valid JSON",
+            )
     if not isinstance(payload, dict):
-        raise ValidationError({"_body": ["Send a JSON object"]}, "The request body must be a JSON object")
+        raise ValidationError(
+            {"_body": ["Send a JSON object"]}, "The request body must be a JSON object"
+        )
     try:
         return model.model_validate(payload)
     except PydanticValidationError as exc:
@@ -95,7 +101,9 @@ def page_of(stmt: Select, id_column, serialise) -> Any:
         if not 1 <= limit <= maximum:
             raise ValueError
     except ValueError:
-        raise ValidationError.single("limit", f"limit must be a whole number from 1 to {maximum}") from None
+        raise ValidationError.single(
+            "limit", f"limit must be a whole number from 1 to {maximum}"
+        ) from None
     try:
         after = int(after_raw) if after_raw else None
     except ValueError:
@@ -106,7 +114,12 @@ def page_of(stmt: Select, id_column, serialise) -> Any:
     next_url = None
     if len(rows) > limit:
         rows = rows[:limit]
-        args = {**request.args.to_dict(), **(request.view_args or {}), "limit": limit, "after": rows[-1].id}
+        args = {
+            **request.args.to_dict(),
+            **(request.view_args or {}),
+            "limit": limit,
+            "after": rows[-1].id,
+        }
         next_url = url_for(request.endpoint, _external=True, **args)
     return jsonify({"items": [serialise(r) for r in rows], "next": next_url})
 

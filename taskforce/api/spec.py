@@ -83,9 +83,7 @@ def openapi_document() -> dict:
     schemas: dict[str, dict] = {"Error": _error_schema()}
 
     def ref(model: type[BaseModel], mode: str) -> dict:
-        schema = model.model_json_schema(
-            ref_template="#/components/schemas/{model}", mode=mode
-        )
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
         for name, sub in schema.pop("$defs", {}).items():
             schemas.setdefault(name, sub)
         schemas.setdefault(model.__name__, schema)
@@ -103,10 +101,15 @@ def openapi_document() -> dict:
                 for p in params
             ]
             + [
-                {"name": name, "in": "query", "required": False, "description": text,
-                 "schema": {"type": "string"}}
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": False,
+                    "description": text,
+                    "schema": {"type": "string"},
+                }
                 for name, text in op.query.items()
-            ],  # fmt: skip
+            ],
             "responses": {
                 "401": {"description": "No valid bearer token", "content": error},
                 "403": {"description": "Your role does not allow this", "content": error},
@@ -114,11 +117,18 @@ def openapi_document() -> dict:
         }
         if op.paged:
             item["parameters"] += [
-                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
-                 "maximum": 500, "default": 50}},
-                {"name": "after", "in": "query", "schema": {"type": "integer"},
-                 "description": "Return items after this id (use `next`)"},
-            ]  # fmt: skip
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50},
+                },
+                {
+                    "name": "after",
+                    "in": "query",
+                    "schema": {"type": "integer"},
+                    "description": "Return items after this id (use `next`)",
+                },
+            ]
         if op.body is not None:
             item["requestBody"] = {
                 "required": True,
@@ -128,8 +138,10 @@ def openapi_document() -> dict:
         if params:
             item["responses"]["404"] = {"description": "No such object", "content": error}
         if op.method in ("PATCH", "PUT"):
-            item["responses"]["409"] = {"description": "Changed since you read it",
-                                        "content": error}  # fmt: skip
+            item["responses"]["409"] = {
+                "description": "Changed since you read it",
+                "content": error,
+            }
         if op.response is None:
             item["responses"][str(op.status)] = {"description": "Done"}
         else:

@@ -29,8 +29,12 @@ def _taskforce(taskforce_id: int, *, edit: bool = False) -> TaskForce:
     tf = get_or_404(TaskForce, taskforce_id)
     allowed = permissions.can_edit if edit else permissions.can_view
     if not allowed(api_user(), tf):
-        abort(403, description="You do not serve this task force" if edit
-              else "You are not a member of this task force")  # fmt: skip
+        abort(
+            403,
+            description="You do not serve this task force"
+            if edit
+            else "You are not a member of this task force",
+        )
     return tf
 
 
@@ -42,8 +46,16 @@ def _member(member_id: int, *, edit: bool = False) -> Member:
     return member
 
 
-@operation(bp, "/taskforces", "POST", summary="Create a task force", tag=TAG,
-           body=TaskForceCreate, response=TaskForceOut, status=201)  # fmt: skip
+@operation(
+    bp,
+    "/taskforces",
+    "POST",
+    summary="Create a task force",
+    tag=TAG,
+    body=TaskForceCreate,
+    response=TaskForceOut,
+    status=201,
+)
 def create_taskforce():
     if not permissions.can_create_taskforce(api_user()):
         abort(403, description="Only the secretariat or an admin can create task forces")
@@ -53,22 +65,41 @@ def create_taskforce():
     return dump(TaskForceOut.of(tf), 201)
 
 
-@operation(bp, "/taskforces", "GET", summary="List the task forces you can see", tag=TAG,
-           response=TaskForceOut, paged=True)  # fmt: skip
+@operation(
+    bp,
+    "/taskforces",
+    "GET",
+    summary="List the task forces you can see",
+    tag=TAG,
+    response=TaskForceOut,
+    paged=True,
+)
 def list_taskforces():
     stmt = permissions.visible_taskforces(api_user())
     return page_of(stmt, TaskForce.id, lambda tf: TaskForceOut.of(tf).model_dump(mode="json"))
 
 
-@operation(bp, "/taskforces/<int:taskforce_id>", "GET", summary="Read a task force", tag=TAG,
-           response=TaskForceOut)  # fmt: skip
+@operation(
+    bp,
+    "/taskforces/<int:taskforce_id>",
+    "GET",
+    summary="Read a task force",
+    tag=TAG,
+    response=TaskForceOut,
+)
 def get_taskforce(taskforce_id: int):
     return dump(TaskForceOut.of(_taskforce(taskforce_id)))
 
 
-@operation(bp, "/taskforces/<int:taskforce_id>", "PATCH", tag=TAG, body=TaskForceUpdate,
-           response=TaskForceOut,
-           summary="Change a task force; a change to its ToR makes a new version")  # fmt: skip
+@operation(
+    bp,
+    "/taskforces/<int:taskforce_id>",
+    "PATCH",
+    tag=TAG,
+    body=TaskForceUpdate,
+    response=TaskForceOut,
+    summary="Change a task force; a change to its ToR makes a new version",
+)
 def update_taskforce(taskforce_id: int):
     tf = _taskforce(taskforce_id, edit=True)
     data = parse(TaskForceUpdate)
@@ -82,18 +113,31 @@ def update_taskforce(taskforce_id: int):
     return dump(TaskForceOut.of(tf))
 
 
-@operation(bp, "/taskforces/<int:taskforce_id>/tor-versions", "GET", tag=TAG,
-           response=TorVersionOut, paged=True,
-           summary="List the versions of the terms of reference, oldest first")  # fmt: skip
+@operation(
+    bp,
+    "/taskforces/<int:taskforce_id>/tor-versions",
+    "GET",
+    tag=TAG,
+    response=TorVersionOut,
+    paged=True,
+    summary="List the versions of the terms of reference, oldest first",
+)
 def list_tor_versions(taskforce_id: int):
     tf = _taskforce(taskforce_id)
     stmt = db.select(TorVersion).where(TorVersion.taskforce_id == tf.id)
-    return page_of(stmt, TorVersion.id,
-                   lambda v: TorVersionOut.model_validate(v).model_dump(mode="json"))  # fmt: skip
+    return page_of(
+        stmt, TorVersion.id, lambda v: TorVersionOut.model_validate(v).model_dump(mode="json")
+    )
 
 
-@operation(bp, "/taskforces/<int:taskforce_id>/tor-versions/<int:number>", "GET", tag=TAG,
-           response=TorVersionOut, summary="Read one version of the terms of reference")  # fmt: skip
+@operation(
+    bp,
+    "/taskforces/<int:taskforce_id>/tor-versions/<int:number>",
+    "GET",
+    tag=TAG,
+    response=TorVersionOut,
+    summary="Read one version of the terms of reference",
+)
 def get_tor_version(taskforce_id: int, number: int):
     tf = _taskforce(taskforce_id)
     version = services.tor_version(tf, number)
@@ -102,9 +146,14 @@ def get_tor_version(taskforce_id: int, number: int):
     return dump(TorVersionOut.model_validate(version))
 
 
-@operation(bp, "/taskforces/<int:taskforce_id>/tor-versions/compare", "GET", tag=TAG,
-           summary="Compare two versions of the terms of reference",
-           query={"from": "older version number", "to": "newer version number"})  # fmt: skip
+@operation(
+    bp,
+    "/taskforces/<int:taskforce_id>/tor-versions/compare",
+    "GET",
+    tag=TAG,
+    summary="Compare two versions of the terms of reference",
+    query={"from": "older version number", "to": "newer version number"},
+)
 def compare_tor_versions(taskforce_id: int):
     tf = _taskforce(taskforce_id)
     found = {}
@@ -118,20 +167,45 @@ def compare_tor_versions(taskforce_id: int):
     return jsonify(services.compare_versions(found["from"], found["to"]).as_dict())
 
 
-@operation(bp, "/taskforces/<int:taskforce_id>/audit", "GET", tag=TAG,
-           summary="The latest 200 changes to a task force, newest first")  # fmt: skip
+@operation(
+    bp,
+    "/taskforces/<int:taskforce_id>/audit",
+    "GET",
+    tag=TAG,
+    summary="The latest 200 changes to a task force, newest first",
+)
 def taskforce_audit(taskforce_id: int):
     tf = _taskforce(taskforce_id, edit=True)
-    return jsonify({"items": [
-        {"at": e.at.isoformat(), "by": e.actor_label, "via": e.via, "action": e.action,
-         "subject_type": e.subject_type, "subject_id": e.subject_id, "summary": e.summary,
-         "changes": e.changes}
-        for e in events_for_taskforce(tf.id)
-    ], "next": None})  # fmt: skip
+    return jsonify(
+        {
+            "items": [
+                {
+                    "at": e.at.isoformat(),
+                    "by": e.actor_label,
+                    "via": e.via,
+                    "action": e.action,
+                    "subject_type": e.subject_type,
+                    "subject_id": e.subject_id,
+                    "summary": e.summary,
+                    "changes": e.changes,
+                }
+                for e in events_for_taskforce(tf.id)
+            ],
+            "next": None,
+        }
+    )
 
 
-@operation(bp, "/taskforces/<int:taskforce_id>/members", "POST", tag=TAG, body=MemberCreate,
-           response=MemberOut, status=201, summary="Add a member")  # fmt: skip
+@operation(
+    bp,
+    "/taskforces/<int:taskforce_id>/members",
+    "POST",
+    tag=TAG,
+    body=MemberCreate,
+    response=MemberOut,
+    status=201,
+    summary="Add a member",
+)
 def add_member(taskforce_id: int):
     tf = _taskforce(taskforce_id, edit=True)
     data = parse(MemberCreate)
@@ -140,22 +214,37 @@ def add_member(taskforce_id: int):
     return dump(MemberOut.model_validate(member), 201)
 
 
-@operation(bp, "/taskforces/<int:taskforce_id>/members", "GET", tag=TAG, response=MemberOut,
-           paged=True, summary="List the current members")  # fmt: skip
+@operation(
+    bp,
+    "/taskforces/<int:taskforce_id>/members",
+    "GET",
+    tag=TAG,
+    response=MemberOut,
+    paged=True,
+    summary="List the current members",
+)
 def list_members(taskforce_id: int):
     tf = _taskforce(taskforce_id)
     stmt = db.select(Member).where(Member.taskforce_id == tf.id, Member.removed_at.is_(None))
     return page_of(stmt, Member.id, lambda m: MemberOut.model_validate(m).model_dump(mode="json"))
 
 
-@operation(bp, "/members/<int:member_id>", "GET", tag=TAG, response=MemberOut,
-           summary="Read a member")  # fmt: skip
+@operation(
+    bp, "/members/<int:member_id>", "GET", tag=TAG, response=MemberOut, summary="Read a member"
+)
 def get_member(member_id: int):
     return dump(MemberOut.model_validate(_member(member_id)))
 
 
-@operation(bp, "/members/<int:member_id>", "PATCH", tag=TAG, body=MemberUpdate,
-           response=MemberOut, summary="Change a member")  # fmt: skip
+@operation(
+    bp,
+    "/members/<int:member_id>",
+    "PATCH",
+    tag=TAG,
+    body=MemberUpdate,
+    response=MemberOut,
+    summary="Change a member",
+)
 def update_member(member_id: int):
     member = _member(member_id, edit=True)
     data = parse(MemberUpdate)
@@ -166,8 +255,14 @@ def update_member(member_id: int):
     return dump(MemberOut.model_validate(member))
 
 
-@operation(bp, "/members/<int:member_id>", "DELETE", tag=TAG, status=204,
-           summary="Remove a member (kept in history and earlier ToR versions)")  # fmt: skip
+@operation(
+    bp,
+    "/members/<int:member_id>",
+    "DELETE",
+    tag=TAG,
+    status=204,
+    summary="Remove a member (kept in history and earlier ToR versions)",
+)
 def remove_member(member_id: int):
     member = _member(member_id, edit=True)
     services.remove_member(member, api_actor())

@@ -31,9 +31,7 @@ NAME_MAX = 120
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint(
-            "role IN ('admin', 'secretariat', 'chair', 'member')", name="role_known"
-        ),
+        CheckConstraint("role IN ('admin', 'secretariat', 'chair', 'member')", name="role_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -22,8 +22,9 @@ def visible_taskforces(user: User) -> Select[tuple[TaskForce]]:
     if user.role == Role.ADMIN:
         return stmt
     if user.role == Role.SECRETARIAT:
-        return stmt.where(or_(TaskForce.created_by_id == user.id,
-                              _live_member_of(user, MemberGroup.SECRETARIAT)))  # fmt: skip
+        return stmt.where(
+            or_(TaskForce.created_by_id == user.id, _live_member_of(user, MemberGroup.SECRETARIAT))
+        )
     return stmt.where(_live_member_of(user))
 
 

@@ -14,7 +14,7 @@ from taskforce.db import utcnow
 from taskforce.errors import ValidationError
 from taskforce.extensions import db
 
-TOKEN_PREFIX = "tf_"
+TOKEN_PREFIX = "tf_"  # noqa: S105 - a marker, not a secret
 PASSWORD_MIN = 12
 # Checked against when the email is unknown, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
@@ -43,7 +43,9 @@ def create_user(
     """Create a user; the password, if any, is stored only as a scrypt hash."""
     email = email.strip().lower()
     if role not in {r.value for r in Role}:
-        raise ValidationError.single("role", f"Role must be one of {', '.join(r.value for r in Role)}")
+        raise ValidationError.single(
+            "role", f"Role must be one of {', '.join(r.value for r in Role)}"
+        )
     if get_user_by_email(email) is not None:
         raise ValidationError.single("email", f"A user with the email {email} already exists")
     user = User(email=email, name=name.strip(), role=str(role))
@@ -52,8 +54,13 @@ def create_user(
         user.password_hash = generate_password_hash(password, method="scrypt")
     db.session.add(user)
     db.session.flush()
-    record(actor, "user.created", user, changes={"email": email, "role": str(role)},
-           summary=f"Created user {email} ({role})")  # fmt: skip
+    record(
+        actor,
+        "user.created",
+        user,
+        changes={"email": email, "role": str(role)},
+        summary=f"Created user {email} ({role})",
+    )
     return user
 
 
@@ -104,8 +111,13 @@ def revoke_tokens(user: User, actor: Actor) -> int:
         if token.revoked_at is None:
             token.revoked_at = now
             count += 1
-    record(actor, "token.revoked", user, changes={"count": count},
-           summary=f"Revoked {count} API token(s) of {user.email}")  # fmt: skip
+    record(
+        actor,
+        "token.revoked",
+        user,
+        changes={"count": count},
+        summary=f"Revoked {count} API token(s) of {user.email}",
+    )
     return count
 
 

@@ -118,9 +118,12 @@ class TaskForceForm(FlaskForm):
         default=6,
         validators=[
             InputRequired(message="Enter how many weeks apart meetings are, like 6"),
-            NumberRange(CADENCE_MIN, CADENCE_MAX,
-                        message=f"Cadence must be from {CADENCE_MIN} to {CADENCE_MAX} weeks"),
-        ],  # fmt: skip
+            NumberRange(
+                CADENCE_MIN,
+                CADENCE_MAX,
+                message=f"Cadence must be from {CADENCE_MIN} to {CADENCE_MAX} weeks",
+            ),
+        ],
     )
     quorum = IntegerField(
         "Quorum (optional)",
@@ -162,10 +165,11 @@ class MemberForm(FlaskForm):
         filters=[strip],
         validators=[
             InputRequired(message="Enter the member's full name"),
-            Length(max=PERSON_NAME_MAX,
-                   message=f"Name must be {PERSON_NAME_MAX} characters or fewer"),
+            Length(
+                max=PERSON_NAME_MAX, message=f"Name must be {PERSON_NAME_MAX} characters or fewer"
+            ),
             SingleLine("Name"),
-        ],  # fmt: skip
+        ],
     )
     email = EmailField(
         "Email address",
@@ -175,9 +179,11 @@ class MemberForm(FlaskForm):
         validators=[
             InputRequired(message="Enter the member's email address"),
             Length(max=254, message="Email address must be 254 characters or fewer"),
-            Email(message="Enter an email address in the correct format, like name@example.gov.uk",
-                  check_deliverability=False),
-        ],  # fmt: skip
+            Email(
+                message="Enter an email address in the correct format, like name@example.gov.uk",
+                check_deliverability=False,
+            ),
+        ],
     )
     role_title = StringField(
         "Role title",
@@ -185,26 +191,31 @@ class MemberForm(FlaskForm):
         filters=[strip],
         description="For example, Minister of State for Skills",
         validators=[
-            Length(max=ROLE_TITLE_MAX,
-                   message=f"Role title must be {ROLE_TITLE_MAX} characters or fewer"),
+            Length(
+                max=ROLE_TITLE_MAX,
+                message=f"Role title must be {ROLE_TITLE_MAX} characters or fewer",
+            ),
             SingleLine("Role title"),
-        ],  # fmt: skip
+        ],
     )
     organisation = StringField(
         "Organisation",
         widget=GovTextInput(),
         filters=[strip],
         validators=[
-            Length(max=ORGANISATION_MAX,
-                   message=f"Organisation must be {ORGANISATION_MAX} characters or fewer"),
+            Length(
+                max=ORGANISATION_MAX,
+                message=f"Organisation must be {ORGANISATION_MAX} characters or fewer",
+            ),
             SingleLine("Organisation"),
-        ],  # fmt: skip
+        ],
     )
     group = RadioField(
         "Group",
         widget=GovRadioInput(),
-        choices=[(g.value, g.label[:-1] if g.label.endswith("s") else g.label)
-                 for g in MemberGroup],  # fmt: skip
+        choices=[
+            (g.value, g.label[:-1] if g.label.endswith("s") else g.label) for g in MemberGroup
+        ],
         default=MemberGroup.OFFICIAL.value,
         validators=[InputRequired(message="Choose the member's group")],
     )

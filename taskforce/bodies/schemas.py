@@ -100,13 +100,21 @@ class TaskForceOut(Output):
     @classmethod
     def of(cls, tf) -> TaskForceOut:
         return cls(
-            id=tf.id, name=tf.name, code=tf.code, purpose=tf.purpose,
-            cadence_weeks=tf.cadence_weeks, quorum=tf.quorum, review_on=tf.review_on,
+            id=tf.id,
+            name=tf.name,
+            code=tf.code,
+            purpose=tf.purpose,
+            cadence_weeks=tf.cadence_weeks,
+            quorum=tf.quorum,
+            review_on=tf.review_on,
             priorities=[p.title for p in tf.priorities],
             chair=PersonRef.model_validate(tf.chair) if tf.chair else None,
-            member_count=len(tf.members), tor_version=tf.current_tor_number,
-            version=tf.version, created_at=tf.created_at, updated_at=tf.updated_at,
-        )  # fmt: skip
+            member_count=len(tf.members),
+            tor_version=tf.current_tor_number,
+            version=tf.version,
+            created_at=tf.created_at,
+            updated_at=tf.updated_at,
+        )
 
 
 class MemberOut(Output):

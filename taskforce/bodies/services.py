@@ -22,8 +22,15 @@ TOR_FIELDS = ("name", "purpose", "cadence_weeks", "quorum", "review_on")
 #: Fields of a member that appear in the terms of reference.
 MEMBER_TOR_FIELDS = ("name", "role_title", "organisation", "group", "is_chair")
 TASKFORCE_FIELDS = (*TOR_FIELDS, "code")
-MEMBER_FIELDS = ("name", "email", "role_title", "organisation", "group", "is_chair",
-                 "on_distribution")  # fmt: skip
+MEMBER_FIELDS = (
+    "name",
+    "email",
+    "role_title",
+    "organisation",
+    "group",
+    "is_chair",
+    "on_distribution",
+)
 
 FIELD_LABELS = {
     "name": "Name",
@@ -90,7 +97,9 @@ def _check_code_free(code: str, taskforce_id: int | None = None) -> None:
     if taskforce_id is not None:
         stmt = stmt.where(TaskForce.id != taskforce_id)
     if db.session.scalar(stmt) is not None:
-        raise ValidationError.single("code", f"The code {code} is already used by another task force")
+        raise ValidationError.single(
+            "code", f"The code {code} is already used by another task force"
+        )
 
 
 def _check_member_rules(tf: TaskForce, data: dict[str, Any], member: Member | None = None) -> None:
@@ -195,8 +204,14 @@ def create_taskforce(data: dict[str, Any], actor: Actor) -> TaskForce:
         tf.all_members.append(_build_member(member_data))
         db.session.flush()
     _new_tor_version(tf, actor, "First version of the terms of reference")
-    record(actor, "taskforce.created", tf, taskforce_id=tf.id, changes=snapshot(tf),
-           summary=f"Created {tf.name} ({tf.code})")  # fmt: skip
+    record(
+        actor,
+        "taskforce.created",
+        tf,
+        taskforce_id=tf.id,
+        changes=snapshot(tf),
+        summary=f"Created {tf.name} ({tf.code})",
+    )
     return tf
 
 
@@ -241,8 +256,14 @@ def update_taskforce(
     if tor_changes:
         summary = "; ".join(tor_changes)
         _new_tor_version(tf, actor, summary[:1].upper() + summary[1:])
-    record(actor, "taskforce.updated", tf, taskforce_id=tf.id, changes=changes,
-           summary=f"Changed {', '.join(FIELD_LABELS[c].lower() for c in changes)}")  # fmt: skip
+    record(
+        actor,
+        "taskforce.updated",
+        tf,
+        taskforce_id=tf.id,
+        changes=changes,
+        summary=f"Changed {', '.join(FIELD_LABELS[c].lower() for c in changes)}",
+    )
     return tf
 
 
@@ -276,9 +297,14 @@ def add_member(tf: TaskForce, data: dict[str, Any], actor: Actor) -> Member:
     db.session.flush()
     chair = " as chair" if member.is_chair else ""
     _new_tor_version(tf, actor, f"Added {_member_title(member)}{chair}")
-    record(actor, "member.added", member, taskforce_id=tf.id,
-           changes={k: getattr(member, k) for k in MEMBER_FIELDS},
-           summary=f"Added {member.name}")  # fmt: skip
+    record(
+        actor,
+        "member.added",
+        member,
+        taskforce_id=tf.id,
+        changes={k: getattr(member, k) for k in MEMBER_FIELDS},
+        summary=f"Added {member.name}",
+    )
     return member
 
 
@@ -308,8 +334,14 @@ def update_member(
     db.session.flush()
     if tor_changes:
         _new_tor_version(member.taskforce, actor, f"{member.name}: {'; '.join(tor_changes)}")
-    record(actor, "member.updated", member, taskforce_id=member.taskforce_id, changes=changes,
-           summary=f"Changed {member.name}")  # fmt: skip
+    record(
+        actor,
+        "member.updated",
+        member,
+        taskforce_id=member.taskforce_id,
+        changes=changes,
+        summary=f"Changed {member.name}",
+    )
     return member
 
 
@@ -319,8 +351,13 @@ def remove_member(member: Member, actor: Actor) -> None:
     member.is_chair = False
     db.session.flush()
     _new_tor_version(member.taskforce, actor, f"Removed {_member_title(member)}")
-    record(actor, "member.removed", member, taskforce_id=member.taskforce_id,
-           summary=f"Removed {member.name}")  # fmt: skip
+    record(
+        actor,
+        "member.removed",
+        member,
+        taskforce_id=member.taskforce_id,
+        summary=f"Removed {member.name}",
+    )
 
 
 # --- Comparing versions ----------------------------------------------------------------
@@ -341,9 +378,14 @@ class TorComparison:
     @property
     def is_empty(self) -> bool:
         return not (
-            self.fields or self.purpose_diff or self.priorities_added or self.priorities_removed
-            or self.members_added or self.members_removed or self.members_changed
-        )  # fmt: skip
+            self.fields
+            or self.purpose_diff
+            or self.priorities_added
+            or self.priorities_removed
+            or self.members_added
+            or self.members_removed
+            or self.members_changed
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return jsonable(
@@ -372,14 +414,18 @@ def compare_versions(older: TorVersion, newer: TorVersion) -> TorComparison:
     result = TorComparison(older=older, newer=newer)
     for name in ("name", "code", "cadence_weeks", "quorum", "review_on"):
         if a.get(name) != b.get(name):
-            result.fields.append((FIELD_LABELS[name], _describe(a.get(name)), _describe(b.get(name))))
+            result.fields.append(
+                (FIELD_LABELS[name], _describe(a.get(name)), _describe(b.get(name)))
+            )
     if a.get("purpose") != b.get("purpose"):
-        for line in difflib.ndiff((a.get("purpose") or "").splitlines(),
-                                  (b.get("purpose") or "").splitlines()):  # fmt: skip
+        for line in difflib.ndiff(
+            (a.get("purpose") or "").splitlines(), (b.get("purpose") or "").splitlines()
+        ):
             op = line[:2]
             if op in ("+ ", "- ", "  "):
-                result.purpose_diff.append(({"+ ": "added", "- ": "removed"}.get(op, "same"),
-                                            line[2:]))  # fmt: skip
+                result.purpose_diff.append(
+                    ({"+ ": "added", "- ": "removed"}.get(op, "same"), line[2:])
+                )
     pa, pb = a.get("priorities") or [], b.get("priorities") or []
     result.priorities_added = [p for p in pb if p not in pa]
     result.priorities_removed = [p for p in pa if p not in pb]

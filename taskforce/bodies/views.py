@@ -69,8 +69,9 @@ def edit(taskforce_id: int):
         form.version.data = str(tf.version)
     elif form.validate_on_submit():
         try:
-            services.update_taskforce(tf, form.data_for_service(), web_actor(),
-                                      expected_version=form.expected_version())  # fmt: skip
+            services.update_taskforce(
+                tf, form.data_for_service(), web_actor(), expected_version=form.expected_version()
+            )
         except Conflict as error:
             db.session.rollback()
             conflict = error.message
@@ -100,8 +101,10 @@ def add_member(taskforce_id: int):
             apply_errors(form, error)
         else:
             db.session.commit()
-            flash_success(f"{member.name} added. The terms of reference are now version "
-                          f"{tf.current_tor_number}.")  # fmt: skip
+            flash_success(
+                f"{member.name} added. The terms of reference are now version "
+                f"{tf.current_tor_number}."
+            )
             return redirect(url_for("bodies.show", taskforce_id=tf.id) + "#members")
     return render_template("bodies/member_form.html", form=form, tf=tf, member=None)
 
@@ -115,8 +118,12 @@ def edit_member(member_id: int):
         form.version.data = str(member.version)
     elif form.validate_on_submit():
         try:
-            services.update_member(member, form.data_for_service(), web_actor(),
-                                   expected_version=form.expected_version())  # fmt: skip
+            services.update_member(
+                member,
+                form.data_for_service(),
+                web_actor(),
+                expected_version=form.expected_version(),
+            )
         except Conflict as error:
             db.session.rollback()
             form.form_errors.append(error.message)
@@ -139,8 +146,9 @@ def remove_member(member_id: int):
     if form.validate_on_submit():
         services.remove_member(member, web_actor())
         db.session.commit()
-        flash_success(f"{member.name} removed. Earlier versions of the terms of reference "
-                      "still list them.")  # fmt: skip
+        flash_success(
+            f"{member.name} removed. Earlier versions of the terms of reference still list them."
+        )
         return redirect(url_for("bodies.show", taskforce_id=tf.id) + "#members")
     return render_template("bodies/remove_member.html", form=form, tf=tf, member=member)
 
@@ -168,8 +176,10 @@ def compare(taskforce_id: int):
     numbers = [v.number for v in tf.tor_versions]
     errors = {}
     chosen = {}
-    for arg, fallback in (("from", numbers[-2] if len(numbers) > 1 else None),
-                          ("to", numbers[-1] if numbers else None)):  # fmt: skip
+    for arg, fallback in (
+        ("from", numbers[-2] if len(numbers) > 1 else None),
+        ("to", numbers[-1] if numbers else None),
+    ):
         raw = request.args.get(arg)
         value = int(raw) if raw and raw.isdigit() else (fallback if raw is None else None)
         if value not in numbers:
@@ -181,8 +191,14 @@ def compare(taskforce_id: int):
             services.tor_version(tf, chosen["from"]), services.tor_version(tf, chosen["to"])
         )
     status = 200 if not errors else 400
-    return render_template("bodies/compare.html", tf=tf, comparison=comparison, errors=errors,
-                           chosen=chosen, numbers=numbers), status  # fmt: skip
+    return render_template(
+        "bodies/compare.html",
+        tf=tf,
+        comparison=comparison,
+        errors=errors,
+        chosen=chosen,
+        numbers=numbers,
+    ), status
 
 
 @bp.get("/taskforces/<int:taskforce_id>/history")

@@ -13,7 +13,7 @@ from taskforce.bodies import services
 from taskforce.bodies.models import TaskForce
 from taskforce.extensions import db
 
-DEMO_PASSWORD = "demo-password-2026"
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose
 
 PURPOSE = """\
 Get more people into good, secure work and keep every young person earning or learning.
@@ -41,27 +41,87 @@ PRIORITIES = [
 ]
 
 MEMBERS = [
-    ("Diane Okoro", "chair@example.gov.uk", "Minister for Delivery", "Cabinet Office",
-     "minister", True),
-    ("Graham Lowther", "graham.lowther@example.gov.uk", "Secretary of State for Work",
-     "Department for Work", "minister", False),
-    ("Sunita Brar", "sunita.brar@example.gov.uk", "Secretary of State for Learning",
-     "Department for Learning", "minister", False),
-    ("Owen Fairbairn", "owen.fairbairn@example.gov.uk", "Chief Secretary", "The Treasury",
-     "minister", False),
-    ("Carys Pennant", "carys.pennant@example.gov.uk", "Minister for Employment",
-     "Department for Work", "minister", False),
-    ("Marcus Adeyemi", "member@example.gov.uk", "Director General, Employment",
-     "Department for Work", "official", False),
-    ("Fiona Gallacher", "fiona.gallacher@example.gov.uk", "Director, Apprenticeships",
-     "Department for Learning", "official", False),
-    ("Tom Whitfield", "tom.whitfield@example.gov.uk", "Deputy Director, Labour Market Analysis",
-     "The Treasury", "official", False),
-    ("Priya Natarajan", "secretariat@example.gov.uk", "Head of Task Force Secretariat",
-     "Implementation Unit", "secretariat", False),
-    ("Ben Castell", "ben.castell@example.gov.uk", "Senior Delivery Adviser",
-     "Implementation Unit", "secretariat", False),
-]  # fmt: skip
+    (
+        "Diane Okoro",
+        "chair@example.gov.uk",
+        "Minister for Delivery",
+        "Cabinet Office",
+        "minister",
+        True,
+    ),
+    (
+        "Graham Lowther",
+        "graham.lowther@example.gov.uk",
+        "Secretary of State for Work",
+        "Department for Work",
+        "minister",
+        False,
+    ),
+    (
+        "Sunita Brar",
+        "sunita.brar@example.gov.uk",
+        "Secretary of State for Learning",
+        "Department for Learning",
+        "minister",
+        False,
+    ),
+    (
+        "Owen Fairbairn",
+        "owen.fairbairn@example.gov.uk",
+        "Chief Secretary",
+        "The Treasury",
+        "minister",
+        False,
+    ),
+    (
+        "Carys Pennant",
+        "carys.pennant@example.gov.uk",
+        "Minister for Employment",
+        "Department for Work",
+        "minister",
+        False,
+    ),
+    (
+        "Marcus Adeyemi",
+        "member@example.gov.uk",
+        "Director General, Employment",
+        "Department for Work",
+        "official",
+        False,
+    ),
+    (
+        "Fiona Gallacher",
+        "fiona.gallacher@example.gov.uk",
+        "Director, Apprenticeships",
+        "Department for Learning",
+        "official",
+        False,
+    ),
+    (
+        "Tom Whitfield",
+        "tom.whitfield@example.gov.uk",
+        "Deputy Director, Labour Market Analysis",
+        "The Treasury",
+        "official",
+        False,
+    ),
+    (
+        "Priya Natarajan",
+        "secretariat@example.gov.uk",
+        "Head of Task Force Secretariat",
+        "Implementation Unit",
+        "secretariat",
+        False,
+    ),
+    (
+        "Ben Castell",
+        "ben.castell@example.gov.uk",
+        "Senior Delivery Adviser",
+        "Implementation Unit",
+        "secretariat",
+        False,
+    ),
+]
 
 USERS = [
     ("admin@example.gov.uk", "Alex Morgan", Role.ADMIN),
@@ -94,10 +154,16 @@ def load_demo(only_if_empty: bool = False) -> TaskForce | None:
             "review_on": date(2027, 9, 30),
             "priorities": PRIORITIES,
             "members": [
-                {"name": n, "email": e, "role_title": t, "organisation": o, "group": g,
-                 "is_chair": c}
+                {
+                    "name": n,
+                    "email": e,
+                    "role_title": t,
+                    "organisation": o,
+                    "group": g,
+                    "is_chair": c,
+                }
                 for n, e, t, o, g, c in MEMBERS
-            ],  # fmt: skip
+            ],
         },
         secretariat,
     )

@@ -16,9 +16,9 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home():
-    taskforces = list(db.session.scalars(
-        permissions.visible_taskforces(current_user).order_by(TaskForce.name)
-    ))  # fmt: skip
+    taskforces = list(
+        db.session.scalars(permissions.visible_taskforces(current_user).order_by(TaskForce.name))
+    )
     return render_template(
         "main/home.html",
         taskforces=taskforces,

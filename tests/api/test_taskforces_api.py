@@ -8,11 +8,22 @@ from taskforce.bodies.models import TaskForce, TorVersion
 from taskforce.extensions import db
 from tests.conftest import CLI, Api
 
-NEW = {"name": "Housing Supply Task Force", "code": "HS", "purpose": "Build **more** homes.",
-       "cadence_weeks": 6, "quorum": None}  # fmt: skip
-MINISTER = {"name": "Ada Quarry", "email": "Ada.Quarry@example.gov.uk",
-            "role_title": "Minister for Housing", "organisation": "Department for Homes",
-            "group": "minister", "is_chair": True, "on_distribution": True}  # fmt: skip
+NEW = {
+    "name": "Housing Supply Task Force",
+    "code": "HS",
+    "purpose": "Build **more** homes.",
+    "cadence_weeks": 6,
+    "quorum": None,
+}
+MINISTER = {
+    "name": "Ada Quarry",
+    "email": "Ada.Quarry@example.gov.uk",
+    "role_title": "Minister for Housing",
+    "organisation": "Department for Homes",
+    "group": "minister",
+    "is_chair": True,
+    "on_distribution": True,
+}
 
 
 @pytest.fixture
@@ -42,7 +53,9 @@ def test_get_list_patch_taskforce(api):
     listing = api.get("/taskforces").get_json()
     assert [t["id"] for t in listing["items"]] == [created["id"]]
     assert listing["next"] is None
-    patched = api.patch(f"/taskforces/{created['id']}", {"quorum": 3, "version": created["version"]})
+    patched = api.patch(
+        f"/taskforces/{created['id']}", {"quorum": 3, "version": created["version"]}
+    )
     assert patched.status_code == 200
     assert patched.get_json()["quorum"] == 3
     assert patched.get_json()["version"] == created["version"] + 1
@@ -110,10 +123,17 @@ def test_without_a_token_every_endpoint_says_401(client, api, secretariat):
     member = api.post(f"/taskforces/{tf['id']}/members", MINISTER).get_json()
     anonymous = Api(client, None)
     bad = Api(client, "tf_not-a-real-token")
-    calls = [("GET", "/taskforces"), ("POST", "/taskforces"), ("GET", f"/taskforces/{tf['id']}"),
-             ("PATCH", f"/taskforces/{tf['id']}"), ("GET", f"/taskforces/{tf['id']}/tor-versions"),
-             ("POST", f"/taskforces/{tf['id']}/members"), ("GET", f"/taskforces/{tf['id']}/members"),
-             ("PATCH", f"/members/{member['id']}"), ("DELETE", f"/members/{member['id']}")]  # fmt: skip
+    calls = [
+        ("GET", "/taskforces"),
+        ("POST", "/taskforces"),
+        ("GET", f"/taskforces/{tf['id']}"),
+        ("PATCH", f"/taskforces/{tf['id']}"),
+        ("GET", f"/taskforces/{tf['id']}/tor-versions"),
+        ("POST", f"/taskforces/{tf['id']}/members"),
+        ("GET", f"/taskforces/{tf['id']}/members"),
+        ("PATCH", f"/members/{member['id']}"),
+        ("DELETE", f"/members/{member['id']}"),
+    ]
     for caller in (anonymous, bad):
         for method, path in calls:
             response = caller._call(method, path, json={})
@@ -145,8 +165,10 @@ def test_secretariat_gets_403_on_a_task_force_it_does_not_serve(api, api_for, ma
 def test_secretariat_member_serves_a_task_force_it_did_not_create(api, api_for, make_user):
     tf = api.post("/taskforces", NEW).get_json()
     colleague = make_user("secretariat", email="colleague@example.gov.uk")
-    api.post(f"/taskforces/{tf['id']}/members", {"name": "Col League", "email": colleague.email,
-                                                 "group": "secretariat"})  # fmt: skip
+    api.post(
+        f"/taskforces/{tf['id']}/members",
+        {"name": "Col League", "email": colleague.email, "group": "secretariat"},
+    )
     assert api_for(colleague).patch(f"/taskforces/{tf['id']}", {"quorum": 2}).status_code == 200
 
 
@@ -207,8 +229,11 @@ def test_duplicate_code_is_refused(api):
 
 
 def test_body_that_is_not_json_is_a_clear_error(api):
-    response = api.client.post("/api/v1/taskforces", data="name=x", headers={
-        **api.headers, "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    response = api.client.post(
+        "/api/v1/taskforces",
+        data="name=x",
+        headers={**api.headers, "Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 422
     assert "_body" in response.get_json()["error"]["fields"]
     response = api.post("/taskforces", ["a", "list"])
@@ -236,8 +261,10 @@ def test_invalid_member_is_refused(api, payload, field):
 def test_a_member_added_twice_is_refused(api):
     tf = api.post("/taskforces", NEW).get_json()
     api.post(f"/taskforces/{tf['id']}/members", MINISTER)
-    again = api.post(f"/taskforces/{tf['id']}/members", {**MINISTER, "is_chair": False,
-                                                         "email": "ADA.QUARRY@example.gov.uk"})  # fmt: skip
+    again = api.post(
+        f"/taskforces/{tf['id']}/members",
+        {**MINISTER, "is_chair": False, "email": "ADA.QUARRY@example.gov.uk"},
+    )
     assert again.status_code == 422
     assert "already a member" in again.get_json()["error"]["fields"]["email"][0]
     assert len(api.get(f"/taskforces/{tf['id']}/members").get_json()["items"]) == 1
@@ -247,8 +274,10 @@ def test_a_member_added_twice_is_refused(api):
 def test_a_second_chair_is_refused(api):
     tf = api.post("/taskforces", NEW).get_json()
     api.post(f"/taskforces/{tf['id']}/members", MINISTER)
-    second = api.post(f"/taskforces/{tf['id']}/members",
-                      {**MINISTER, "name": "Bo Reed", "email": "bo@example.gov.uk"})  # fmt: skip
+    second = api.post(
+        f"/taskforces/{tf['id']}/members",
+        {**MINISTER, "name": "Bo Reed", "email": "bo@example.gov.uk"},
+    )
     assert second.status_code == 422
     assert "already chairs" in second.get_json()["error"]["fields"]["is_chair"][0]
 
@@ -280,8 +309,10 @@ def test_list_pages_with_next_links(api):
 
 
 def test_script_in_purpose_is_inert_in_purpose_html(api):
-    evil = ('<script>alert(1)</script><img src=x onerror="alert(2)">'
-            '[click](javascript:alert(3)) <a href="javascript:alert(4)">x</a>')  # fmt: skip
+    evil = (
+        '<script>alert(1)</script><img src=x onerror="alert(2)">'
+        '[click](javascript:alert(3)) <a href="javascript:alert(4)">x</a>'
+    )
     body = api.post("/taskforces", {**NEW, "purpose": evil}).get_json()
     html = body["purpose_html"].lower()
     assert "<script" not in html

@@ -10,34 +10,66 @@ from tests.conftest import Api
 
 def test_users_create_with_password_from_stdin(app, client):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "Kim@Example.gov.uk", "--name", "Kim Lee",
-                                 "--role", "chair", "--password-stdin"],
-                           input="a-long-enough-password\n")  # fmt: skip
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "Kim@Example.gov.uk",
+            "--name",
+            "Kim Lee",
+            "--role",
+            "chair",
+            "--password-stdin",
+        ],
+        input="a-long-enough-password\n",
+    )
     assert result.exit_code == 0, result.output
     user = get_user_by_email("kim@example.gov.uk")
     assert user.role == "chair"
     page = client.get("/login").get_data(as_text=True)
     from tests.conftest import _csrf_from
 
-    response = client.post("/login", data={"email": "kim@example.gov.uk",
-                                           "password": "a-long-enough-password",
-                                           "csrf_token": _csrf_from(page)})  # fmt: skip
+    response = client.post(
+        "/login",
+        data={
+            "email": "kim@example.gov.uk",
+            "password": "a-long-enough-password",
+            "csrf_token": _csrf_from(page),
+        },
+    )
     assert response.status_code == 302
 
 
 def test_users_create_refuses_bad_input_clearly(app):
     runner = app.test_cli_runner()
-    ok = runner.invoke(args=["users", "create", "a@example.gov.uk", "--name", "A", "--role", "admin"])
+    ok = runner.invoke(
+        args=["users", "create", "a@example.gov.uk", "--name", "A", "--role", "admin"]
+    )
     assert ok.exit_code == 0
-    again = runner.invoke(args=["users", "create", "a@example.gov.uk", "--name", "A", "--role", "admin"])
+    again = runner.invoke(
+        args=["users", "create", "a@example.gov.uk", "--name", "A", "--role", "admin"]
+    )
     assert again.exit_code != 0
     assert "already exists" in again.output
-    short = runner.invoke(args=["users", "create", "b@example.gov.uk", "--name", "B", "--role",
-                                "admin", "--password-stdin"], input="short\n")  # fmt: skip
+    short = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "b@example.gov.uk",
+            "--name",
+            "B",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        input="short\n",
+    )
     assert short.exit_code != 0
     assert "at least 12 characters" in short.output
     assert get_user_by_email("b@example.gov.uk") is None
-    role = runner.invoke(args=["users", "create", "c@example.gov.uk", "--name", "C", "--role", "king"])
+    role = runner.invoke(
+        args=["users", "create", "c@example.gov.uk", "--name", "C", "--role", "king"]
+    )
     assert role.exit_code != 0
 
 

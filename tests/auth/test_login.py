@@ -9,8 +9,9 @@ from tests.conftest import PASSWORD, _csrf_from, login
 def _post_login(client, email, password, token=None, next_url=""):
     if token is None:
         token = _csrf_from(client.get("/login").get_data(as_text=True))
-    return client.post("/login" + next_url, data={"email": email, "password": password,
-                                                  "csrf_token": token})  # fmt: skip
+    return client.post(
+        "/login" + next_url, data={"email": email, "password": password, "csrf_token": token}
+    )
 
 
 def test_sign_in_with_the_right_password_reaches_the_home_page(client, make_user):
@@ -62,7 +63,9 @@ def test_next_only_goes_to_this_site(client, make_user):
     user = make_user("member")
     response = _post_login(client, user.email, PASSWORD, next_url="?next=//evil.example/")
     assert response.location == "/"
-    client.post("/logout", data={"csrf_token": _csrf_from(client.get("/account").get_data(as_text=True))})
+    client.post(
+        "/logout", data={"csrf_token": _csrf_from(client.get("/account").get_data(as_text=True))}
+    )
     response = _post_login(client, user.email, PASSWORD, next_url="?next=/account")
     assert response.location == "/account"
 
@@ -79,8 +82,9 @@ def test_sign_out_needs_a_post_with_csrf(client, make_user):
 def test_session_cookie_is_http_only_and_same_site(client, make_user):
     user = make_user("member")
     response = _post_login(client, user.email, PASSWORD)
-    cookie = next(c for c in response.headers.getlist("Set-Cookie")
-                  if c.startswith("taskforce_session="))  # fmt: skip
+    cookie = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("taskforce_session=")
+    )
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
 

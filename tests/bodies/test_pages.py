@@ -8,9 +8,15 @@ from taskforce.bodies.models import Member, TaskForce, TorVersion
 from taskforce.extensions import db
 from tests.conftest import login, member
 
-FORM = {"name": "Flood Resilience Task Force", "code": "fr", "purpose": "Protect homes.",
-        "priorities": "Flood defences\n- Insurance take-up\n\n", "cadence_weeks": "6",
-        "quorum": "", "review_on": ["", "", ""]}  # fmt: skip
+FORM = {
+    "name": "Flood Resilience Task Force",
+    "code": "fr",
+    "purpose": "Protect homes.",
+    "priorities": "Flood defences\n- Insurance take-up\n\n",
+    "cadence_weeks": "6",
+    "quorum": "",
+    "review_on": ["", "", ""],
+}
 
 
 @pytest.fixture
@@ -21,7 +27,7 @@ def secretariat(make_user, client, no_csrf):
 
 
 def test_secretariat_creates_a_task_force_from_the_form(client, secretariat):
-    response = client.post("/taskforces/new", data={**FORM, "review_on": ["30", "9", "2027"]})  # fmt: skip
+    response = client.post("/taskforces/new", data={**FORM, "review_on": ["30", "9", "2027"]})
     assert response.status_code == 302
     tf = db.session.query(TaskForce).one()
     assert tf.code == "FR"
@@ -33,9 +39,16 @@ def test_secretariat_creates_a_task_force_from_the_form(client, secretariat):
 
 
 def test_invalid_form_shows_an_error_summary_and_saves_nothing(client, secretariat):
-    html = client.post("/taskforces/new", data={**FORM, "name": "", "code": "f1",
-                                                "cadence_weeks": "0",
-                                                "review_on": ["31", "2", "2027"]}).get_data(as_text=True)  # fmt: skip
+    html = client.post(
+        "/taskforces/new",
+        data={
+            **FORM,
+            "name": "",
+            "code": "f1",
+            "cadence_weeks": "0",
+            "review_on": ["31", "2", "2027"],
+        },
+    ).get_data(as_text=True)
     assert "There is a problem" in html
     assert "Enter the task force&#39;s name" in html or "Enter the task force's name" in html
     assert "Code must be 2 to 8 capital letters" in html
@@ -57,8 +70,14 @@ def test_duplicate_code_is_shown_on_the_code_field(client, secretariat, make_tas
 
 def test_editing_the_purpose_makes_a_new_version(client, secretariat, make_taskforce):
     tf = make_taskforce(by=secretariat, purpose="Old purpose.")
-    form = {**FORM, "name": tf.name, "code": tf.code, "purpose": "New purpose.", "priorities": "",
-            "version": str(tf.version)}
+    form = {
+        **FORM,
+        "name": tf.name,
+        "code": tf.code,
+        "purpose": "New purpose.",
+        "priorities": "",
+        "version": str(tf.version),
+    }
     assert client.post(f"/taskforces/{tf.id}/edit", data=form).status_code == 302
     versions = db.session.query(TorVersion).filter_by(taskforce_id=tf.id).all()
     assert [v.number for v in versions] == [1, 2]
@@ -70,11 +89,14 @@ def test_editing_the_purpose_makes_a_new_version(client, secretariat, make_taskf
 def test_a_stale_edit_is_shown_as_a_conflict_not_saved(client, secretariat, make_taskforce):
     tf = make_taskforce(by=secretariat, purpose="Agreed wording.")
     stale_version = str(tf.version)
-    client.post(f"/taskforces/{tf.id}/edit", data={**FORM, "code": tf.code, "purpose": "Theirs.",
-                                                   "version": stale_version})  # fmt: skip
-    response = client.post(f"/taskforces/{tf.id}/edit", data={**FORM, "code": tf.code,
-                                                              "purpose": "Mine.",
-                                                              "version": stale_version})  # fmt: skip
+    client.post(
+        f"/taskforces/{tf.id}/edit",
+        data={**FORM, "code": tf.code, "purpose": "Theirs.", "version": stale_version},
+    )
+    response = client.post(
+        f"/taskforces/{tf.id}/edit",
+        data={**FORM, "code": tf.code, "purpose": "Mine.", "version": stale_version},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "changed by someone else" in html
@@ -85,12 +107,19 @@ def test_a_stale_edit_is_shown_as_a_conflict_not_saved(client, secretariat, make
 
 def test_adding_members_and_the_duplicate_error(client, secretariat, make_taskforce):
     tf = make_taskforce(by=secretariat)
-    data = {"name": "Rhiannon Vale", "email": "rhiannon.vale@example.gov.uk",
-            "role_title": "Minister for Water", "organisation": "Department for Rivers",
-            "group": "minister", "is_chair": "y", "on_distribution": "y"}  # fmt: skip
+    data = {
+        "name": "Rhiannon Vale",
+        "email": "rhiannon.vale@example.gov.uk",
+        "role_title": "Minister for Water",
+        "organisation": "Department for Rivers",
+        "group": "minister",
+        "is_chair": "y",
+        "on_distribution": "y",
+    }
     assert client.post(f"/taskforces/{tf.id}/members/new", data=data).status_code == 302
-    html = client.post(f"/taskforces/{tf.id}/members/new",
-                       data={**data, "is_chair": ""}).get_data(as_text=True)  # fmt: skip
+    html = client.post(f"/taskforces/{tf.id}/members/new", data={**data, "is_chair": ""}).get_data(
+        as_text=True
+    )
     assert "Rhiannon Vale is already a member" in html
     assert db.session.query(Member).count() == 1
     page = client.get(f"/taskforces/{tf.id}").get_data(as_text=True)
@@ -99,8 +128,10 @@ def test_adding_members_and_the_duplicate_error(client, secretariat, make_taskfo
 
 def test_invalid_member_email_is_refused(client, secretariat, make_taskforce):
     tf = make_taskforce(by=secretariat)
-    html = client.post(f"/taskforces/{tf.id}/members/new", data={
-        "name": "X", "email": "not an email", "group": "official"}).get_data(as_text=True)  # fmt: skip
+    html = client.post(
+        f"/taskforces/{tf.id}/members/new",
+        data={"name": "X", "email": "not an email", "group": "official"},
+    ).get_data(as_text=True)
     assert "Enter an email address in the correct format" in html
     assert db.session.query(Member).count() == 0
 
@@ -132,8 +163,12 @@ def test_history_shows_who_changed_what_and_how(client, secretariat, make_taskfo
 
 
 def test_purpose_with_script_renders_inert_on_the_page(client, secretariat, make_taskforce):
-    tf = make_taskforce(by=secretariat, purpose=(
-        '<script>alert("x")</script><img src=x onerror=alert(1)> [a](javascript:alert(2))'))  # fmt: skip
+    tf = make_taskforce(
+        by=secretariat,
+        purpose=(
+            '<script>alert("x")</script><img src=x onerror=alert(1)> [a](javascript:alert(2))'
+        ),
+    )
     html = client.get(f"/taskforces/{tf.id}").get_data(as_text=True)
     assert "<script>alert" not in html
     assert "onerror" not in html
