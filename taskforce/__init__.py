@@ -9,8 +9,17 @@ import secrets
 from flask import Flask, g, request
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.routing import IntegerConverter
 
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR
+
+MAX_ID = 2**31 - 1
+
+
+class DatabaseId(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
@@ -27,6 +36,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     _check_config(app, config_name)
     INSTANCE_DIR.mkdir(exist_ok=True)
 
+    # Ids in URLs stop at the database's integer range: a larger one is a 404, not an error.
+    app.url_map.converters["int"] = DatabaseId
     register_templates(app)
     register_extensions(app)
     register_blueprints(app)

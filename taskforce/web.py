@@ -10,7 +10,7 @@ from flask import Flask, abort, current_app, flash, redirect, render_template, r
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -154,6 +154,15 @@ def register_error_handlers(app: Flask) -> None:
         if is_api_request():
             return api_error_response(409, "conflict", message)
         return page(409, "That clashes with another change", message)
+
+    @app.errorhandler(DataError)
+    def _data(_error):
+        # A value the database cannot hold (an id beyond its integer range, say) is bad input.
+        db.session.rollback()
+        message = "A value in the request is too large or not allowed. Check it and try again."
+        if is_api_request():
+            return api_error_response(400, "bad_request", message)
+        return page(400, "That could not be done", message)
 
     @app.errorhandler(500)
     def _server_error(_error):

@@ -106,8 +106,10 @@ def page_of(stmt: Select, id_column, serialise) -> Any:
         ) from None
     try:
         after = int(after_raw) if after_raw else None
+        if after is not None and not 0 <= after <= 2**31 - 1:
+            raise ValueError
     except ValueError:
-        raise ValidationError.single("after", "after must be a whole number") from None
+        raise ValidationError.single("after", "after must be an id from a next link") from None
     if after is not None:
         stmt = stmt.where(id_column > after)
     rows = list(db.session.scalars(stmt.order_by(id_column).limit(limit + 1)))

@@ -3,7 +3,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from taskforce.forms import strip
+from taskforce.forms import SingleLine, strip
 
 
 class LoginForm(FlaskForm):
@@ -14,6 +14,7 @@ class LoginForm(FlaskForm):
         validators=[
             InputRequired(message="Enter your email address"),
             Length(max=254, message="Email address must be 254 characters or fewer"),
+            SingleLine("Email address"),
         ],
     )
     password = PasswordField(

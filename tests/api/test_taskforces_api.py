@@ -331,3 +331,19 @@ def test_openapi_describes_every_endpoint_without_a_token(client):
     assert set(paths["/api/v1/taskforces/{taskforce_id}/members"]) == {"get", "post"}
     assert set(paths["/api/v1/members/{member_id}"]) >= {"patch", "delete"}
     assert "TaskForceCreate" in spec["components"]["schemas"]
+
+
+def test_ids_beyond_the_database_range_are_not_a_server_error(api, client, make_user, no_csrf):
+    from tests.conftest import login
+
+    huge = 10**20
+    assert api.get(f"/taskforces/{huge}").status_code == 404
+    assert api.get(f"/taskforces?after={huge}").status_code == 422
+    login(client, make_user("admin"))
+    assert client.get(f"/taskforces/{huge}").status_code == 404
+
+
+def test_control_characters_are_refused_not_stored(api):
+    response = api.post("/taskforces", {**NEW, "purpose": "bad\x00byte", "name": "Tab\there"})
+    assert response.status_code == 422
+    assert set(response.get_json()["error"]["fields"]) == {"purpose", "name"}

@@ -93,3 +93,9 @@ def test_passwords_are_stored_as_scrypt_hashes(make_user):
     user = make_user("member")
     assert user.password_hash.startswith("scrypt:")
     assert PASSWORD not in user.password_hash
+
+
+def test_a_nul_byte_in_the_email_is_a_form_error(client):
+    response = _post_login(client, "a\x00b@example.gov.uk", "whatever-it-is")
+    assert response.status_code == 200
+    assert "Email address must be on one line" in response.get_data(as_text=True)
