@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
+from sqlalchemy.orm import selectinload
 
 from taskforce.auth import permissions
 from taskforce.bodies.models import TaskForce
@@ -16,9 +17,12 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home():
-    taskforces = list(
-        db.session.scalars(permissions.visible_taskforces(current_user).order_by(TaskForce.name))
+    stmt = (
+        permissions.visible_taskforces(current_user)
+        .options(selectinload(TaskForce.all_members), selectinload(TaskForce.tor_versions))
+        .order_by(TaskForce.name)
     )
+    taskforces = list(db.session.scalars(stmt))
     return render_template(
         "main/home.html",
         taskforces=taskforces,
