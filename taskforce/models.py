@@ -3,5 +3,18 @@
 from taskforce.audit.models import AuditEvent
 from taskforce.auth.models import ApiToken, User
 from taskforce.bodies.models import Member, Priority, TaskForce, TorVersion
+from taskforce.mail import OutboxMessage
+from taskforce.meetings.models import Attendance, Meeting
 
-__all__ = ["ApiToken", "AuditEvent", "Member", "Priority", "TaskForce", "TorVersion", "User"]
+__all__ = [
+    "ApiToken",
+    "Attendance",
+    "AuditEvent",
+    "Meeting",
+    "Member",
+    "OutboxMessage",
+    "Priority",
+    "TaskForce",
+    "TorVersion",
+    "User",
+]

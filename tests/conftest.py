@@ -201,3 +201,54 @@ def api_for(client: FlaskClient):
         return Api(client, token)
 
     return make
+
+
+class SmtpRecorder:
+    """A real SMTP server (aiosmtpd) on a loopback port that keeps what it receives."""
+
+    def __init__(self):
+        self.messages: list = []
+        self.controller = None
+        self.port = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append((list(envelope.rcpt_tos), message))
+        return "250 OK"
+
+    def to(self, address: str) -> list:
+        return [m for rcpts, m in self.messages if address in rcpts]
+
+    def start(self) -> None:
+        """Listen (again) on this recorder's port; a stopped controller cannot restart."""
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app: Flask) -> Iterator[SmtpRecorder]:
+    recorder = SmtpRecorder()
+    recorder.port = _free_port()  # type: ignore[attr-defined]
+    recorder.start()
+    old = app.config["SMTP_HOST"], app.config["SMTP_PORT"]
+    app.config["SMTP_HOST"], app.config["SMTP_PORT"] = "127.0.0.1", recorder.port
+    yield recorder
+    recorder.stop()
+    app.config["SMTP_HOST"], app.config["SMTP_PORT"] = old

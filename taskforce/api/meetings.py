@@ -1,0 +1,179 @@
+"""Meetings, their cycle and their invites over JSON."""
+
+from __future__ import annotations
+
+from flask import Response, abort, jsonify
+
+from taskforce import mail
+from taskforce.api import api_actor, api_user, bp, dump, get_or_404, page_of, parse
+from taskforce.api.spec import operation
+from taskforce.api.taskforces import _taskforce
+from taskforce.auth import permissions
+from taskforce.extensions import db
+from taskforce.meetings import emails, ical, services
+from taskforce.meetings.models import Meeting
+from taskforce.meetings.schemas import CancelIn, MeetingChange, MeetingList, MeetingOut, ScheduleIn
+
+TAG = "Meetings"
+
+
+def _meeting(meeting_id: int, *, edit: bool = False) -> Meeting:
+    meeting = get_or_404(Meeting, meeting_id)
+    allowed = permissions.can_edit if edit else permissions.can_view
+    if not allowed(api_user(), meeting.taskforce):
+        abort(
+            403,
+            description="You do not serve this task force"
+            if edit
+            else "You are not a member of this task force",
+        )
+    return meeting
+
+
+@operation(
+    bp,
+    "/taskforces/<int:taskforce_id>/schedule",
+    "POST",
+    tag=TAG,
+    body=ScheduleIn,
+    response=MeetingList,
+    status=201,
+    summary="Schedule meetings on the task force's cadence",
+)
+def schedule(taskforce_id: int):
+    tf = _taskforce(taskforce_id, edit=True)
+    data = parse(ScheduleIn)
+    meetings = services.schedule_meetings(
+        tf,
+        first_start=data.first_start,
+        count=data.count,
+        duration_minutes=data.duration_minutes,
+        location=data.location,
+        cadence_weeks=data.cadence_weeks,
+        record_history=data.record_history,
+        actor=api_actor(),
+    )
+    db.session.commit()
+    return dump(MeetingList(items=[MeetingOut.of(m) for m in meetings]), 201)
+
+
+@operation(
+    bp,
+    "/taskforces/<int:taskforce_id>/meetings",
+    "GET",
+    tag=TAG,
+    response=MeetingOut,
+    paged=True,
+    summary="List a task force's meetings",
+)
+def list_meetings(taskforce_id: int):
+    tf = _taskforce(taskforce_id)
+    stmt = db.select(Meeting).where(Meeting.taskforce_id == tf.id)
+    return page_of(stmt, Meeting.id, lambda m: MeetingOut.of(m).model_dump(mode="json"))
+
+
+@operation(
+    bp,
+    "/meetings/<int:meeting_id>",
+    "GET",
+    tag=TAG,
+    response=MeetingOut,
+    summary="Read a meeting with its milestones",
+)
+def get_meeting(meeting_id: int):
+    return dump(MeetingOut.of(_meeting(meeting_id)))
+
+
+@operation(
+    bp,
+    "/meetings/<int:meeting_id>",
+    "PATCH",
+    tag=TAG,
+    body=MeetingChange,
+    response=MeetingOut,
+    summary="Move, retime or relocate a meeting; sends updated invites",
+)
+def change_meeting(meeting_id: int):
+    meeting = _meeting(meeting_id, edit=True)
+    data = parse(MeetingChange).model_dump(exclude_unset=True)
+    expected = data.pop("version", None)
+    resend = services.change_meeting(meeting, data, api_actor(), expected_version=expected)
+    if resend:
+        emails.send_invites(meeting)
+    db.session.commit()
+    if resend:
+        mail.deliver_after_commit()
+    return dump(MeetingOut.of(meeting))
+
+
+@operation(
+    bp,
+    "/meetings/<int:meeting_id>/cancel",
+    "POST",
+    tag=TAG,
+    body=CancelIn,
+    response=MeetingOut,
+    summary="Cancel a meeting; sends cancellations",
+)
+def cancel_meeting(meeting_id: int):
+    meeting = _meeting(meeting_id, edit=True)
+    data = parse(CancelIn)
+    notify = services.cancel_meeting(meeting, data.reason, api_actor())
+    if notify:
+        emails.send_invites(meeting)
+    db.session.commit()
+    if notify:
+        mail.deliver_after_commit()
+    return dump(MeetingOut.of(meeting))
+
+
+@operation(
+    bp,
+    "/meetings/<int:meeting_id>/invites",
+    "POST",
+    tag=TAG,
+    status=202,
+    summary="Email the invite to every member",
+)
+def send_invites(meeting_id: int):
+    meeting = _meeting(meeting_id, edit=True)
+    if meeting.status != "scheduled":
+        abort(409, description=f"This meeting is {meeting.status}: there is nothing to invite to")
+    sent = emails.send_invites(meeting)
+    db.session.commit()
+    mail.deliver_after_commit()
+    response = jsonify({"sent": sent})
+    response.status_code = 202
+    return response
+
+
+def _ics(body: bytes, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@operation(
+    bp,
+    "/meetings/<int:meeting_id>/invite.ics",
+    "GET",
+    tag=TAG,
+    summary="The meeting as iCalendar: REQUEST, or CANCEL once cancelled",
+)
+def invite_ics(meeting_id: int):
+    return _ics(ical.invite_ics(_meeting(meeting_id)), "invite.ics")
+
+
+@operation(
+    bp,
+    "/taskforces/<int:taskforce_id>/calendar.ics",
+    "GET",
+    tag=TAG,
+    summary="Every meeting of a task force as an iCalendar feed (PUBLISH)",
+)
+def calendar_ics(taskforce_id: int):
+    tf = _taskforce(taskforce_id)
+    events = [ical.meeting_event(m, tf.members) for m in services.meetings_of(tf)]
+    return _ics(ical.calendar(events, "PUBLISH"), f"{tf.code.lower()}-meetings.ics")

@@ -1,0 +1,79 @@
+"""The JSON shapes of meetings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import Field
+
+from taskforce.meetings.models import LOCATION_MAX, REASON_MAX, TITLE_MAX
+from taskforce.meetings.services import COUNT_MAX, DURATION_MAX, DURATION_MIN
+from taskforce.schemas import Input, Line, Output, Text
+
+
+class ScheduleIn(Input):
+    first_start: datetime = Field(description="Naive means UK time (Europe/London)")
+    count: int = Field(ge=1, le=COUNT_MAX)
+    duration_minutes: int = Field(90, ge=DURATION_MIN, le=DURATION_MAX)
+    location: Line(LOCATION_MAX, min_length=0) = ""
+    cadence_weeks: int | None = Field(None, ge=1, le=26)
+    record_history: bool = Field(False, description="Allow a first meeting in the past")
+
+
+class MeetingChange(Input):
+    start: datetime | None = None
+    duration_minutes: int | None = Field(None, ge=DURATION_MIN, le=DURATION_MAX)
+    location: Line(LOCATION_MAX, min_length=0) | None = None
+    title: Line(TITLE_MAX) | None = None
+    version: int | None = None
+
+
+class CancelIn(Input):
+    reason: Text(REASON_MAX) = ""
+
+
+class MilestoneOut(Output):
+    kind: str
+    due_on: date
+
+
+class MeetingOut(Output):
+    id: int
+    taskforce_id: int
+    number: int
+    title: str
+    start: datetime
+    end: datetime
+    location: str
+    status: Literal["scheduled", "held", "cancelled"]
+    sequence: int
+    version: int
+    invites_sent: bool
+    milestones: list[MilestoneOut]
+    warnings: list[str] = []
+
+    @classmethod
+    def of(cls, meeting) -> MeetingOut:
+        from taskforce.meetings.services import local, milestones, non_working_warning
+
+        warning = non_working_warning(meeting)
+        return cls(
+            id=meeting.id,
+            taskforce_id=meeting.taskforce_id,
+            number=meeting.number,
+            title=meeting.title,
+            start=local(meeting.start_at),
+            end=local(meeting.end_at),
+            location=meeting.location,
+            status=meeting.status,
+            sequence=meeting.sequence,
+            version=meeting.version,
+            invites_sent=meeting.invites_sent_at is not None,
+            milestones=[MilestoneOut(kind=m.kind, due_on=m.due_on) for m in milestones(meeting)],
+            warnings=[warning] if warning else [],
+        )
+
+
+class MeetingList(Output):
+    items: list[MeetingOut]

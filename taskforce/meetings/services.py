@@ -1,0 +1,260 @@
+"""Schedule meetings on the cadence, move and cancel them, and work out the cycle's dates.
+
+Services flush; the caller commits, then calls mail.deliver_after_commit() if mail was queued.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from taskforce.audit.services import Actor, record
+from taskforce.bodies.models import TaskForce
+from taskforce.db import utcnow
+from taskforce.errors import Conflict, ValidationError
+from taskforce.extensions import db
+from taskforce.meetings import workdays
+from taskforce.meetings.models import Meeting, MeetingStatus
+
+COUNT_MAX = 50
+DURATION_MIN, DURATION_MAX = 15, 8 * 60
+
+#: Working days from the meeting to each milestone of its cycle (negative: before it).
+DEFAULT_OFFSETS: dict[str, int] = {
+    "commission_papers": -15,
+    "papers_deadline": -7,
+    "agenda_agreed": -6,
+    "pack_issued": -5,
+    "draft_minutes": 2,
+    "minutes_circulated": 5,
+}
+MILESTONE_LABELS = {
+    "commission_papers": "Commission papers",
+    "papers_deadline": "Papers deadline",
+    "agenda_agreed": "Agenda agreed with the chair",
+    "pack_issued": "Pack issued",
+    "draft_minutes": "Draft minutes to the chair",
+    "minutes_circulated": "Minutes and actions circulated",
+}
+
+
+@dataclass(frozen=True)
+class Milestone:
+    kind: str
+    due_on: date
+
+    @property
+    def label(self) -> str:
+        return MILESTONE_LABELS[self.kind]
+
+
+# --- Time --------------------------------------------------------------------------------
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def to_utc(moment: datetime, field: str = "start") -> datetime:
+    """Read a moment entered in the service's zone (naive) or with an offset, as UTC."""
+    if moment.tzinfo is not None:
+        return moment.astimezone(ZoneInfo("UTC"))
+    local = moment.replace(tzinfo=zone())
+    # A wall-clock time skipped when the clocks go forward does not survive the round trip.
+    if local.astimezone(ZoneInfo("UTC")).astimezone(zone()).replace(tzinfo=None) != moment:
+        raise ValidationError.single(
+            field,
+            f"{moment:%H:%M} on {moment:%-d %B %Y} does not exist in UK time: "
+            "the clocks go forward then",
+        )
+    return local.astimezone(ZoneInfo("UTC"))
+
+
+def local(moment: datetime) -> datetime:
+    return moment.astimezone(zone())
+
+
+# --- Milestones -----------------------------------------------------------------------------
+
+
+def offsets_for(tf: TaskForce) -> dict[str, int]:
+    return {**DEFAULT_OFFSETS, **(tf.milestone_offsets or {})}
+
+
+def milestones(meeting: Meeting) -> list[Milestone]:
+    """The cycle's dates for a meeting, each on a working day in England and Wales."""
+    day = local(meeting.start_at).date()
+    return [
+        Milestone(kind, workdays.add_working_days(day, offset))
+        for kind, offset in offsets_for(meeting.taskforce).items()
+    ]
+
+
+def non_working_warning(meeting: Meeting) -> str | None:
+    day = local(meeting.start_at).date()
+    why = workdays.why_not_working(day)
+    if why is None:
+        return None
+    better = workdays.next_working_day(day)
+    return (
+        f"Meeting {meeting.number} falls on {day:%A %-d %B %Y}, {why}. "
+        f"The next working day is {better:%A %-d %B %Y}."
+    )
+
+
+# --- Scheduling -------------------------------------------------------------------------------
+
+
+def _check_times(start: datetime, duration_minutes: int) -> None:
+    if not DURATION_MIN <= duration_minutes <= DURATION_MAX:
+        raise ValidationError.single(
+            "duration_minutes",
+            f"A meeting lasts from {DURATION_MIN} minutes to {DURATION_MAX // 60} hours",
+        )
+
+
+def _new_uid() -> str:
+    host = current_app.config["BASE_URL"].split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    return f"meeting-{uuid.uuid4()}@{host or 'taskforce'}"
+
+
+def schedule_meetings(
+    tf: TaskForce,
+    *,
+    first_start: datetime,
+    count: int,
+    duration_minutes: int,
+    location: str,
+    actor: Actor,
+    cadence_weeks: int | None = None,
+    record_history: bool = False,
+) -> list[Meeting]:
+    """Create `count` meetings, `cadence_weeks` apart, at the same wall-clock time."""
+    if not 1 <= count <= COUNT_MAX:
+        raise ValidationError.single("count", f"Schedule from 1 to {COUNT_MAX} meetings at a time")
+    cadence = cadence_weeks or tf.cadence_weeks
+    if not 1 <= cadence <= 26:
+        raise ValidationError.single("cadence_weeks", "Cadence must be from 1 to 26 weeks")
+    _check_times(first_start, duration_minutes)
+    first_utc = to_utc(first_start, "first_start")
+    if first_utc < utcnow() and not record_history:
+        raise ValidationError.single(
+            "first_start",
+            "The first meeting is in the past. To record meetings already held, "
+            "say so (record_history)",
+        )
+    wall_clock = local(first_utc).replace(tzinfo=None)
+    number = (
+        db.session.scalar(select(func.max(Meeting.number)).where(Meeting.taskforce_id == tf.id))
+        or 0
+    )
+    meetings = []
+    for i in range(count):
+        # Add weeks to the local time so 10am stays 10am across the clock changes.
+        start = to_utc(wall_clock + timedelta(weeks=cadence * i), "first_start")
+        number += 1
+        meeting = Meeting(
+            taskforce=tf,
+            number=number,
+            title=f"{tf.name}: meeting {number}",
+            start_at=start,
+            end_at=start + timedelta(minutes=duration_minutes),
+            location=location,
+            uid=_new_uid(),
+        )
+        db.session.add(meeting)
+        meetings.append(meeting)
+    db.session.flush()
+    record(
+        actor,
+        "meetings.scheduled",
+        tf,
+        taskforce_id=tf.id,
+        changes={"numbers": [m.number for m in meetings], "cadence_weeks": cadence},
+        summary=f"Scheduled {count} meeting{'s' if count > 1 else ''} every {cadence} weeks "
+        f"from {local(first_utc):%-d %B %Y %H:%M}",
+    )
+    return meetings
+
+
+def _check_changeable(meeting: Meeting) -> None:
+    if meeting.status == MeetingStatus.HELD:
+        raise Conflict("This meeting has been held: it can no longer be moved or cancelled")
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise Conflict("This meeting is cancelled: schedule a new one instead")
+
+
+def change_meeting(
+    meeting: Meeting, data: dict[str, Any], actor: Actor, expected_version: int | None = None
+) -> bool:
+    """Move, retime or relocate one meeting; return True if invites need re-sending."""
+    if expected_version is not None and expected_version != meeting.version:
+        raise Conflict(
+            "This meeting was changed by someone else since you opened it. "
+            "Reload it, then make your change again."
+        )
+    _check_changeable(meeting)
+    start = to_utc(data["start"]) if data.get("start") is not None else meeting.start_at
+    duration = data.get("duration_minutes") or meeting.duration_minutes
+    _check_times(start, duration)
+    end = start + timedelta(minutes=duration)
+    changes: dict[str, list[Any]] = {}
+    if start != meeting.start_at:
+        changes["start"] = [meeting.start_at, start]
+    if end != meeting.end_at:
+        changes["end"] = [meeting.end_at, end]
+    if data.get("location") is not None and data["location"] != meeting.location:
+        changes["location"] = [meeting.location, data["location"]]
+        meeting.location = data["location"]
+    if data.get("title") is not None and data["title"] != meeting.title:
+        changes["title"] = [meeting.title, data["title"]]
+        meeting.title = data["title"]
+    if not changes:
+        return False
+    meeting.start_at, meeting.end_at = start, end
+    moved = bool(changes.keys() & {"start", "end", "location"})
+    if moved:
+        meeting.sequence += 1
+    db.session.flush()
+    record(
+        actor,
+        "meeting.changed",
+        meeting,
+        taskforce_id=meeting.taskforce_id,
+        changes=changes,
+        summary=f"Changed meeting {meeting.number}: {', '.join(changes)}",
+    )
+    return moved and meeting.invites_sent_at is not None
+
+
+def cancel_meeting(meeting: Meeting, reason: str, actor: Actor) -> bool:
+    """Cancel a meeting; return True if cancellations must go to those invited."""
+    _check_changeable(meeting)
+    meeting.status = MeetingStatus.CANCELLED.value
+    meeting.cancelled_at = utcnow()
+    meeting.cancel_reason = reason
+    meeting.sequence += 1
+    db.session.flush()
+    record(
+        actor,
+        "meeting.cancelled",
+        meeting,
+        taskforce_id=meeting.taskforce_id,
+        changes={"reason": reason},
+        summary=f"Cancelled meeting {meeting.number}",
+    )
+    return meeting.invites_sent_at is not None
+
+
+def meetings_of(tf: TaskForce) -> list[Meeting]:
+    return list(
+        db.session.scalars(
+            select(Meeting).where(Meeting.taskforce_id == tf.id).order_by(Meeting.start_at)
+        )
+    )

@@ -1,0 +1,52 @@
+"""Working days in England and Wales: weekdays that are not bank holidays."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(year: int) -> frozenset[date]:
+    # The package ships the rules; no network is needed to know a year's holidays.
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
+def bank_holiday_name(day: date) -> str | None:
+    if day not in _bank_holidays(day.year):
+        return None
+    return holidays.country_holidays("GB", subdiv="ENG", years=day.year).get(day)
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+
+
+def add_working_days(day: date, count: int) -> date:
+    """Count `count` working days forward (or back, if negative) from `day`, not counting it."""
+    step = timedelta(days=1 if count >= 0 else -1)
+    remaining = abs(count)
+    while remaining:
+        day += step
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def next_working_day(day: date) -> date:
+    """Return `day` if it is a working day, else the next one."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def why_not_working(day: date) -> str | None:
+    """Say why a day is not a working day, or None if it is one."""
+    name = bank_holiday_name(day)
+    if name:
+        return f"{name} (a bank holiday)"
+    if day.weekday() >= 5:
+        return "a Saturday" if day.weekday() == 5 else "a Sunday"
+    return None

@@ -1,0 +1,235 @@
+"""Scheduling, milestones, invites, updates and cancellations over the API and real SMTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import vobject
+
+from taskforce import mail
+from taskforce.extensions import db
+from taskforce.mail import OutboxMessage
+from tests.conftest import member
+
+MEMBERS = [
+    member("Nia Roberts", "nia@example.gov.uk", "minister", is_chair=True),
+    member("Sam Patel", "sam@example.gov.uk", "official"),
+    member("Joe Okafor", "joe@example.gov.uk", "secretariat"),
+]
+
+
+@pytest.fixture
+def secretariat(make_user):
+    return make_user("secretariat")
+
+
+@pytest.fixture
+def tf(make_taskforce, secretariat):
+    return make_taskforce(by=secretariat, members=MEMBERS)
+
+
+@pytest.fixture
+def api(api_for, secretariat):
+    return api_for(secretariat)
+
+
+def _schedule(api, tf, **kw):
+    body = {
+        "first_start": "2027-01-12T10:00:00",
+        "count": 6,
+        "location": "Room 1, 70 Whitehall",
+        **kw,
+    }
+    response = api.post(f"/taskforces/{tf.id}/schedule", body)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["items"]
+
+
+def _parse(part_or_bytes):
+    data = part_or_bytes if isinstance(part_or_bytes, bytes) else part_or_bytes.get_content()
+    if isinstance(data, bytes):
+        data = data.decode("utf-8")
+    return vobject.readOne(data)
+
+
+def _calendar_part(message):
+    for part in message.walk():
+        if part.get_content_type() == "text/calendar":
+            return part
+    raise AssertionError("no text/calendar part")
+
+
+def test_schedule_six_meetings_six_weeks_apart_at_the_same_uk_time(api, tf):
+    meetings = _schedule(api, tf)
+    assert [m["number"] for m in meetings] == [1, 2, 3, 4, 5, 6]
+    # 12 January and 23 February 2027 are GMT; 6 April on is BST: 10am UK time throughout.
+    starts = [datetime.fromisoformat(m["start"]) for m in meetings]
+    assert all(s.hour == 10 and s.minute == 0 for s in starts)
+    assert [s.astimezone(UTC).hour for s in starts] == [10, 10, 9, 9, 9, 9]
+    # 15 working days back from 12 January 2027 skips New Year's Day and the two Christmas
+    # bank holidays of 2026 (25 and 28 December).
+    assert meetings[0]["milestones"][0] == {"kind": "commission_papers", "due_on": "2026-12-17"}
+
+
+def test_invites_for_a_six_meeting_schedule_reach_every_member(api, tf, smtp):
+    meetings = _schedule(api, tf)
+    for m in meetings:
+        response = api.post(f"/meetings/{m['id']}/invites")
+        assert response.status_code == 202
+        assert response.get_json() == {"sent": 3}
+    for person in MEMBERS:
+        received = smtp.to(person["email"])
+        assert len(received) == 6
+        message = received[0]
+        assert message.get_content_type() == "multipart/mixed"
+        alternative = message.get_payload()[0]
+        assert alternative.get_content_type() == "multipart/alternative"
+        assert [p.get_content_type() for p in alternative.get_payload()] == [
+            "text/plain",
+            "text/calendar",
+        ]
+        assert alternative.get_payload()[1].get_param("method") == "REQUEST"
+        attachment = message.get_payload()[1]
+        assert attachment.get_filename() == "invite.ics"
+        cal = _parse(_calendar_part(message))
+        assert cal.method.value == "REQUEST"
+        event = cal.vevent
+        attendees = {a.value.lower(): a.params for a in event.attendee_list}
+        assert attendees["mailto:nia@example.gov.uk"]["ROLE"] == ["CHAIR"]
+        assert attendees["mailto:sam@example.gov.uk"]["ROLE"] == ["REQ-PARTICIPANT"]
+        assert attendees["mailto:sam@example.gov.uk"]["RSVP"] == ["TRUE"]
+        assert event.organizer.value.lower().startswith("mailto:")
+    assert db.session.query(OutboxMessage).filter_by(status="sent").count() == 18
+
+
+def test_sending_invites_twice_mails_nobody_twice(api, tf, smtp):
+    meeting = _schedule(api, tf, count=1)[0]
+    api.post(f"/meetings/{meeting['id']}/invites")
+    again = api.post(f"/meetings/{meeting['id']}/invites")
+    assert again.get_json() == {"sent": 0}
+    assert len(smtp.messages) == 3
+
+
+def test_a_retime_keeps_the_uid_and_raises_the_sequence(api, tf, smtp):
+    meeting = _schedule(api, tf, count=1)[0]
+    api.post(f"/meetings/{meeting['id']}/invites")
+    first = _parse(_calendar_part(smtp.to("sam@example.gov.uk")[0])).vevent
+    response = api.patch(f"/meetings/{meeting['id']}", {"start": "2027-01-13T14:30:00"})
+    assert response.status_code == 200
+    assert response.get_json()["sequence"] == 1
+    update = smtp.to("sam@example.gov.uk")[1]
+    assert update["Subject"].startswith("Updated:")
+    second = _parse(_calendar_part(update)).vevent
+    assert second.uid.value == first.uid.value
+    assert int(second.sequence.value) == int(first.sequence.value) + 1
+    assert second.dtstart.value == datetime(2027, 1, 13, 14, 30, tzinfo=UTC)
+
+
+def test_a_cancel_sends_method_cancel(api, tf, smtp):
+    meeting = _schedule(api, tf, count=1)[0]
+    api.post(f"/meetings/{meeting['id']}/invites")
+    response = api.post(f"/meetings/{meeting['id']}/cancel", {"reason": "Recess"})
+    assert response.get_json()["status"] == "cancelled"
+    cal = _parse(_calendar_part(smtp.to("nia@example.gov.uk")[-1]))
+    assert cal.method.value == "CANCEL"
+    assert cal.vevent.status.value == "CANCELLED"
+    ics = api.get(f"/meetings/{meeting['id']}/invite.ics")
+    assert vobject.readOne(ics.get_data(as_text=True)).method.value == "CANCEL"
+    again = api.post(f"/meetings/{meeting['id']}/cancel", {"reason": "Twice"})
+    assert again.status_code == 409
+    assert api.patch(f"/meetings/{meeting['id']}", {"location": "Elsewhere"}).status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("local_start", "utc_hour"),
+    [
+        ("2027-03-27T10:00:00", 10),  # Saturday before the clocks go forward: GMT
+        ("2027-03-29T10:00:00", 9),  # after: BST
+        ("2027-10-30T10:00:00", 9),  # Saturday before the clocks go back: BST
+        ("2027-11-01T10:00:00", 10),  # after: GMT
+    ],
+)
+def test_ics_times_are_utc_and_match_the_uk_time_entered(api, tf, local_start, utc_hour):
+    meeting = _schedule(api, tf, count=1, first_start=local_start)[0]
+    ics = api.get(f"/meetings/{meeting['id']}/invite.ics").get_data(as_text=True)
+    event = vobject.readOne(ics).vevent
+    assert event.dtstart.value.utcoffset().total_seconds() == 0
+    assert event.dtstart.value.hour == utc_hour
+    assert "DTSTART:" in ics and "Z\r\n" in ics
+
+
+def test_a_time_that_does_not_exist_in_the_uk_is_refused(api, tf):
+    response = api.post(
+        f"/taskforces/{tf.id}/schedule", {"first_start": "2027-03-28T01:30:00", "count": 1}
+    )
+    assert response.status_code == 422
+    assert "clocks go forward" in response.get_json()["error"]["fields"]["first_start"][0]
+
+
+def test_meeting_moved_to_the_tuesday_after_easter_2027_issues_its_pack_on_the_19th(api, tf):
+    meeting = _schedule(api, tf, count=1)[0]
+    moved = api.patch(f"/meetings/{meeting['id']}", {"start": "2027-03-30T10:00:00"}).get_json()
+    dates = {m["kind"]: m["due_on"] for m in moved["milestones"]}
+    assert dates["pack_issued"] == "2027-03-19"
+    assert dates["draft_minutes"] == "2027-04-01"
+
+
+def test_a_meeting_on_a_bank_holiday_is_flagged(api, tf):
+    meeting = _schedule(api, tf, count=1, first_start="2027-05-31T10:00:00")[0]
+    assert "Spring Bank Holiday" in meeting["warnings"][0]
+    assert "Tuesday 1 June 2027" in meeting["warnings"][0]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"first_start": "2027-01-12T10:00:00", "count": 0}, "count"),
+        ({"first_start": "2027-01-12T10:00:00", "count": 51}, "count"),
+        ({"first_start": "2020-01-14T10:00:00", "count": 2}, "first_start"),
+        ({"first_start": "not a date", "count": 2}, "first_start"),
+        (
+            {"first_start": "2027-01-12T10:00:00", "count": 2, "duration_minutes": 0},
+            "duration_minutes",
+        ),
+        ({"first_start": "2027-01-12T10:00:00", "count": 2, "location": "Line\nbreak"}, "location"),
+    ],
+)
+def test_bad_schedules_are_refused_and_nothing_is_created(api, tf, body, field):
+    response = api.post(f"/taskforces/{tf.id}/schedule", body)
+    assert response.status_code == 422
+    assert field in response.get_json()["error"]["fields"]
+    assert api.get(f"/taskforces/{tf.id}/meetings").get_json()["items"] == []
+
+
+def test_past_meetings_can_be_recorded_when_asked(api, tf):
+    body = {"first_start": "2025-01-14T10:00:00", "count": 2, "record_history": True}
+    assert api.post(f"/taskforces/{tf.id}/schedule", body).status_code == 201
+
+
+def test_odd_characters_make_valid_escaped_icalendar(api, tf):
+    location = "Room 4; Café Ñandú, 1 Horse Guards Road — «London»"
+    meeting = _schedule(api, tf, count=1, location=location)[0]
+    api.patch(f"/meetings/{meeting['id']}", {"title": "Skills, jobs; and growth: ünïcödé"})
+    ics = api.get(f"/meetings/{meeting['id']}/invite.ics").get_data(as_text=True)
+    event = vobject.readOne(ics).vevent
+    assert event.location.value == location
+    assert event.summary.value == "Skills, jobs; and growth: ünïcödé"
+    feed = api.get(f"/taskforces/{tf.id}/calendar.ics").get_data(as_text=True)
+    assert vobject.readOne(feed).method.value == "PUBLISH"
+
+
+def test_with_the_smtp_server_down_invites_wait_then_go_once(api, tf, smtp, app):
+    meeting = _schedule(api, tf, count=1)[0]
+    smtp.stop()
+    assert api.post(f"/meetings/{meeting['id']}/invites").status_code == 202
+    rows = db.session.query(OutboxMessage).all()
+    assert [r.status for r in rows] == ["queued"] * 3
+    assert all(r.attempts == 1 and "refused" in r.last_error.lower() for r in rows)
+    smtp.start()
+    # The retry waits for its back-off; the scheduler would run this when it is due.
+    db.session.query(OutboxMessage).update({"next_attempt_at": datetime(2000, 1, 1, tzinfo=UTC)})
+    db.session.commit()
+    assert mail.deliver_queued() == (3, 0)
+    assert mail.deliver_queued() == (0, 0)
+    assert len(smtp.messages) == 3
