@@ -189,6 +189,9 @@ class Api:
     def patch(self, path: str, json=None, **kw):
         return self._call("PATCH", path, json=json, **kw)
 
+    def put(self, path: str, json=None, **kw):
+        return self._call("PUT", path, json=json, **kw)
+
     def delete(self, path: str, **kw):
         return self._call("DELETE", path, **kw)
 

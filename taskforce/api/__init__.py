@@ -83,6 +83,26 @@ def parse(model: type[M], payload: Any = None) -> M:
         raise ValidationError(fields) from None
 
 
+def parse_list(model: type[M]) -> list[M]:
+    """Validate a JSON list of objects; errors are named by position, like "2.status"."""
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, list):
+        raise ValidationError(
+            {"_body": ["Send a JSON list"]}, "The request body must be a JSON list"
+        )
+    items, fields = [], {}
+    for index, item in enumerate(payload):
+        try:
+            items.append(parse(model, item))
+        except ValidationError as error:
+            for name, messages in error.fields.items():
+                key = str(index) if name == "_body" else f"{index}.{name}"
+                fields[key] = messages
+    if fields:
+        raise ValidationError(fields)
+    return items
+
+
 def dump(model: BaseModel, status: int = 200):
     response = jsonify(model.model_dump(mode="json"))
     response.status_code = status

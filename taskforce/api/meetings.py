@@ -5,14 +5,23 @@ from __future__ import annotations
 from flask import Response, abort, jsonify
 
 from taskforce import mail
-from taskforce.api import api_actor, api_user, bp, dump, get_or_404, page_of, parse
+from taskforce.api import api_actor, api_user, bp, dump, get_or_404, page_of, parse, parse_list
 from taskforce.api.spec import operation
 from taskforce.api.taskforces import _taskforce
 from taskforce.auth import permissions
 from taskforce.extensions import db
 from taskforce.meetings import emails, ical, services
 from taskforce.meetings.models import Meeting
-from taskforce.meetings.schemas import CancelIn, MeetingChange, MeetingList, MeetingOut, ScheduleIn
+from taskforce.meetings.schemas import (
+    AttendanceIn,
+    AttendanceOut,
+    AttendanceResult,
+    CancelIn,
+    MeetingChange,
+    MeetingList,
+    MeetingOut,
+    ScheduleIn,
+)
 
 TAG = "Meetings"
 
@@ -177,3 +186,51 @@ def calendar_ics(taskforce_id: int):
     tf = _taskforce(taskforce_id)
     events = [ical.meeting_event(m, tf.members) for m in services.meetings_of(tf)]
     return _ics(ical.calendar(events, "PUBLISH"), f"{tf.code.lower()}-meetings.ics")
+
+
+def _attendance_result(meeting: Meeting) -> AttendanceResult:
+    summary = services.attendance_summary(meeting)
+    return AttendanceResult(
+        quorate=summary.quorate,
+        present=summary.present,
+        quorum=summary.quorum,
+        status=meeting.status,
+        attendance=[
+            AttendanceOut(
+                member_id=a.member_id,
+                name=a.member.name,
+                status=a.status,
+                deputy_name=a.deputy_name,
+            )
+            for a in meeting.attendance
+        ],
+    )
+
+
+@operation(
+    bp,
+    "/meetings/<int:meeting_id>/attendance",
+    "PUT",
+    tag=TAG,
+    body=AttendanceIn,
+    response=AttendanceResult,
+    summary="Record who attended, sent apologies, sent a deputy or was absent",
+)
+def put_attendance(meeting_id: int):
+    meeting = _meeting(meeting_id, edit=True)
+    entries = [entry.model_dump() for entry in parse_list(AttendanceIn)]
+    services.record_attendance(meeting, entries, api_actor())
+    db.session.commit()
+    return dump(_attendance_result(meeting))
+
+
+@operation(
+    bp,
+    "/meetings/<int:meeting_id>/attendance",
+    "GET",
+    tag=TAG,
+    response=AttendanceResult,
+    summary="Attendance and whether the meeting was quorate",
+)
+def get_attendance(meeting_id: int):
+    return dump(_attendance_result(_meeting(meeting_id)))

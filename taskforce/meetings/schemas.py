@@ -77,3 +77,24 @@ class MeetingOut(Output):
 
 class MeetingList(Output):
     items: list[MeetingOut]
+
+
+class AttendanceIn(Input):
+    member_id: int
+    status: Literal["attended", "apologies", "deputy", "absent"]
+    deputy_name: Line(120, min_length=0) = ""
+
+
+class AttendanceOut(Output):
+    member_id: int
+    name: str
+    status: str
+    deputy_name: str
+
+
+class AttendanceResult(Output):
+    quorate: bool
+    present: int
+    quorum: int | None
+    status: str
+    attendance: list[AttendanceOut]

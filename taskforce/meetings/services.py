@@ -258,3 +258,67 @@ def meetings_of(tf: TaskForce) -> list[Meeting]:
             select(Meeting).where(Meeting.taskforce_id == tf.id).order_by(Meeting.start_at)
         )
     )
+
+
+# --- Attendance ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttendanceSummary:
+    present: int
+    quorum: int | None
+
+    @property
+    def quorate(self) -> bool:
+        return self.quorum is None or self.present >= self.quorum
+
+
+def attendance_summary(meeting: Meeting) -> AttendanceSummary:
+    """Members present in person or by deputy, against the ToR's quorum."""
+    present = sum(1 for a in meeting.attendance if a.status in ("attended", "deputy"))
+    return AttendanceSummary(present=present, quorum=meeting.taskforce.quorum)
+
+
+def record_attendance(meeting: Meeting, entries: list[dict[str, Any]], actor: Actor) -> None:
+    """Set attendance for the members given; each entry names a live member of the task force."""
+    from taskforce.meetings.models import Attendance, AttendanceStatus
+
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise Conflict("This meeting was cancelled: there is no attendance to record")
+    members = {m.id: m for m in meeting.taskforce.members}
+    errors: dict[str, list[str]] = {}
+    seen: set[int] = set()
+    for index, entry in enumerate(entries):
+        member_id = entry["member_id"]
+        if member_id not in members:
+            errors[f"{index}.member_id"] = [f"{member_id} is not a member of this task force"]
+        elif member_id in seen:
+            errors[f"{index}.member_id"] = ["This member is listed twice"]
+        seen.add(member_id)
+        if entry["status"] == AttendanceStatus.DEPUTY and not (entry.get("deputy_name") or ""):
+            errors[f"{index}.deputy_name"] = ["Give the name of the deputy who attended"]
+    if errors:
+        raise ValidationError(errors)
+    existing = {a.member_id: a for a in meeting.attendance}
+    changes = {}
+    for entry in entries:
+        row = existing.get(entry["member_id"])
+        deputy = entry.get("deputy_name") or "" if entry["status"] == "deputy" else ""
+        if row is None:
+            row = Attendance(meeting=meeting, member_id=entry["member_id"])
+            db.session.add(row)
+        if (row.status, row.deputy_name) != (entry["status"], deputy):
+            changes[members[entry["member_id"]].name] = [row.status, entry["status"]]
+        row.status, row.deputy_name = entry["status"], deputy
+    if meeting.status == MeetingStatus.SCHEDULED and meeting.start_at <= utcnow():
+        meeting.status = MeetingStatus.HELD.value
+    db.session.flush()
+    if changes:
+        record(
+            actor,
+            "meeting.attendance",
+            meeting,
+            taskforce_id=meeting.taskforce_id,
+            changes=changes,
+            summary=f"Recorded attendance at meeting {meeting.number}",
+        )

@@ -233,3 +233,55 @@ def test_with_the_smtp_server_down_invites_wait_then_go_once(api, tf, smtp, app)
     assert mail.deliver_queued() == (3, 0)
     assert mail.deliver_queued() == (0, 0)
     assert len(smtp.messages) == 3
+
+
+def test_attendance_computes_quorum_from_the_tor(api, tf, secretariat):
+    api.patch(f"/taskforces/{tf.id}", {"quorum": 2})
+    meeting = _schedule(api, tf, count=1, first_start="2025-06-10T10:00:00", record_history=True)[0]
+    ids = [m["id"] for m in api.get(f"/taskforces/{tf.id}/members").get_json()["items"]]
+    one = api.put(
+        f"/meetings/{meeting['id']}/attendance",
+        [{"member_id": ids[0], "status": "attended"}, {"member_id": ids[1], "status": "apologies"}],
+    )
+    assert one.status_code == 200
+    assert one.get_json()["quorate"] is False
+    assert one.get_json()["status"] == "held"
+    two = api.put(
+        f"/meetings/{meeting['id']}/attendance",
+        [{"member_id": ids[1], "status": "deputy", "deputy_name": "Ola Deputy"}],
+    )
+    assert two.get_json()["quorate"] is True
+    assert two.get_json()["present"] == 2
+    assert api.patch(f"/meetings/{meeting['id']}", {"location": "X"}).status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ([{"member_id": 999999, "status": "attended"}], "0.member_id"),
+        ([{"member_id": None, "status": "attended"}], "0.member_id"),
+        ([{"status": "asleep", "member_id": 1}], "0.status"),
+        (["not an object"], "0"),
+        ({"member_id": 1}, "_body"),
+    ],
+)
+def test_bad_attendance_is_refused(api, tf, body, field):
+    meeting = _schedule(api, tf, count=1)[0]
+    response = api.put(f"/meetings/{meeting['id']}/attendance", body)
+    assert response.status_code == 422
+    assert field in response.get_json()["error"]["fields"], response.get_json()
+
+
+def test_a_deputy_needs_a_name_and_a_member_is_listed_once(api, tf):
+    meeting = _schedule(api, tf, count=1)[0]
+    member_id = api.get(f"/taskforces/{tf.id}/members").get_json()["items"][0]["id"]
+    response = api.put(
+        f"/meetings/{meeting['id']}/attendance",
+        [
+            {"member_id": member_id, "status": "deputy"},
+            {"member_id": member_id, "status": "attended"},
+        ],
+    )
+    fields = response.get_json()["error"]["fields"]
+    assert "0.deputy_name" in fields and "1.member_id" in fields
+    assert api.get(f"/meetings/{meeting['id']}/attendance").get_json()["attendance"] == []
