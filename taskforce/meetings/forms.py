@@ -1,0 +1,135 @@
+"""Forms for scheduling, changing and cancelling meetings and recording attendance."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovDateInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+
+from taskforce.forms import GovDateField, NoControlCharacters, SingleLine, strip
+from taskforce.meetings.models import LOCATION_MAX, REASON_MAX, TITLE_MAX
+from taskforce.meetings.services import COUNT_MAX, DURATION_MAX, DURATION_MIN
+
+TIME_PATTERN = r"^([01]?\d|2[0-3])[:.]([0-5]\d)$"
+
+
+def _time_field(label: str, **kwargs) -> StringField:
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        filters=[strip],
+        description="24-hour clock, UK time. For example, 14:30",
+        validators=[
+            InputRequired(message="Enter a start time, like 14:30"),
+            Regexp(TIME_PATTERN, message="Enter the time on the 24-hour clock, like 14:30"),
+        ],
+        **kwargs,
+    )
+
+
+def combine(day, clock: str) -> datetime:
+    hours, minutes = clock.replace(".", ":").split(":")
+    return datetime.combine(day, time(int(hours), int(minutes)))
+
+
+class _MeetingFields(FlaskForm):
+    duration_minutes = IntegerField(
+        "Length",
+        widget=GovTextInput(),
+        default=90,
+        validators=[
+            InputRequired(message="Enter how long the meeting lasts, in minutes"),
+            NumberRange(
+                DURATION_MIN,
+                DURATION_MAX,
+                message=f"A meeting lasts from {DURATION_MIN} to {DURATION_MAX} minutes",
+            ),
+        ],
+    )
+    location = StringField(
+        "Location",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="A room and building, or a video-call link",
+        validators=[Length(max=LOCATION_MAX), SingleLine("Location")],
+    )
+
+
+class ScheduleForm(_MeetingFields):
+    first_date = GovDateField(
+        "Date of the first meeting",
+        widget=GovDateInput(),
+        description="For example, 12 1 2027",
+        validators=[InputRequired(message="Enter the date of the first meeting")],
+    )
+    start_time = _time_field("Start time")
+    count = IntegerField(
+        "How many meetings",
+        widget=GovTextInput(),
+        default=6,
+        validators=[
+            InputRequired(message="Enter how many meetings to schedule"),
+            NumberRange(1, COUNT_MAX, message=f"Schedule from 1 to {COUNT_MAX} meetings"),
+        ],
+    )
+    cadence_weeks = IntegerField(
+        "Weeks between meetings",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the number of weeks between meetings"),
+            NumberRange(1, 26, message="Cadence must be from 1 to 26 weeks"),
+        ],
+    )
+    record_history = BooleanField("These meetings have already happened", widget=GovCheckboxInput())
+    submit = SubmitField("Schedule meetings", widget=GovSubmitInput())
+
+
+class MeetingForm(_MeetingFields):
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired(message="Enter a title"),
+            Length(max=TITLE_MAX),
+            SingleLine("Title"),
+        ],
+    )
+    date = GovDateField(
+        "Date", widget=GovDateInput(), validators=[InputRequired(message="Enter the date")]
+    )
+    start_time = _time_field("Start time")
+    version = HiddenField()
+    submit = SubmitField("Save and send updates", widget=GovSubmitInput())
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason (optional)",
+        widget=GovTextArea(),
+        description="Members see this in the cancellation",
+        validators=[Optional(), Length(max=REASON_MAX), NoControlCharacters("Reason")],
+    )
+    submit = SubmitField("Cancel the meeting", widget=GovSubmitInput())
+
+
+class ActionForm(FlaskForm):
+    """A bare form for one-button actions: the CSRF token is its only field."""
+
+    submit = SubmitField("Continue", widget=GovSubmitInput())

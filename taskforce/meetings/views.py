@@ -1,0 +1,234 @@
+"""Web pages for a task force's meetings: schedule, change, cancel, invite, attendance."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from taskforce import mail
+from taskforce.auth import permissions
+from taskforce.errors import Conflict, ServiceError
+from taskforce.extensions import db
+from taskforce.meetings import emails, ical, services
+from taskforce.meetings.forms import ActionForm, CancelForm, MeetingForm, ScheduleForm, combine
+from taskforce.meetings.models import AttendanceStatus, Meeting
+from taskforce.web import apply_errors, flash_success, taskforce_or_404, web_actor
+
+bp = Blueprint("meetings", __name__)
+
+
+def _meeting_or_404(meeting_id: int, *, edit: bool = False) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    taskforce_or_404(meeting.taskforce_id, edit=edit)
+    return meeting
+
+
+def _deliver_and_report(queued: int, what: str) -> None:
+    db.session.commit()
+    sent, failed = mail.deliver_after_commit()
+    if failed or sent < queued:
+        flash_success(
+            f"{queued} {what} queued. {sent} sent now; the rest will be retried "
+            "automatically (see the outbox)."
+        )
+    else:
+        flash_success(f"{sent} {what} sent.")
+
+
+@bp.get("/taskforces/<int:taskforce_id>/meetings")
+def index(taskforce_id: int):
+    tf = taskforce_or_404(taskforce_id)
+    meetings = services.meetings_of(tf)
+    return render_template(
+        "meetings/index.html",
+        tf=tf,
+        meetings=meetings,
+        services=services,
+        can_edit=permissions.can_edit(current_user, tf),
+        form=ActionForm(),
+    )
+
+
+@bp.route("/taskforces/<int:taskforce_id>/meetings/schedule", methods=["GET", "POST"])
+def schedule(taskforce_id: int):
+    tf = taskforce_or_404(taskforce_id, edit=True)
+    form = ScheduleForm()
+    if request.method == "GET":
+        form.cadence_weeks.data = tf.cadence_weeks
+    if form.validate_on_submit():
+        try:
+            meetings = services.schedule_meetings(
+                tf,
+                first_start=combine(form.first_date.data, form.start_time.data),
+                count=form.count.data,
+                duration_minutes=form.duration_minutes.data,
+                location=form.location.data or "",
+                cadence_weeks=form.cadence_weeks.data,
+                record_history=bool(form.record_history.data),
+                actor=web_actor(),
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+            if "first_start" in error.fields:
+                form.first_date.errors = [*form.first_date.errors, *error.fields["first_start"]]
+        else:
+            db.session.commit()
+            flash_success(
+                f"{len(meetings)} meetings scheduled. Check any flagged dates, "
+                "then send the invites."
+            )
+            return redirect(url_for("meetings.index", taskforce_id=tf.id))
+    return render_template("meetings/schedule.html", tf=tf, form=form)
+
+
+def _show_page(meeting: Meeting, status: int = 200, error: ServiceError | None = None):
+    tf = meeting.taskforce
+    return render_template(
+        "meetings/show.html",
+        tf=tf,
+        meeting=meeting,
+        error=error,
+        milestones=services.milestones(meeting),
+        warning=services.non_working_warning(meeting),
+        summary=services.attendance_summary(meeting),
+        recorded={a.member_id: a for a in meeting.attendance},
+        statuses=list(AttendanceStatus),
+        can_edit=permissions.can_edit(current_user, tf),
+        form=ActionForm(),
+    ), status
+
+
+@bp.get("/meetings/<int:meeting_id>")
+def show(meeting_id: int):
+    return _show_page(_meeting_or_404(meeting_id))
+
+
+@bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+def edit(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id, edit=True)
+    form = MeetingForm(obj=meeting)
+    if request.method == "GET":
+        start = services.local(meeting.start_at)
+        form.date.data = start.date()
+        form.start_time.data = start.strftime("%H:%M")
+        form.duration_minutes.data = meeting.duration_minutes
+        form.version.data = str(meeting.version)
+    elif form.validate_on_submit():
+        expected = int(form.version.data) if (form.version.data or "").isdigit() else None
+        data = {
+            "title": form.title.data,
+            "location": form.location.data or "",
+            "start": combine(form.date.data, form.start_time.data),
+            "duration_minutes": form.duration_minutes.data,
+        }
+        try:
+            resend = services.change_meeting(meeting, data, web_actor(), expected_version=expected)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+            if isinstance(error, Conflict):
+                form.version.data = str(meeting.version)
+        else:
+            if resend:
+                _deliver_and_report(emails.send_invites(meeting), "updated invites")
+            else:
+                db.session.commit()
+                flash_success("Meeting saved.")
+            return redirect(url_for("meetings.show", meeting_id=meeting.id))
+    return render_template("meetings/edit.html", tf=meeting.taskforce, meeting=meeting, form=form)
+
+
+@bp.post("/meetings/<int:meeting_id>/next-working-day")
+def move_to_working_day(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id, edit=True)
+    if ActionForm().validate_on_submit():
+        start = services.local(meeting.start_at)
+        better = services.workdays.next_working_day(start.date())
+        new_start = start.replace(year=better.year, month=better.month, day=better.day)
+        resend = services.change_meeting(
+            meeting, {"start": new_start.replace(tzinfo=None)}, web_actor()
+        )
+        if resend:
+            _deliver_and_report(emails.send_invites(meeting), "updated invites")
+        else:
+            db.session.commit()
+            flash_success(f"Meeting {meeting.number} moved to {better:%A %-d %B %Y}.")
+    return redirect(request.referrer or url_for("meetings.show", meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
+def cancel(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id, edit=True)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            notify = services.cancel_meeting(meeting, form.reason.data or "", web_actor())
+        except ServiceError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            if notify:
+                _deliver_and_report(emails.send_invites(meeting), "cancellations")
+            else:
+                db.session.commit()
+                flash_success(f"Meeting {meeting.number} cancelled. No invites had been sent.")
+            return redirect(url_for("meetings.show", meeting_id=meeting.id))
+    return render_template("meetings/cancel.html", tf=meeting.taskforce, meeting=meeting, form=form)
+
+
+@bp.post("/meetings/<int:meeting_id>/invites")
+def send_invites(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id, edit=True)
+    if ActionForm().validate_on_submit():
+        if meeting.status != "scheduled":
+            abort(409)
+        queued = emails.send_invites(meeting)
+        if queued:
+            _deliver_and_report(queued, "invites")
+        else:
+            db.session.commit()
+            flash_success("Everyone already has the current invite: nothing was sent again.")
+    return redirect(url_for("meetings.show", meeting_id=meeting.id))
+
+
+@bp.post("/meetings/<int:meeting_id>/attendance")
+def attendance(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id, edit=True)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    entries = []
+    for member in meeting.taskforce.members:
+        status = request.form.get(f"status-{member.id}", "")
+        if status in {s.value for s in AttendanceStatus}:
+            entries.append(
+                {
+                    "member_id": member.id,
+                    "status": status,
+                    "deputy_name": request.form.get(f"deputy-{member.id}", "").strip()[:120],
+                }
+            )
+    try:
+        services.record_attendance(meeting, entries, web_actor())
+    except ServiceError as error:
+        db.session.rollback()
+        return _show_page(meeting, 422, error)
+    db.session.commit()
+    summary = services.attendance_summary(meeting)
+    flash_success(
+        f"Attendance saved: {summary.present} present, "
+        f"{'quorate' if summary.quorate else 'not quorate'}."
+    )
+    return redirect(url_for("meetings.show", meeting_id=meeting.id) + "#attendance")
+
+
+@bp.get("/meetings/<int:meeting_id>/invite.ics")
+def invite_ics(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id)
+    return Response(
+        ical.invite_ics(meeting),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="invite.ics"'},
+    )

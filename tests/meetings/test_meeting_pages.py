@@ -1,0 +1,110 @@
+"""The meeting pages: schedule, flagged dates, invites, changes, cancelling, attendance."""
+
+from __future__ import annotations
+
+import pytest
+
+from taskforce.extensions import db
+from taskforce.meetings.models import Meeting
+from tests.conftest import login, member
+
+
+@pytest.fixture
+def secretariat(make_user, client, no_csrf):
+    user = make_user("secretariat")
+    login(client, user)
+    return user
+
+
+@pytest.fixture
+def tf(make_taskforce, secretariat):
+    return make_taskforce(
+        by=secretariat,
+        quorum=1,
+        members=[
+            member("Nia Roberts", "nia@example.gov.uk", "minister", is_chair=True),
+            member("Sam Patel", "sam@example.gov.uk"),
+        ],
+    )
+
+
+SCHEDULE = {
+    "first_date": ["31", "5", "2027"],
+    "start_time": "10:00",
+    "duration_minutes": "90",
+    "location": "Room 1",
+    "count": "3",
+    "cadence_weeks": "6",
+}
+
+
+def test_schedule_from_the_form_flags_a_bank_holiday_and_moves_it(client, tf):
+    response = client.post(f"/taskforces/{tf.id}/meetings/schedule", data=SCHEDULE)
+    assert response.status_code == 302
+    page = client.get(f"/taskforces/{tf.id}/meetings").get_data(as_text=True)
+    assert "Spring Bank Holiday" in page
+    first = db.session.query(Meeting).filter_by(number=1).one()
+    assert client.post(f"/meetings/{first.id}/next-working-day").status_code == 302
+    db.session.expire_all()
+    assert first.start_at.date().isoformat() == "2027-06-01"
+    assert "Spring Bank Holiday" not in client.get(f"/taskforces/{tf.id}/meetings").get_data(
+        as_text=True
+    )
+
+
+def test_schedule_form_errors_are_summarised(client, tf):
+    html = client.post(
+        f"/taskforces/{tf.id}/meetings/schedule",
+        data={**SCHEDULE, "start_time": "25:00", "count": "0", "first_date": ["1", "1", "2020"]},
+    ).get_data(as_text=True)
+    assert "There is a problem" in html
+    assert "24-hour clock" in html
+    assert "Schedule from 1 to 50 meetings" in html
+    assert db.session.query(Meeting).count() == 0
+
+
+def test_meeting_page_sends_invites_changes_and_cancels(client, tf, smtp):
+    client.post(f"/taskforces/{tf.id}/meetings/schedule", data={**SCHEDULE, "count": "1"})
+    meeting = db.session.query(Meeting).one()
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "Pack issued" in page and "Send invites" in page
+    client.post(f"/meetings/{meeting.id}/invites")
+    assert len(smtp.messages) == 2
+    client.post(
+        f"/meetings/{meeting.id}/edit",
+        data={
+            "title": meeting.title,
+            "date": ["2", "6", "2027"],
+            "start_time": "11:30",
+            "duration_minutes": "60",
+            "location": "Room 2",
+            "version": str(meeting.version),
+        },
+    )
+    assert len(smtp.messages) == 4
+    assert smtp.messages[-1][1]["Subject"].startswith("Updated:")
+    client.post(f"/meetings/{meeting.id}/cancel", data={"reason": "Purdah"})
+    assert smtp.messages[-1][1]["Subject"].startswith("Cancelled:")
+    assert "Cancelled" in client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+
+
+def test_attendance_form_records_quorum(client, tf):
+    client.post(f"/taskforces/{tf.id}/meetings/schedule", data={**SCHEDULE, "count": "1"})
+    meeting = db.session.query(Meeting).one()
+    nia, sam = tf.members
+    response = client.post(
+        f"/meetings/{meeting.id}/attendance",
+        data={f"status-{nia.id}": "apologies", f"status-{sam.id}": "deputy"},
+    )
+    assert response.status_code == 422
+    assert "Give the name of the deputy" in response.get_data(as_text=True)
+    client.post(
+        f"/meetings/{meeting.id}/attendance",
+        data={
+            f"status-{nia.id}": "attended",
+            f"status-{sam.id}": "deputy",
+            f"deputy-{sam.id}": "Kit",
+        },
+    )
+    html = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "2 present" in html and "quorate" in html
