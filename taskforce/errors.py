@@ -39,13 +39,3 @@ class Conflict(ServiceError):
 class Gone(ServiceError):
     status = 410
     code = "gone"
-
-
-class PermissionDenied(ServiceError):
-    status = 403
-    code = "forbidden"
-
-
-class NotFound(ServiceError):
-    status = 404
-    code = "not_found"

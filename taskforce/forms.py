@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from wtforms import DateField
 from wtforms.validators import ValidationError
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_EXCEPT_NEWLINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from taskforce.markdown import markdown_problem
+from taskforce.text import CONTROL, CONTROL_EXCEPT_NEWLINES
 
 
 class SingleLine:
@@ -18,7 +16,7 @@ class SingleLine:
         self.label = label
 
     def __call__(self, form, field):
-        if field.data and _CONTROL.search(field.data):
+        if field.data and CONTROL.search(field.data):
             raise ValidationError(f"{self.label} must be on one line")
 
 
@@ -27,7 +25,7 @@ class NoControlCharacters:
         self.label = label
 
     def __call__(self, form, field):
-        if field.data and _CONTROL_EXCEPT_NEWLINES.search(field.data):
+        if field.data and CONTROL_EXCEPT_NEWLINES.search(field.data):
             raise ValidationError(f"{self.label} must not contain control characters")
 
 
@@ -49,3 +47,10 @@ class GovDateField(DateField):
             raise ValueError(
                 f"{self.label.text.split(' (')[0]} must be a real date, like 30 9 2027"
             ) from exc
+
+
+class SafeMarkdown:
+    def __call__(self, form, field):
+        problem = markdown_problem(field.data)
+        if problem:
+            raise ValidationError(problem)

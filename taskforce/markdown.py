@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import markdown as _markdown
 import nh3
 from markupsafe import Markup
@@ -62,10 +64,30 @@ _GOVUK_CLASSES = {
 }
 
 
+#: Python-Markdown's link parser is quadratic in unclosed brackets: more than this many
+#: "[" in one text is refused, which no real purpose or paper comes near.
+BRACKETS_MAX = 500
+
+
+def markdown_problem(text: str | None) -> str | None:
+    """Say why a Markdown text cannot be accepted, or None if it can."""
+    if text and text.count("[") > BRACKETS_MAX:
+        return f"Use at most {BRACKETS_MAX} square brackets ([) in one text"
+    return None
+
+
 def render_markdown(text: str | None) -> Markup:
     """Render Markdown to sanitised HTML: no script, no event handlers, no javascript: links."""
     if not text:
         return Markup("")
+    return Markup(_render(text))  # noqa: S704 - _render sanitises with nh3
+
+
+@lru_cache(maxsize=1024)
+def _render(text: str) -> str:
+    if markdown_problem(text):
+        # Stored before the limit existed: show it as plain text rather than stall a worker.
+        return str(Markup.escape(text))
     html = _markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
     clean = nh3.clean(
         html,
@@ -75,7 +97,7 @@ def render_markdown(text: str | None) -> Markup:
         link_rel="noopener noreferrer nofollow",
         set_tag_attribute_values={tag: {"class": cls} for tag, cls in _GOVUK_CLASSES.items()},
     )
-    return Markup(clean)  # noqa: S704 - nh3 has just sanitised it
+    return clean
 
 
 def register(app) -> None:

@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_EXCEPT_NEWLINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from taskforce.markdown import markdown_problem
+from taskforce.text import CONTROL, CONTROL_EXCEPT_NEWLINES
 
 
 def _single_line(value: str) -> str:
-    if _CONTROL.search(value):
+    if CONTROL.search(value):
         raise ValueError("must be on one line, without tabs or control characters")
     return value
 
 
 def _multi_line(value: str) -> str:
-    if _CONTROL_EXCEPT_NEWLINES.search(value):
+    if CONTROL_EXCEPT_NEWLINES.search(value):
         raise ValueError("must not contain control characters")
+    return value
+
+
+def _markdown(value: str) -> str:
+    problem = markdown_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -35,6 +41,11 @@ def Line(max_length: int, min_length: int = 1):
 def Text(max_length: int):
     """Free text that may run over several lines."""
     return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_multi_line)]
+
+
+def MarkdownText(max_length: int):
+    """Markdown that will be rendered: free text plus the renderer's own limits."""
+    return Annotated[Text(max_length), AfterValidator(_markdown)]
 
 
 class Input(BaseModel):

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Flask, abort, flash, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
@@ -23,8 +23,8 @@ from taskforce.extensions import db
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable)
 
-#: Endpoints anyone may reach without signing in. Everything else needs a user.
-PUBLIC_ENDPOINTS = {"static", "auth.login", "main.healthz"}
+#: Endpoints anyone may reach without signing in, besides views marked @public.
+PUBLIC_ENDPOINTS = {"static"}
 
 
 def public(view: F) -> F:
@@ -59,13 +59,7 @@ def require_role(*roles) -> None:
 
 def taskforce_or_404(taskforce_id: int, *, edit: bool = False) -> TaskForce:
     """Load a task force the current user may see (or edit), else 404/403."""
-    tf = db.session.get(TaskForce, taskforce_id)
-    if tf is None:
-        abort(404)
-    allowed = permissions.can_edit if edit else permissions.can_view
-    if not allowed(current_user, tf):
-        abort(403)
-    return tf
+    return permissions.load_taskforce(current_user, taskforce_id, edit=edit)
 
 
 def apply_errors(form: FlaskForm, error: ServiceError) -> None:
@@ -147,9 +141,12 @@ def register_error_handlers(app: Flask) -> None:
         return page(409, "Changed by someone else", message)
 
     @app.errorhandler(IntegrityError)
-    def _integrity(_error):
-        # Validation catches duplicates first; this is the race two requests can still run.
+    def _integrity(error):
+        # Validation catches duplicates first; a unique clash here is two requests racing.
+        # Any other integrity error is a bug and must show as one.
         db.session.rollback()
+        if not _is_unique_violation(error):
+            raise error
         message = "This clashes with a record saved at the same moment. Reload and try again."
         if is_api_request():
             return api_error_response(409, "conflict", message)
@@ -176,16 +173,10 @@ def register_error_handlers(app: Flask) -> None:
         )
 
 
-def redirect_back(default_endpoint: str, **values):
-    target = request.args.get("next")
-    if target and target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for(default_endpoint, **values))
-
-
 def flash_success(message: str) -> None:
     flash(message, "success")
 
 
-def config(name: str):
-    return current_app.config[name]
+def _is_unique_violation(error: IntegrityError) -> bool:
+    orig = error.orig
+    return getattr(orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(orig)

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, g, jsonify, request, url_for
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import Select
+from werkzeug.exceptions import BadRequest
 
 from taskforce.api.errors import api_error_response
 from taskforce.audit.services import Actor
@@ -38,7 +39,8 @@ def _authenticate():
     if user is None:
         db.session.rollback()
         return api_error_response(401, "unauthorised", "That token is unknown, revoked or expired")
-    db.session.commit()  # keep last_used_at
+    if db.session.dirty:
+        db.session.commit()  # keep last_used_at
     g.api_user = user
     return None
 
@@ -52,25 +54,19 @@ def api_actor() -> Actor:
 
 
 def _field_name(loc: tuple) -> str:
-    parts = [str(p) for p in loc if p not in ("body",)]
-    return ".".join(parts) or "_body"
+    return ".".join(str(p) for p in loc) or "_body"
 
 
 def parse(model: type[M], payload: Any = None) -> M:
     """Validate a JSON body against a model; bad input becomes a 422 with field errors."""
     if payload is None:
-        payload = request.get_json(silent=True)
-        if payload is None:
-            raise ValidationError(
-                {"_body": ["Send a JSON object with Content-Type: application/json"]},
-                "The request body is not valid JSON",
-            )
+        payload = _json_body()
     if not isinstance(payload, dict):
         raise ValidationError(
             {"_body": ["Send a JSON object"]}, "The request body must be a JSON object"
         )
     try:
-        return model.model_validate(payload)
+        parsed = model.model_validate(payload)
     except PydanticValidationError as exc:
         fields: dict[str, list[str]] = {}
         for err in exc.errors(include_url=False):
@@ -81,11 +77,27 @@ def parse(model: type[M], payload: Any = None) -> M:
                 message = message.removeprefix("Value error, ")
             fields.setdefault(_field_name(err["loc"]), []).append(message)
         raise ValidationError(fields) from None
+    nulls = parsed.null_errors() if hasattr(parsed, "null_errors") else {}
+    if nulls:
+        raise ValidationError(nulls)
+    return parsed
+
+
+def _json_body() -> Any:
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # absurdly nested JSON: the parser gives up
+        payload = None
+    if payload is None:
+        raise BadRequest(
+            "The request body is not valid JSON: send it with Content-Type: application/json"
+        )
+    return payload
 
 
 def parse_list(model: type[M]) -> list[M]:
     """Validate a JSON list of objects; errors are named by position, like "2.status"."""
-    payload = request.get_json(silent=True)
+    payload = _json_body()
     if not isinstance(payload, list):
         raise ValidationError(
             {"_body": ["Send a JSON list"]}, "The request body must be a JSON list"
@@ -109,7 +121,7 @@ def dump(model: BaseModel, status: int = 200):
     return response
 
 
-def page_of(stmt: Select, id_column, serialise) -> Any:
+def page_of(stmt: Select, id_column, serialise, *, newest_first: bool = False) -> Any:
     """Return one page of a query as {"items": [...], "next": url | None}, keyed by id."""
     from flask import current_app
 
@@ -131,13 +143,14 @@ def page_of(stmt: Select, id_column, serialise) -> Any:
     except ValueError:
         raise ValidationError.single("after", "after must be an id from a next link") from None
     if after is not None:
-        stmt = stmt.where(id_column > after)
-    rows = list(db.session.scalars(stmt.order_by(id_column).limit(limit + 1)))
+        stmt = stmt.where(id_column < after if newest_first else id_column > after)
+    order = id_column.desc() if newest_first else id_column
+    rows = list(db.session.scalars(stmt.order_by(order).limit(limit + 1)))
     next_url = None
     if len(rows) > limit:
         rows = rows[:limit]
         args = {
-            **request.args.to_dict(),
+            **{k: v for k, v in request.args.items() if not k.startswith("_")},
             **(request.view_args or {}),
             "limit": limit,
             "after": rows[-1].id,

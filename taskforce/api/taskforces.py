@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import abort, jsonify, request
+from sqlalchemy.orm import selectinload
 
 from taskforce.api import api_actor, api_user, bp, dump, get_or_404, page_of, parse
 from taskforce.api.spec import operation
-from taskforce.audit.services import events_for_taskforce
+from taskforce.audit.models import AuditEvent
 from taskforce.auth import permissions
 from taskforce.bodies import services
 from taskforce.bodies.models import Member, TaskForce, TorVersion
@@ -21,6 +22,7 @@ from taskforce.bodies.schemas import (
 )
 from taskforce.errors import ValidationError
 from taskforce.extensions import db
+from taskforce.text import small_int
 
 TAG = "Task forces"
 
@@ -75,7 +77,9 @@ def create_taskforce():
     paged=True,
 )
 def list_taskforces():
-    stmt = permissions.visible_taskforces(api_user())
+    stmt = permissions.visible_taskforces(api_user()).options(
+        selectinload(TaskForce.all_members), selectinload(TaskForce.all_priorities)
+    )
     return page_of(stmt, TaskForce.id, lambda tf: TaskForceOut.of(tf).model_dump(mode="json"))
 
 
@@ -159,9 +163,10 @@ def compare_tor_versions(taskforce_id: int):
     found = {}
     for arg in ("from", "to"):
         raw = request.args.get(arg, "")
-        if not raw.isdigit():
+        number = small_int(raw)
+        if number is None:
             raise ValidationError.single(arg, f"Give {arg}= as a version number")
-        found[arg] = services.tor_version(tf, int(raw))
+        found[arg] = services.tor_version(tf, number)
         if found[arg] is None:
             raise ValidationError.single(arg, f"There is no version {raw}")
     return jsonify(services.compare_versions(found["from"], found["to"]).as_dict())
@@ -172,28 +177,27 @@ def compare_tor_versions(taskforce_id: int):
     "/taskforces/<int:taskforce_id>/audit",
     "GET",
     tag=TAG,
-    summary="The latest 200 changes to a task force, newest first",
+    summary="Every change to a task force, newest first",
+    paged=True,
 )
 def taskforce_audit(taskforce_id: int):
     tf = _taskforce(taskforce_id, edit=True)
-    return jsonify(
-        {
-            "items": [
-                {
-                    "at": e.at.isoformat(),
-                    "by": e.actor_label,
-                    "via": e.via,
-                    "action": e.action,
-                    "subject_type": e.subject_type,
-                    "subject_id": e.subject_id,
-                    "summary": e.summary,
-                    "changes": e.changes,
-                }
-                for e in events_for_taskforce(tf.id)
-            ],
-            "next": None,
-        }
-    )
+    stmt = db.select(AuditEvent).where(AuditEvent.taskforce_id == tf.id)
+    return page_of(stmt, AuditEvent.id, _audit_json, newest_first=True)
+
+
+def _audit_json(event: AuditEvent) -> dict:
+    return {
+        "id": event.id,
+        "at": event.at.isoformat(),
+        "by": event.actor_label,
+        "via": event.via,
+        "action": event.action,
+        "subject_type": event.subject_type,
+        "subject_id": event.subject_id,
+        "summary": event.summary,
+        "changes": event.changes,
+    }
 
 
 @operation(

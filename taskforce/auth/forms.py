@@ -3,6 +3,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import InputRequired, Length
 
+from taskforce.auth.models import EMAIL_MAX
 from taskforce.forms import SingleLine, strip
 
 
@@ -13,7 +14,7 @@ class LoginForm(FlaskForm):
         filters=[strip],
         validators=[
             InputRequired(message="Enter your email address"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Length(max=EMAIL_MAX, message=f"Email address must be {EMAIL_MAX} characters or fewer"),
             SingleLine("Email address"),
         ],
     )

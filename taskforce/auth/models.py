@@ -51,10 +51,6 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login asks this
         return self.active
 
-    @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
-
     def has_role(self, *roles: Role | str) -> bool:
         return self.role in {str(r) for r in roles}
 
@@ -77,7 +73,3 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens")
-
-    @property
-    def is_live(self) -> bool:
-        return self.revoked_at is None

@@ -63,3 +63,35 @@ def can_create_taskforce(user: User) -> bool:
 def is_chair_of(user: User, tf: TaskForce) -> bool:
     chair = tf.chair
     return chair is not None and chair.email == user.email
+
+
+def load_taskforce(user: User, taskforce_id: int, *, edit: bool = False) -> TaskForce:
+    """Return a task force the user may read (or, with edit, change); else 404 or 403."""
+    from flask import abort
+
+    from taskforce.extensions import db
+
+    tf = db.session.get(TaskForce, taskforce_id)
+    if tf is None:
+        abort(404, description=f"No task force with id {taskforce_id}")
+    if not (can_edit if edit else can_view)(user, tf):
+        abort(
+            403,
+            description="You do not serve this task force"
+            if edit
+            else "You are not a member of this task force",
+        )
+    return tf
+
+
+def load_member(user: User, member_id: int, *, edit: bool = False) -> Member:
+    """Return a current member of a task force the user may read (or change)."""
+    from flask import abort
+
+    from taskforce.bodies.services import get_member
+
+    member = get_member(member_id)
+    if member is None:
+        abort(404, description=f"No member with id {member_id}")
+    load_taskforce(user, member.taskforce_id, edit=edit)
+    return member

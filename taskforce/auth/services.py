@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -128,5 +129,8 @@ def user_for_token(token: str) -> User | None:
     api_token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if api_token is None or api_token.revoked_at is not None or not api_token.user.active:
         return None
-    api_token.last_used_at = utcnow()
+    now = utcnow()
+    # One write every few minutes, not one per request: readers must not queue behind writers.
+    if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=5):
+        api_token.last_used_at = now
     return api_token.user

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
@@ -10,6 +11,7 @@ from flask_login import current_user, login_user, logout_user
 from taskforce.auth.forms import LoginForm
 from taskforce.auth.services import authenticate
 from taskforce.extensions import db, limiter
+from taskforce.text import CONTROL
 from taskforce.web import public
 
 bp = Blueprint("auth", __name__)
@@ -21,8 +23,16 @@ def _login_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Only a path on this site: browsers drop tabs and newlines, so "/%09/evil" is off-site."""
+    if target and not CONTROL.search(target) and "\\" not in target:
+        parts = urlsplit(target)
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+        ):
+            return target
     return url_for("main.home")
 
 

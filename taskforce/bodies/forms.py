@@ -32,6 +32,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from taskforce.auth.models import EMAIL_MAX
 from taskforce.bodies.models import (
     CADENCE_MAX,
     CADENCE_MIN,
@@ -46,7 +47,8 @@ from taskforce.bodies.models import (
     ROLE_TITLE_MAX,
     MemberGroup,
 )
-from taskforce.forms import GovDateField, NoControlCharacters, SingleLine, strip
+from taskforce.forms import GovDateField, NoControlCharacters, SafeMarkdown, SingleLine, strip
+from taskforce.text import small_int
 
 
 def _upper(value):
@@ -104,6 +106,7 @@ class TaskForceForm(FlaskForm):
         validators=[
             Length(max=PURPOSE_MAX, message=f"Purpose must be {PURPOSE_MAX:,} characters or fewer"),
             NoControlCharacters("Purpose"),
+            SafeMarkdown(),
         ],
     )
     priorities = TextAreaField(
@@ -143,6 +146,18 @@ class TaskForceForm(FlaskForm):
     version = HiddenField()
     submit = SubmitField("Save", widget=GovSubmitInput())
 
+    @classmethod
+    def editing(cls, tf) -> TaskForceForm:
+        """The form filled from a task force; its priorities (rows) become lines of text."""
+        fields = ("name", "code", "purpose", "cadence_weeks", "quorum", "review_on")
+        return cls(
+            data={
+                **{f: getattr(tf, f) for f in fields},
+                "priorities": "\n".join(p.title for p in tf.priorities),
+                "version": str(tf.version),
+            }
+        )
+
     def data_for_service(self) -> dict:
         return {
             "name": self.name.data,
@@ -155,7 +170,7 @@ class TaskForceForm(FlaskForm):
         }
 
     def expected_version(self) -> int | None:
-        return int(self.version.data) if (self.version.data or "").isdigit() else None
+        return small_int(self.version.data)
 
 
 class MemberForm(FlaskForm):
@@ -178,7 +193,7 @@ class MemberForm(FlaskForm):
         description="Invites, packs and minutes go here",
         validators=[
             InputRequired(message="Enter the member's email address"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Length(max=EMAIL_MAX, message=f"Email address must be {EMAIL_MAX} characters or fewer"),
             Email(
                 message="Enter an email address in the correct format, like name@example.gov.uk",
                 check_deliverability=False,
@@ -238,7 +253,7 @@ class MemberForm(FlaskForm):
         }
 
     def expected_version(self) -> int | None:
-        return int(self.version.data) if (self.version.data or "").isdigit() else None
+        return small_int(self.version.data)
 
 
 class ConfirmForm(FlaskForm):

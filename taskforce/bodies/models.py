@@ -14,9 +14,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from taskforce.auth.models import EMAIL_MAX, User
 from taskforce.db import utcnow
@@ -98,10 +100,6 @@ class TaskForce(db.Model):
     def members_in(self, group: MemberGroup | str) -> list[Member]:
         return [m for m in self.members if m.group == str(group)]
 
-    @property
-    def current_tor_number(self) -> int:
-        return self.tor_versions[-1].number if self.tor_versions else 0
-
     def __repr__(self) -> str:
         return f"<TaskForce {self.code}>"
 
@@ -136,6 +134,14 @@ class Member(db.Model):
             sqlite_where=text("removed_at IS NULL"),
             postgresql_where=text("removed_at IS NULL"),
         ),
+        # One chair per task force: checked in the service, enforced here against races.
+        Index(
+            "uq_members_taskforce_chair",
+            "taskforce_id",
+            unique=True,
+            sqlite_where=text("is_chair AND removed_at IS NULL"),
+            postgresql_where=text("is_chair AND removed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -157,10 +163,6 @@ class Member(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    @property
-    def group_enum(self) -> MemberGroup:
-        return MemberGroup(self.group)
-
 
 class TorVersion(db.Model):
     """One agreed state of the terms of reference: re-agreed, never silently edited."""
@@ -181,3 +183,13 @@ class TorVersion(db.Model):
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     taskforce: Mapped[TaskForce] = relationship(back_populates="tor_versions")
+
+
+# The current ToR version number, loaded with the task force in one query rather than by
+# loading every version's snapshot.
+TaskForce.current_tor_number = column_property(
+    select(func.coalesce(func.max(TorVersion.number), 0))
+    .where(TorVersion.taskforce_id == TaskForce.id)
+    .correlate_except(TorVersion)
+    .scalar_subquery()
+)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import EmailStr, Field, StringConstraints, computed_field
+from pydantic import AfterValidator, EmailStr, Field, StringConstraints, computed_field
 
 from taskforce.auth.models import EMAIL_MAX
 from taskforce.bodies.models import (
     CADENCE_MAX,
     CADENCE_MIN,
+    CODE_PATTERN,
     NAME_MAX,
     ORGANISATION_MAX,
     PERSON_NAME_MAX,
@@ -21,28 +22,53 @@ from taskforce.bodies.models import (
     ROLE_TITLE_MAX,
 )
 from taskforce.markdown import render_markdown
-from taskforce.schemas import Input, Line, Output, Text
+from taskforce.schemas import Input, Line, MarkdownText, Output
 
-Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]{2,8}$")]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=CODE_PATTERN)]
 Group = Literal["minister", "official", "secretariat", "other"]
 Email = Annotated[EmailStr, Field(max_length=EMAIL_MAX)]
-Priorities = Annotated[list[Line(PRIORITY_MAX)], Field(max_length=PRIORITIES_MAX)]
+
+
+def _distinct(titles: list[str]) -> list[str]:
+    if len(set(titles)) != len(titles):
+        raise ValueError("Each priority must be listed once")
+    return titles
+
+
+Priorities = Annotated[
+    list[Line(PRIORITY_MAX)], Field(max_length=PRIORITIES_MAX), AfterValidator(_distinct)
+]
+
+
+class Update(Input):
+    """A PATCH body: a field may be left out, but only nullable fields may be sent as null."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    def null_errors(self) -> dict[str, list[str]]:
+        return {
+            name: ["This field cannot be emptied"]
+            for name in sorted(self.model_fields_set)
+            if getattr(self, name) is None and name not in self.NULLABLE
+        }
 
 
 class TaskForceCreate(Input):
     name: Line(NAME_MAX)
     code: Code = Field(description="2 to 8 capital letters, unique; used in action references")
-    purpose: Text(PURPOSE_MAX) = Field("", description="Markdown")
+    purpose: MarkdownText(PURPOSE_MAX) = Field("", description="Markdown")
     cadence_weeks: int = Field(6, ge=CADENCE_MIN, le=CADENCE_MAX)
     quorum: int | None = Field(None, ge=1, le=QUORUM_MAX)
     review_on: date | None = None
     priorities: Priorities = Field(default_factory=list)
 
 
-class TaskForceUpdate(Input):
+class TaskForceUpdate(Update):
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({"quorum", "review_on", "version"})
+
     name: Line(NAME_MAX) | None = None
     code: Code | None = None
-    purpose: Text(PURPOSE_MAX) | None = None
+    purpose: MarkdownText(PURPOSE_MAX) | None = None
     cadence_weeks: int | None = Field(None, ge=CADENCE_MIN, le=CADENCE_MAX)
     quorum: int | None = Field(None, ge=1, le=QUORUM_MAX)
     review_on: date | None = None
@@ -60,7 +86,9 @@ class MemberCreate(Input):
     on_distribution: bool = True
 
 
-class MemberUpdate(Input):
+class MemberUpdate(Update):
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({"version"})
+
     name: Line(PERSON_NAME_MAX) | None = None
     email: Email | None = None
     role_title: Line(ROLE_TITLE_MAX, min_length=0) | None = None

@@ -14,14 +14,13 @@ from sqlalchemy import func, select
 from taskforce.audit.services import Actor, jsonable, record
 from taskforce.bodies.models import Member, MemberGroup, Priority, TaskForce, TorVersion
 from taskforce.db import utcnow
-from taskforce.errors import Conflict, ValidationError
+from taskforce.errors import Conflict, Gone, ValidationError
 from taskforce.extensions import db
 
 #: Fields of the task force that are part of its terms of reference.
-TOR_FIELDS = ("name", "purpose", "cadence_weeks", "quorum", "review_on")
+TOR_FIELDS = ("name", "code", "purpose", "cadence_weeks", "quorum", "review_on")
 #: Fields of a member that appear in the terms of reference.
 MEMBER_TOR_FIELDS = ("name", "role_title", "organisation", "group", "is_chair")
-TASKFORCE_FIELDS = (*TOR_FIELDS, "code")
 MEMBER_FIELDS = (
     "name",
     "email",
@@ -52,13 +51,14 @@ FIELD_LABELS = {
 # --- Reading ---------------------------------------------------------------------------
 
 
-def get_taskforce(taskforce_id: int) -> TaskForce | None:
-    return db.session.get(TaskForce, taskforce_id)
-
-
 def get_member(member_id: int) -> Member | None:
+    """Return a current member, None if there never was one; Gone if they were removed."""
     member = db.session.get(Member, member_id)
-    return member if member is not None and member.removed_at is None else None
+    if member is not None and member.removed_at is not None:
+        raise Gone(
+            f"{member.name} was removed from the task force on {member.removed_at:%-d %B %Y}"
+        )
+    return member
 
 
 def snapshot(tf: TaskForce) -> dict[str, Any]:
@@ -165,10 +165,14 @@ def _new_tor_version(tf: TaskForce, actor: Actor, summary: str) -> TorVersion:
 def _sync_priorities(tf: TaskForce, titles: list[str]) -> list[str]:
     """Make the live priorities match `titles`, keeping rows whose title survives."""
     changes: list[str] = []
-    live = {p.title: p for p in tf.priorities}
-    for title in live.keys() - set(titles):
-        live[title].retired_at = utcnow()
-        changes.append(f"stopped tracking “{title}”")
+    live: dict[str, Priority] = {}
+    for priority in tf.priorities:
+        if priority.title in titles and priority.title not in live:
+            live[priority.title] = priority
+        else:  # no longer tracked, or a duplicate of one kept
+            priority.retired_at = utcnow()
+            if priority.title not in titles:
+                changes.append(f"stopped tracking “{priority.title}”")
     for position, title in enumerate(titles):
         if title in live:
             live[title].position = position
@@ -225,7 +229,7 @@ def update_taskforce(
 
     changes: dict[str, list[Any]] = {}
     tor_changes: list[str] = []
-    for name in TASKFORCE_FIELDS:
+    for name in TOR_FIELDS:
         if name not in data:
             continue
         new = data[name]
@@ -240,7 +244,7 @@ def update_taskforce(
         changes[name] = [old, new]
         if name == "purpose":
             tor_changes.append("purpose changed")
-        elif name in TOR_FIELDS:
+        else:
             tor_changes.append(f"{FIELD_LABELS[name].lower()} {_describe(old)} → {_describe(new)}")
 
     if "priorities" in data and data["priorities"] is not None:
@@ -252,6 +256,8 @@ def update_taskforce(
 
     if not changes:
         return tf
+    # Priorities live in their own table: touch the row so its version moves on regardless.
+    tf.updated_at = utcnow()
     db.session.flush()
     if tor_changes:
         summary = "; ".join(tor_changes)
@@ -431,8 +437,8 @@ def compare_versions(older: TorVersion, newer: TorVersion) -> TorComparison:
     result.priorities_removed = [p for p in pa if p not in pb]
     ma = {m["id"]: m for m in a.get("members") or []}
     mb = {m["id"]: m for m in b.get("members") or []}
-    result.members_added = [mb[i] for i in mb.keys() - ma.keys()]
-    result.members_removed = [ma[i] for i in ma.keys() - mb.keys()]
+    result.members_added = [mb[i] for i in sorted(mb.keys() - ma.keys())]
+    result.members_removed = [ma[i] for i in sorted(ma.keys() - mb.keys())]
     for member_id in sorted(ma.keys() & mb.keys()):
         old, new = ma[member_id], mb[member_id]
         diffs = [

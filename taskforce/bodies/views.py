@@ -12,6 +12,7 @@ from taskforce.bodies.forms import ConfirmForm, MemberForm, TaskForceForm
 from taskforce.bodies.models import MemberGroup
 from taskforce.errors import Conflict, ServiceError
 from taskforce.extensions import db
+from taskforce.text import small_int
 from taskforce.web import apply_errors, flash_success, taskforce_or_404, web_actor
 
 bp = Blueprint("bodies", __name__)
@@ -23,11 +24,7 @@ def _helpers():
 
 
 def _member_or_404(member_id: int, *, edit: bool = False):
-    member = services.get_member(member_id)
-    if member is None:
-        abort(404)
-    taskforce_or_404(member.taskforce_id, edit=edit)
-    return member
+    return permissions.load_member(current_user, member_id, edit=edit)
 
 
 @bp.route("/taskforces/new", methods=["GET", "POST"])
@@ -62,12 +59,9 @@ def show(taskforce_id: int):
 @bp.route("/taskforces/<int:taskforce_id>/edit", methods=["GET", "POST"])
 def edit(taskforce_id: int):
     tf = taskforce_or_404(taskforce_id, edit=True)
-    form = TaskForceForm(obj=tf)
+    form = TaskForceForm.editing(tf)
     conflict = None
-    if request.method == "GET":
-        form.priorities.data = "\n".join(p.title for p in tf.priorities)
-        form.version.data = str(tf.version)
-    elif form.validate_on_submit():
+    if form.validate_on_submit():
         try:
             services.update_taskforce(
                 tf, form.data_for_service(), web_actor(), expected_version=form.expected_version()
@@ -176,14 +170,15 @@ def compare(taskforce_id: int):
     numbers = [v.number for v in tf.tor_versions]
     errors = {}
     chosen = {}
-    for arg, fallback in (
-        ("from", numbers[-2] if len(numbers) > 1 else None),
-        ("to", numbers[-1] if numbers else None),
-    ):
+    if len(numbers) < 2:
+        return render_template(
+            "bodies/compare.html", tf=tf, comparison=None, errors={}, chosen={}, numbers=numbers
+        )
+    for arg, fallback in (("from", numbers[-2]), ("to", numbers[-1])):
         raw = request.args.get(arg)
-        value = int(raw) if raw and raw.isdigit() else (fallback if raw is None else None)
+        value = fallback if raw is None else small_int(raw)
         if value not in numbers:
-            errors[arg] = f"Choose a version from 1 to {numbers[-1]}" if numbers else "No versions"
+            errors[arg] = f"Choose a version from 1 to {numbers[-1]}"
         chosen[arg] = value
     comparison = None
     if not errors and chosen["from"] is not None:

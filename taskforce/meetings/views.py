@@ -12,6 +12,7 @@ from taskforce.extensions import db
 from taskforce.meetings import emails, ical, services
 from taskforce.meetings.forms import ActionForm, CancelForm, MeetingForm, ScheduleForm, combine
 from taskforce.meetings.models import AttendanceStatus, Meeting
+from taskforce.text import small_int
 from taskforce.web import apply_errors, flash_success, taskforce_or_404, web_actor
 
 bp = Blueprint("meetings", __name__)
@@ -117,7 +118,7 @@ def edit(meeting_id: int):
         form.duration_minutes.data = meeting.duration_minutes
         form.version.data = str(meeting.version)
     elif form.validate_on_submit():
-        expected = int(form.version.data) if (form.version.data or "").isdigit() else None
+        expected = small_int(form.version.data)
         data = {
             "title": form.title.data,
             "location": form.location.data or "",

@@ -96,7 +96,7 @@ def test_members_add_list_patch_delete(api):
 
     assert api.delete(f"/members/{member['id']}").status_code == 204
     assert api.get(f"/taskforces/{tf['id']}/members").get_json()["items"] == []
-    assert api.get(f"/members/{member['id']}").status_code == 404
+    assert api.get(f"/members/{member['id']}").status_code == 410
     versions = api.get(f"/taskforces/{tf['id']}/tor-versions").get_json()["items"]
     assert [v["summary"] for v in versions] == [
         "First version of the terms of reference",
@@ -234,10 +234,85 @@ def test_body_that_is_not_json_is_a_clear_error(api):
         data="name=x",
         headers={**api.headers, "Content-Type": "application/x-www-form-urlencoded"},
     )
+    assert response.status_code == 400
+    assert "not valid JSON" in response.get_json()["error"]["message"]
+    assert api.post("/taskforces", ["a", "list"]).status_code == 422
+    nested = "[" * 100_000 + "]" * 100_000
+    response = api.client.post(
+        "/api/v1/taskforces",
+        data=nested,
+        headers={**api.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+
+
+def test_explicit_nulls_are_refused_where_a_value_is_required(api):
+    tf = api.post("/taskforces", NEW).get_json()
+    response = api.patch(f"/taskforces/{tf['id']}", {"name": None, "priorities": None})
     assert response.status_code == 422
-    assert "_body" in response.get_json()["error"]["fields"]
-    response = api.post("/taskforces", ["a", "list"])
+    assert set(response.get_json()["error"]["fields"]) == {"name", "priorities"}
+    assert api.patch(f"/taskforces/{tf['id']}", {"quorum": None}).status_code == 200
+    member = api.post(f"/taskforces/{tf['id']}/members", MINISTER).get_json()
+    for field in ("name", "email", "group", "is_chair", "on_distribution"):
+        response = api.patch(f"/members/{member['id']}", {field: None})
+        assert response.status_code == 422, field
+        assert field in response.get_json()["error"]["fields"]
+
+
+def test_priorities_change_alone_still_guards_against_stale_edits(api):
+    tf = api.post("/taskforces", {**NEW, "priorities": ["Homes"]}).get_json()
+    first = api.patch(
+        f"/taskforces/{tf['id']}", {"priorities": ["Homes", "Land"], "version": tf["version"]}
+    )
+    assert first.status_code == 200
+    stale = api.patch(
+        f"/taskforces/{tf['id']}", {"priorities": ["Roads"], "version": tf["version"]}
+    )
+    assert stale.status_code == 409
+    assert api.get(f"/taskforces/{tf['id']}").get_json()["priorities"] == ["Homes", "Land"]
+
+
+def test_duplicate_priorities_are_refused(api):
+    response = api.post("/taskforces", {**NEW, "priorities": ["Homes", "Homes"]})
     assert response.status_code == 422
+    assert "priorities" in response.get_json()["error"]["fields"]
+
+
+def test_a_code_change_is_a_new_tor_version(api):
+    tf = api.post("/taskforces", NEW).get_json()
+    api.patch(f"/taskforces/{tf['id']}", {"code": "HSX"})
+    versions = api.get(f"/taskforces/{tf['id']}/tor-versions").get_json()["items"]
+    assert versions[-1]["summary"] == "Code HS → HSX"
+
+
+def test_removed_members_are_gone_not_missing(api):
+    tf = api.post("/taskforces", NEW).get_json()
+    member = api.post(f"/taskforces/{tf['id']}/members", MINISTER).get_json()
+    api.delete(f"/members/{member['id']}")
+    assert api.get(f"/members/{member['id']}").status_code == 410
+    assert api.patch(f"/members/{member['id']}", {"name": "Back"}).status_code == 410
+    assert api.delete(f"/members/{member['id']}").status_code == 410
+
+
+def test_pathological_markdown_is_refused(api):
+    response = api.post("/taskforces", {**NEW, "purpose": "[a](" * 600})
+    assert response.status_code == 422
+    assert "square brackets" in response.get_json()["error"]["fields"]["purpose"][0]
+
+
+def test_underscore_query_parameters_do_not_break_paging(api):
+    for n in range(3):
+        api.post("/taskforces", {**NEW, "code": f"HS{'ABC'[n]}"})
+    response = api.get("/taskforces?limit=1&_external=0&_method=POST&_anchor=x")
+    assert response.status_code == 200
+    assert "_anchor" not in response.get_json()["next"]
+
+
+def test_odd_version_numbers_in_the_compare_query_are_refused(api):
+    tf = api.post("/taskforces", NEW).get_json()
+    for raw in ("²", "9" * 5000, "99999999999999999999", "-1"):
+        response = api.get(f"/taskforces/{tf['id']}/tor-versions/compare?from={raw}&to=1")
+        assert response.status_code == 422, raw
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,20 @@ def _sample_url(rule) -> str:
     return re.sub(r"<(?:\w+:)?\w+>", "1", rule.rule)
 
 
+def _is_public(app, endpoint: str) -> bool:
+    view = app.view_functions[endpoint]
+    return endpoint in PUBLIC_ENDPOINTS or getattr(view, "is_public", False)
+
+
+def test_only_sign_in_health_and_assets_are_public(app):
+    public = {r.endpoint for r in app.url_map.iter_rules() if _is_public(app, r.endpoint)}
+    assert public == {"static", "auth.login", "main.healthz"}
+
+
 def test_every_page_sends_anonymous_visitors_to_sign_in(app, client):
     checked = 0
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in PUBLIC_ENDPOINTS or rule.endpoint.startswith("api."):
+        if _is_public(app, rule.endpoint) or rule.endpoint.startswith("api."):
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(_sample_url(rule), method=method)

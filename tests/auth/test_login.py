@@ -61,8 +61,19 @@ def test_login_form_without_csrf_token_is_refused(client, make_user):
 
 def test_next_only_goes_to_this_site(client, make_user):
     user = make_user("member")
-    response = _post_login(client, user.email, PASSWORD, next_url="?next=//evil.example/")
-    assert response.location == "/"
+    for evil in (
+        "//evil.example/",
+        "/%09/evil.example",
+        "/%0a/evil.example",
+        "https://evil.example/",
+        "/\\evil.example",
+    ):
+        response = _post_login(client, user.email, PASSWORD, next_url=f"?next={evil}")
+        assert response.location == "/", evil
+        client.post(
+            "/logout",
+            data={"csrf_token": _csrf_from(client.get("/account").get_data(as_text=True))},
+        )
     client.post(
         "/logout", data={"csrf_token": _csrf_from(client.get("/account").get_data(as_text=True))}
     )

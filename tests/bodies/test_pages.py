@@ -149,9 +149,26 @@ def test_removing_a_member_keeps_them_in_earlier_versions(client, secretariat, m
 
 def test_compare_with_an_unknown_version_is_a_clear_error(client, secretariat, make_taskforce):
     tf = make_taskforce(by=secretariat)
-    response = client.get(f"/taskforces/{tf.id}/versions/compare?from=1&to=9")
-    assert response.status_code == 400
-    assert "Choose a version from 1 to 1" in response.get_data(as_text=True)
+    single = client.get(f"/taskforces/{tf.id}/versions/compare")
+    assert single.status_code == 200
+    assert "only one version so far" in single.get_data(as_text=True)
+    client.post(
+        f"/taskforces/{tf.id}/edit",
+        data={**FORM, "name": tf.name, "code": tf.code, "version": str(tf.version)},
+    )
+    for query in ("from=1&to=9", "from=%C2%B2&to=1", "from=" + "9" * 5000 + "&to=1"):
+        response = client.get(f"/taskforces/{tf.id}/versions/compare?{query}")
+        assert response.status_code == 400
+        assert "Choose a version from 1 to 2" in response.get_data(as_text=True)
+
+
+def test_edit_form_without_priorities_field_is_not_an_error(client, secretariat, make_taskforce):
+    tf = make_taskforce(by=secretariat, priorities=["Homes", "Land"])
+    form = {k: v for k, v in FORM.items() if k != "priorities"}
+    response = client.post(
+        f"/taskforces/{tf.id}/edit", data={**form, "code": tf.code, "version": "²"}
+    )
+    assert response.status_code in (200, 302)
 
 
 def test_history_shows_who_changed_what_and_how(client, secretariat, make_taskforce, api_for):
