@@ -211,3 +211,9 @@ def deliver_after_commit() -> tuple[int, int]:
         log.exception("delivering the outbox failed; the scheduler will retry")
         db.session.rollback()
         return 0, 0
+
+
+def commit_and_deliver(queued: int) -> tuple[int, int]:
+    """Commit the caller's transaction, then send what it queued; return (sent, failed)."""
+    db.session.commit()
+    return deliver_after_commit() if queued else (0, 0)

@@ -106,12 +106,8 @@ def change_meeting(meeting_id: int):
     meeting = _meeting(meeting_id, edit=True)
     data = parse(MeetingChange).model_dump(exclude_unset=True)
     expected = data.pop("version", None)
-    resend = services.change_meeting(meeting, data, api_actor(), expected_version=expected)
-    if resend:
-        emails.send_invites(meeting)
-    db.session.commit()
-    if resend:
-        mail.deliver_after_commit()
+    queued = services.change_meeting(meeting, data, api_actor(), expected_version=expected)
+    mail.commit_and_deliver(queued)
     return dump(MeetingOut.of(meeting))
 
 
@@ -127,12 +123,8 @@ def change_meeting(meeting_id: int):
 def cancel_meeting(meeting_id: int):
     meeting = _meeting(meeting_id, edit=True)
     data = parse(CancelIn)
-    notify = services.cancel_meeting(meeting, data.reason, api_actor())
-    if notify:
-        emails.send_invites(meeting)
-    db.session.commit()
-    if notify:
-        mail.deliver_after_commit()
+    queued = services.cancel_meeting(meeting, data.reason, api_actor())
+    mail.commit_and_deliver(queued)
     return dump(MeetingOut.of(meeting))
 
 
@@ -149,8 +141,7 @@ def send_invites(meeting_id: int):
     if meeting.status != "scheduled":
         abort(409, description=f"This meeting is {meeting.status}: there is nothing to invite to")
     sent = emails.send_invites(meeting)
-    db.session.commit()
-    mail.deliver_after_commit()
+    mail.commit_and_deliver(sent)
     response = jsonify({"sent": sent})
     response.status_code = 202
     return response

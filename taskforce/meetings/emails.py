@@ -6,9 +6,9 @@ from flask import render_template
 
 from taskforce import mail
 from taskforce.db import utcnow
+from taskforce.formatting import local
 from taskforce.meetings import ical
 from taskforce.meetings.models import Meeting, MeetingStatus
-from taskforce.meetings.services import local
 
 
 def send_invites(meeting: Meeting) -> int:

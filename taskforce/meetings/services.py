@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
+from taskforce import formatting
 from taskforce.audit.services import Actor, record
 from taskforce.bodies.models import TaskForce
 from taskforce.db import utcnow
 from taskforce.errors import Conflict, ValidationError
 from taskforce.extensions import db
-from taskforce.meetings import workdays
+from taskforce.meetings import emails, workdays
 from taskforce.meetings.models import Meeting, MeetingStatus
 
 COUNT_MAX = 50
@@ -76,8 +77,7 @@ def to_utc(moment: datetime, field: str = "start") -> datetime:
     return local.astimezone(ZoneInfo("UTC"))
 
 
-def local(moment: datetime) -> datetime:
-    return moment.astimezone(zone())
+local = formatting.local
 
 
 # --- Milestones -----------------------------------------------------------------------------
@@ -192,8 +192,8 @@ def _check_changeable(meeting: Meeting) -> None:
 
 def change_meeting(
     meeting: Meeting, data: dict[str, Any], actor: Actor, expected_version: int | None = None
-) -> bool:
-    """Move, retime or relocate one meeting; return True if invites need re-sending."""
+) -> int:
+    """Move, retime or relocate one meeting; queue updated invites; return how many."""
     if expected_version is not None and expected_version != meeting.version:
         raise Conflict(
             "This meeting was changed by someone else since you opened it. "
@@ -216,7 +216,7 @@ def change_meeting(
         changes["title"] = [meeting.title, data["title"]]
         meeting.title = data["title"]
     if not changes:
-        return False
+        return 0
     meeting.start_at, meeting.end_at = start, end
     moved = bool(changes.keys() & {"start", "end", "location"})
     if moved:
@@ -230,11 +230,13 @@ def change_meeting(
         changes=changes,
         summary=f"Changed meeting {meeting.number}: {', '.join(changes)}",
     )
-    return moved and meeting.invites_sent_at is not None
+    if moved and meeting.invites_sent_at is not None:
+        return emails.send_invites(meeting)
+    return 0
 
 
-def cancel_meeting(meeting: Meeting, reason: str, actor: Actor) -> bool:
-    """Cancel a meeting; return True if cancellations must go to those invited."""
+def cancel_meeting(meeting: Meeting, reason: str, actor: Actor) -> int:
+    """Cancel a meeting; queue cancellations to those invited; return how many."""
     _check_changeable(meeting)
     meeting.status = MeetingStatus.CANCELLED.value
     meeting.cancelled_at = utcnow()
@@ -249,7 +251,7 @@ def cancel_meeting(meeting: Meeting, reason: str, actor: Actor) -> bool:
         changes={"reason": reason},
         summary=f"Cancelled meeting {meeting.number}",
     )
-    return meeting.invites_sent_at is not None
+    return emails.send_invites(meeting) if meeting.invites_sent_at is not None else 0
 
 
 def meetings_of(tf: TaskForce) -> list[Meeting]:

@@ -26,13 +26,14 @@ def _meeting_or_404(meeting_id: int, *, edit: bool = False) -> Meeting:
     return meeting
 
 
-def _deliver_and_report(queued: int, what: str) -> None:
-    db.session.commit()
-    sent, failed = mail.deliver_after_commit()
-    if failed or sent < queued:
+def _commit_and_report(queued: int, what: str, otherwise: str) -> None:
+    """Commit, send what was queued, and tell the user what became of it."""
+    sent, _failed = mail.commit_and_deliver(queued)
+    if not queued:
+        flash_success(otherwise)
+    elif sent < queued:
         flash_success(
-            f"{queued} {what} queued. {sent} sent now; the rest will be retried "
-            "automatically (see the outbox)."
+            f"{queued} {what} queued, {sent} sent now. The rest will be retried automatically."
         )
     else:
         flash_success(f"{sent} {what} sent.")
@@ -126,18 +127,14 @@ def edit(meeting_id: int):
             "duration_minutes": form.duration_minutes.data,
         }
         try:
-            resend = services.change_meeting(meeting, data, web_actor(), expected_version=expected)
+            queued = services.change_meeting(meeting, data, web_actor(), expected_version=expected)
         except ServiceError as error:
             db.session.rollback()
             apply_errors(form, error)
             if isinstance(error, Conflict):
                 form.version.data = str(meeting.version)
         else:
-            if resend:
-                _deliver_and_report(emails.send_invites(meeting), "updated invites")
-            else:
-                db.session.commit()
-                flash_success("Meeting saved.")
+            _commit_and_report(queued, "updated invites", "Meeting saved.")
             return redirect(url_for("meetings.show", meeting_id=meeting.id))
     return render_template("meetings/edit.html", tf=meeting.taskforce, meeting=meeting, form=form)
 
@@ -149,14 +146,11 @@ def move_to_working_day(meeting_id: int):
         start = services.local(meeting.start_at)
         better = services.workdays.next_working_day(start.date())
         new_start = start.replace(year=better.year, month=better.month, day=better.day)
-        resend = services.change_meeting(
+        queued = services.change_meeting(
             meeting, {"start": new_start.replace(tzinfo=None)}, web_actor()
         )
-        if resend:
-            _deliver_and_report(emails.send_invites(meeting), "updated invites")
-        else:
-            db.session.commit()
-            flash_success(f"Meeting {meeting.number} moved to {better:%A %-d %B %Y}.")
+        moved = f"Meeting {meeting.number} moved to {better:%A %-d %B %Y}."
+        _commit_and_report(queued, "updated invites", moved)
     return redirect(request.referrer or url_for("meetings.show", meeting_id=meeting.id))
 
 
@@ -166,16 +160,13 @@ def cancel(meeting_id: int):
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            notify = services.cancel_meeting(meeting, form.reason.data or "", web_actor())
+            queued = services.cancel_meeting(meeting, form.reason.data or "", web_actor())
         except ServiceError as error:
             db.session.rollback()
             apply_errors(form, error)
         else:
-            if notify:
-                _deliver_and_report(emails.send_invites(meeting), "cancellations")
-            else:
-                db.session.commit()
-                flash_success(f"Meeting {meeting.number} cancelled. No invites had been sent.")
+            cancelled = f"Meeting {meeting.number} cancelled. No invites had been sent."
+            _commit_and_report(queued, "cancellations", cancelled)
             return redirect(url_for("meetings.show", meeting_id=meeting.id))
     return render_template("meetings/cancel.html", tf=meeting.taskforce, meeting=meeting, form=form)
 
@@ -186,12 +177,8 @@ def send_invites(meeting_id: int):
     if ActionForm().validate_on_submit():
         if meeting.status != "scheduled":
             abort(409)
-        queued = emails.send_invites(meeting)
-        if queued:
-            _deliver_and_report(queued, "invites")
-        else:
-            db.session.commit()
-            flash_success("Everyone already has the current invite: nothing was sent again.")
+        nothing = "Everyone already has the current invite: nothing was sent again."
+        _commit_and_report(emails.send_invites(meeting), "invites", nothing)
     return redirect(url_for("meetings.show", meeting_id=meeting.id))
 
 
