@@ -154,7 +154,10 @@ def register_security(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from taskforce.auth.cli import tokens_cli, users_cli
     from taskforce.demo.cli import demo_cli
+    from taskforce.scheduler import outbox_cli, scheduler_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(scheduler_cli)
+    app.cli.add_command(outbox_cli)

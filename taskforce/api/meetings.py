@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Response, abort, jsonify
 
 from taskforce import mail
-from taskforce.api import api_actor, api_user, bp, dump, get_or_404, page_of, parse, parse_list
+from taskforce.api import api_actor, bp, dump, get_or_404, page_of, parse, parse_list
 from taskforce.api.spec import operation
 from taskforce.api.taskforces import _taskforce
-from taskforce.auth import permissions
 from taskforce.extensions import db
 from taskforce.meetings import emails, ical, services
 from taskforce.meetings.models import Meeting
@@ -28,14 +27,7 @@ TAG = "Meetings"
 
 def _meeting(meeting_id: int, *, edit: bool = False) -> Meeting:
     meeting = get_or_404(Meeting, meeting_id)
-    allowed = permissions.can_edit if edit else permissions.can_view
-    if not allowed(api_user(), meeting.taskforce):
-        abort(
-            403,
-            description="You do not serve this task force"
-            if edit
-            else "You are not a member of this task force",
-        )
+    _taskforce(meeting.taskforce_id, edit=edit)
     return meeting
 
 

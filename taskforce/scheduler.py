@@ -1,0 +1,124 @@
+"""Timed work in its own process: `flask scheduler run`. Web workers never run jobs.
+
+The scheduler only wakes jobs up; what is due lives in the database (the outbox's
+next_attempt_at, later the chase log). Only one scheduler may work at a time: on PostgreSQL
+it holds an advisory lock, on SQLite a lock on a file beside the database; a second one
+waits, idle, and takes over if the first stops.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import click
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import text
+
+from taskforce import mail
+from taskforce.extensions import db
+
+log = logging.getLogger(__name__)
+#: Any fixed number: PostgreSQL advisory locks are keyed by integers.
+ADVISORY_LOCK_KEY = 72_411_006
+
+scheduler_cli = AppGroup("scheduler", help="Run timed jobs (one process per deployment).")
+outbox_cli = AppGroup("outbox", help="The mail outbox.")
+
+
+def in_app(app: Flask, job: Callable[[], object]) -> Callable[[], None]:
+    """Wrap a job so it runs in an app context with a fresh session, and never kills the loop."""
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                job()
+            except Exception:
+                log.exception("scheduled job %s failed; it will run again", job.__name__)
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    run.__name__ = job.__name__
+    return run
+
+
+def deliver_outbox() -> None:
+    """Send queued mail whose retry time has come."""
+    sent, failed = mail.deliver_queued()
+    if sent or failed:
+        log.info("outbox: %s sent, %s failed", sent, failed)
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    """Register every domain's jobs; the caller starts it."""
+    scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])
+    scheduler.add_job(
+        in_app(app, deliver_outbox),
+        "interval",
+        minutes=1,
+        id="outbox",
+        max_instances=1,
+        coalesce=True,
+    )
+    return scheduler
+
+
+@contextmanager
+def single_scheduler(poll_seconds: float = 30) -> Iterator[None]:
+    """Hold the one-scheduler lock for the duration, waiting for it if another has it."""
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            while not conn.execute(
+                text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}
+            ).scalar():
+                log.info("another scheduler holds the lock; waiting")
+                conn.commit()
+                time.sleep(poll_seconds)
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
+                conn.commit()
+        return
+    lock_path = Path(current_app.instance_path) / "scheduler.lock"
+    with open(lock_path, "w") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                log.info("another scheduler holds %s; waiting", lock_path)
+                time.sleep(poll_seconds)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@scheduler_cli.command("run")
+def run_scheduler() -> None:
+    """Run the scheduler until stopped: outbox retries now, chasing when it arrives."""
+    app = current_app._get_current_object()
+    with single_scheduler():
+        scheduler = build_scheduler(app)
+        click.echo(
+            f"Scheduler running: {', '.join(j.id for j in scheduler.get_jobs())}. Ctrl+C stops it."
+        )
+        with suppress(KeyboardInterrupt, SystemExit):
+            scheduler.start()
+
+
+@outbox_cli.command("send")
+def send_outbox() -> None:
+    """Send whatever mail is due now, once."""
+    sent, failed = mail.deliver_queued()
+    click.echo(f"{sent} sent, {failed} failed.")

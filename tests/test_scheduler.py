@@ -1,0 +1,68 @@
+"""The scheduler process: its jobs, and one scheduler at a time."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+from taskforce import mail
+from taskforce.extensions import db
+from taskforce.mail import OutboxMessage
+from taskforce.scheduler import build_scheduler, deliver_outbox, in_app, single_scheduler
+
+
+def _queue_one(app, to="someone@example.gov.uk"):
+    message = mail.new_message([to], "Hello")
+    message.set_content("Body")
+    row = mail.queue(message, kind="test")
+    row.next_attempt_at = datetime(2000, 1, 1, tzinfo=UTC)
+    db.session.commit()
+    return row
+
+
+def test_the_scheduler_registers_the_outbox_job(app):
+    scheduler = build_scheduler(app)
+    assert [job.id for job in scheduler.get_jobs()] == ["outbox"]
+
+
+def test_the_outbox_job_sends_due_mail_once(app, smtp):
+    _queue_one(app)
+    job = in_app(app, deliver_outbox)
+    job()
+    job()
+    assert len(smtp.messages) == 1
+    assert db.session.query(OutboxMessage).one().status == "sent"
+
+
+def test_a_failing_job_does_not_stop_the_scheduler(app):
+    def broken():
+        raise RuntimeError("boom")
+
+    in_app(app, broken)()  # logs and returns
+
+
+def test_only_one_scheduler_holds_the_lock(app):
+    entered = threading.Event()
+    release = threading.Event()
+    second_got_it = []
+
+    def first():
+        with app.app_context(), single_scheduler(poll_seconds=0.05):
+            entered.set()
+            release.wait(5)
+
+    def second():
+        with app.app_context(), single_scheduler(poll_seconds=0.05):
+            second_got_it.append(datetime.now(UTC))
+
+    t1 = threading.Thread(target=first)
+    t1.start()
+    assert entered.wait(5)
+    t2 = threading.Thread(target=second)
+    t2.start()
+    t2.join(0.5)
+    assert second_got_it == []  # waiting, idle, while the first holds the lock
+    release.set()
+    t1.join(5)
+    t2.join(5)
+    assert len(second_got_it) == 1  # and takes over when the first stops
