@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
@@ -9,7 +11,10 @@ from sqlalchemy.orm import selectinload
 
 from taskforce.auth import permissions
 from taskforce.bodies.models import TaskForce
+from taskforce.db import utcnow
 from taskforce.extensions import db
+from taskforce.formatting import local
+from taskforce.meetings import services as meeting_services
 from taskforce.web import public
 
 bp = Blueprint("main", __name__)
@@ -23,10 +28,15 @@ def home():
         .order_by(TaskForce.name)
     )
     taskforces = list(db.session.scalars(stmt))
+    today = local(utcnow()).date()
+    week_start = today - timedelta(days=today.weekday())
+    served = [tf for tf in taskforces if permissions.can_edit(current_user, tf)]
     return render_template(
         "main/home.html",
         taskforces=taskforces,
         can_create=permissions.can_create_taskforce(current_user),
+        today=today,
+        due=meeting_services.due_between(served, week_start, week_start + timedelta(days=6)),
     )
 
 

@@ -324,3 +324,30 @@ def record_attendance(meeting: Meeting, entries: list[dict[str, Any]], actor: Ac
             changes=changes,
             summary=f"Recorded attendance at meeting {meeting.number}",
         )
+
+
+def due_between(
+    taskforces: list[TaskForce], first: date, last: date
+) -> list[tuple[Milestone, Meeting]]:
+    """Milestones of scheduled meetings that fall due from `first` to `last`, soonest first."""
+    if not taskforces:
+        return []
+    # Milestones sit at most a few weeks either side of their meeting.
+    window = timedelta(weeks=8)
+    meetings = db.session.scalars(
+        select(Meeting).where(
+            Meeting.taskforce_id.in_([tf.id for tf in taskforces]),
+            Meeting.status != MeetingStatus.CANCELLED.value,
+            Meeting.start_at
+            >= datetime.combine(first - window, datetime.min.time(), ZoneInfo("UTC")),
+            Meeting.start_at
+            <= datetime.combine(last + window, datetime.min.time(), ZoneInfo("UTC")),
+        )
+    )
+    due = [
+        (m, meeting)
+        for meeting in meetings
+        for m in milestones(meeting)
+        if first <= m.due_on <= last
+    ]
+    return sorted(due, key=lambda pair: (pair[0].due_on, pair[1].start_at))

@@ -108,3 +108,20 @@ def test_attendance_form_records_quorum(client, tf):
     )
     html = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "2 present" in html and "quorate" in html
+
+
+def test_home_page_lists_what_is_due_this_week(client, tf, api_for, secretariat):
+    from datetime import timedelta
+
+    from taskforce.db import utcnow
+
+    # A meeting 5 working days or so ahead puts "Pack issued" in or near this week; schedule
+    # one three weeks out and one a week out so at least one milestone lands this week.
+    soon = (utcnow() + timedelta(days=7)).date()
+    api = api_for(secretariat)
+    api.post(f"/taskforces/{tf.id}/schedule", {"first_start": f"{soon}T10:00:00", "count": 1})
+    api.post(f"/taskforces/{tf.id}/schedule",
+             {"first_start": f"{soon + timedelta(days=14)}T10:00:00", "count": 1})
+    html = client.get("/").get_data(as_text=True)
+    assert "Due this week" in html
+    assert f"{tf.code} meeting" in html
