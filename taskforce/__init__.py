@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from taskforce.api import bp as api_bp
     from taskforce.auth.views import bp as auth_bp
     from taskforce.bodies.views import bp as bodies_bp
+    from taskforce.main.outbox import bp as outbox_bp
     from taskforce.main.views import bp as main_bp
     from taskforce.meetings.views import bp as meetings_bp
 
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(bodies_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(outbox_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
 

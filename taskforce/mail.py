@@ -217,3 +217,12 @@ def commit_and_deliver(queued: int) -> tuple[int, int]:
     """Commit the caller's transaction, then send what it queued; return (sent, failed)."""
     db.session.commit()
     return deliver_after_commit() if queued else (0, 0)
+
+
+def retry_now(row: OutboxMessage) -> None:
+    """Put a failed or waiting message back at the front of the queue."""
+    if row.status in ("queued", "failed"):
+        row.status = "queued"
+        row.next_attempt_at = utcnow()
+        if row.attempts > len(BACKOFF_MINUTES):
+            row.attempts = len(BACKOFF_MINUTES)  # one more try before it fails again

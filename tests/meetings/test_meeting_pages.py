@@ -120,8 +120,41 @@ def test_home_page_lists_what_is_due_this_week(client, tf, api_for, secretariat)
     soon = (utcnow() + timedelta(days=7)).date()
     api = api_for(secretariat)
     api.post(f"/taskforces/{tf.id}/schedule", {"first_start": f"{soon}T10:00:00", "count": 1})
-    api.post(f"/taskforces/{tf.id}/schedule",
-             {"first_start": f"{soon + timedelta(days=14)}T10:00:00", "count": 1})
+    api.post(
+        f"/taskforces/{tf.id}/schedule",
+        {"first_start": f"{soon + timedelta(days=14)}T10:00:00", "count": 1},
+    )
     html = client.get("/").get_data(as_text=True)
     assert "Due this week" in html
     assert f"{tf.code} meeting" in html
+
+
+def test_outbox_page_shows_waiting_mail_and_retries_it(client, tf, smtp):
+    client.post(f"/taskforces/{tf.id}/meetings/schedule", data={**SCHEDULE, "count": "1"})
+    meeting = db.session.query(Meeting).one()
+    smtp.stop()
+    client.post(f"/meetings/{meeting.id}/invites")
+    html = client.get("/outbox").get_data(as_text=True)
+    assert "Waiting (2)" in html and "Connection refused" in html
+    smtp.start()
+    from taskforce.mail import OutboxMessage
+
+    for row in db.session.query(OutboxMessage).all():
+        client.post(f"/outbox/{row.id}/retry")
+    assert len(smtp.messages) == 2
+    assert "Waiting (0)" in client.get("/outbox").get_data(as_text=True)
+
+
+def test_outbox_hides_other_task_forces_mail(client, tf, app, make_user, smtp):
+    client.post(f"/taskforces/{tf.id}/meetings/schedule", data={**SCHEDULE, "count": "1"})
+    client.post(f"/meetings/{db.session.query(Meeting).one().id}/invites")
+    assert "nia@example.gov.uk" in client.get("/outbox").get_data(as_text=True)
+    other = login(app.test_client(), make_user("secretariat"))
+    html = other.get("/outbox").get_data(as_text=True)
+    assert "nia@example.gov.uk" not in html
+    from taskforce.mail import OutboxMessage
+
+    row = db.session.query(OutboxMessage).first()
+    assert other.post(f"/outbox/{row.id}/retry").status_code == 404
+    reader = login(app.test_client(), make_user("member"))
+    assert reader.get("/outbox").status_code == 403

@@ -1,0 +1,61 @@
+"""The outbox page: mail waiting, failed or recently sent, for the task forces one serves."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from taskforce import mail
+from taskforce.auth import permissions
+from taskforce.auth.models import Role
+from taskforce.bodies.models import TaskForce
+from taskforce.extensions import db
+from taskforce.mail import OutboxMessage
+from taskforce.meetings.forms import ActionForm
+from taskforce.web import flash_success, require_role
+
+bp = Blueprint("outbox", __name__)
+
+
+def _served_ids() -> list[int] | None:
+    """Task forces whose mail the user may see; None means all (admins)."""
+    if current_user.role == Role.ADMIN:
+        return None
+    stmt = permissions.visible_taskforces(current_user).with_only_columns(TaskForce.id)
+    return list(db.session.scalars(stmt))
+
+
+@bp.get("/outbox")
+def index():
+    require_role(Role.ADMIN, Role.SECRETARIAT)
+    stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
+    served = _served_ids()
+    if served is not None:
+        stmt = stmt.where(OutboxMessage.taskforce_id.in_(served))
+    rows = list(db.session.scalars(stmt))
+    return render_template(
+        "main/outbox.html",
+        waiting=[r for r in rows if r.status in ("queued", "sending")],
+        failed=[r for r in rows if r.status == "failed"],
+        sent=[r for r in rows if r.status == "sent"][:50],
+        form=ActionForm(),
+    )
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+def retry(message_id: int):
+    require_role(Role.ADMIN, Role.SECRETARIAT)
+    row = db.session.get(OutboxMessage, message_id)
+    served = _served_ids()
+    if row is None or (served is not None and row.taskforce_id not in served):
+        abort(404)
+    if ActionForm().validate_on_submit():
+        mail.retry_now(row)
+        sent, _failed = mail.commit_and_deliver(1)
+        flash_success(
+            "Sent."
+            if sent
+            else "Still not sent: it stays in the outbox and will be retried automatically."
+        )
+    return redirect(url_for("outbox.index"))
