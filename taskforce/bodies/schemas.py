@@ -22,6 +22,7 @@ from taskforce.bodies.models import (
     ROLE_TITLE_MAX,
 )
 from taskforce.markdown import render_markdown
+from taskforce.meetings.cycle import DEFAULT_OFFSETS
 from taskforce.schemas import Input, Line, MarkdownText, Output
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=CODE_PATTERN)]
@@ -53,6 +54,18 @@ class Update(Input):
         }
 
 
+def _offsets(value: dict[str, int] | None) -> dict[str, int] | None:
+    from taskforce.meetings.cycle import offset_problems
+
+    problems = offset_problems(value or {})
+    if problems:
+        raise ValueError("; ".join(f"{k}: {m[0]}" for k, m in problems.items()))
+    return value
+
+
+Offsets = Annotated[dict[str, int] | None, AfterValidator(_offsets)]
+
+
 class TaskForceCreate(Input):
     name: Line(NAME_MAX)
     code: Code = Field(description="2 to 8 capital letters, unique; used in action references")
@@ -61,10 +74,15 @@ class TaskForceCreate(Input):
     quorum: int | None = Field(None, ge=1, le=QUORUM_MAX)
     review_on: date | None = None
     priorities: Priorities = Field(default_factory=list)
+    milestone_offsets: Offsets = Field(
+        None, description='Working days from the meeting, e.g. {"pack_issued": -5}'
+    )
 
 
 class TaskForceUpdate(Update):
-    NULLABLE: ClassVar[frozenset[str]] = frozenset({"quorum", "review_on", "version"})
+    NULLABLE: ClassVar[frozenset[str]] = frozenset(
+        {"quorum", "review_on", "version", "milestone_offsets"}
+    )
 
     name: Line(NAME_MAX) | None = None
     code: Code | None = None
@@ -73,6 +91,7 @@ class TaskForceUpdate(Update):
     quorum: int | None = Field(None, ge=1, le=QUORUM_MAX)
     review_on: date | None = None
     priorities: Priorities | None = None
+    milestone_offsets: Offsets = None
     version: int | None = Field(None, description="The version you read; 409 if it has moved on")
 
 
@@ -113,6 +132,7 @@ class TaskForceOut(Output):
     quorum: int | None
     review_on: date | None
     priorities: list[str]
+    milestone_offsets: dict[str, int]
     chair: PersonRef | None
     member_count: int
     tor_version: int
@@ -135,6 +155,7 @@ class TaskForceOut(Output):
             cadence_weeks=tf.cadence_weeks,
             quorum=tf.quorum,
             review_on=tf.review_on,
+            milestone_offsets={**DEFAULT_OFFSETS, **(tf.milestone_offsets or {})},
             priorities=[p.title for p in tf.priorities],
             chair=PersonRef.model_validate(tf.chair) if tf.chair else None,
             member_count=len(tf.members),

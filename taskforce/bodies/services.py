@@ -45,6 +45,7 @@ FIELD_LABELS = {
     "is_chair": "Chair",
     "email": "Email",
     "on_distribution": "On distribution list",
+    "milestone_offsets": "Cycle milestones",
 }
 
 
@@ -195,6 +196,7 @@ def create_taskforce(data: dict[str, Any], actor: Actor) -> TaskForce:
         cadence_weeks=data.get("cadence_weeks") or 6,
         quorum=data.get("quorum"),
         review_on=data.get("review_on"),
+        milestone_offsets=data.get("milestone_offsets") or None,
         created_by_id=actor.user.id if actor.user else None,
     )
     db.session.add(tf)
@@ -246,6 +248,12 @@ def update_taskforce(
             tor_changes.append("purpose changed")
         else:
             tor_changes.append(f"{FIELD_LABELS[name].lower()} {_describe(old)} → {_describe(new)}")
+
+    if "milestone_offsets" in data:
+        new_offsets = data["milestone_offsets"] or None
+        if new_offsets != tf.milestone_offsets:
+            changes["milestone_offsets"] = [tf.milestone_offsets, new_offsets]
+            tf.milestone_offsets = new_offsets
 
     if "priorities" in data and data["priorities"] is not None:
         old_titles = [p.title for p in tf.priorities]

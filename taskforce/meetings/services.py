@@ -21,28 +21,11 @@ from taskforce.db import utcnow
 from taskforce.errors import Conflict, ValidationError
 from taskforce.extensions import db
 from taskforce.meetings import emails, workdays
+from taskforce.meetings.cycle import DEFAULT_OFFSETS, MILESTONE_LABELS
 from taskforce.meetings.models import Meeting, MeetingStatus
 
 COUNT_MAX = 50
 DURATION_MIN, DURATION_MAX = 15, 8 * 60
-
-#: Working days from the meeting to each milestone of its cycle (negative: before it).
-DEFAULT_OFFSETS: dict[str, int] = {
-    "commission_papers": -15,
-    "papers_deadline": -7,
-    "agenda_agreed": -6,
-    "pack_issued": -5,
-    "draft_minutes": 2,
-    "minutes_circulated": 5,
-}
-MILESTONE_LABELS = {
-    "commission_papers": "Commission papers",
-    "papers_deadline": "Papers deadline",
-    "agenda_agreed": "Agenda agreed with the chair",
-    "pack_issued": "Pack issued",
-    "draft_minutes": "Draft minutes to the chair",
-    "minutes_circulated": "Minutes and actions circulated",
-}
 
 
 @dataclass(frozen=True)

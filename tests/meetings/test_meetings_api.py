@@ -285,3 +285,33 @@ def test_a_deputy_needs_a_name_and_a_member_is_listed_once(api, tf):
     fields = response.get_json()["error"]["fields"]
     assert "0.deputy_name" in fields and "1.member_id" in fields
     assert api.get(f"/meetings/{meeting['id']}/attendance").get_json()["attendance"] == []
+
+
+def test_a_task_force_sets_its_own_milestone_offsets(api, tf):
+    meeting = _schedule(api, tf, count=1, first_start="2027-03-30T10:00:00")[0]
+    response = api.patch(f"/taskforces/{tf.id}", {"milestone_offsets": {"pack_issued": -3}})
+    assert response.status_code == 200
+    assert response.get_json()["milestone_offsets"]["pack_issued"] == -3
+    assert response.get_json()["milestone_offsets"]["papers_deadline"] == -7
+    dates = {
+        m["kind"]: m["due_on"]
+        for m in api.get(f"/meetings/{meeting['id']}").get_json()["milestones"]
+    }
+    assert dates["pack_issued"] == "2027-03-23"  # Good Friday and Easter Monday skipped
+
+
+@pytest.mark.parametrize(
+    "offsets",
+    [
+        {"pack_issued": 3},
+        {"draft_minutes": -2},
+        {"lunch": -1},
+        {"pack_issued": 0},
+        {"pack_issued": -500},
+        {"pack_issued": "soon"},
+    ],
+)
+def test_impossible_offsets_are_refused(api, tf, offsets):
+    response = api.patch(f"/taskforces/{tf.id}", {"milestone_offsets": offsets})
+    assert response.status_code == 422
+    assert any(k.startswith("milestone_offsets") for k in response.get_json()["error"]["fields"])
