@@ -7,10 +7,19 @@ from flask_login import current_user
 
 from taskforce import mail
 from taskforce.auth import permissions
-from taskforce.errors import Conflict, ServiceError
+from taskforce.bodies import services as body_services
+from taskforce.errors import Conflict, ServiceError, ValidationError
 from taskforce.extensions import db
 from taskforce.meetings import emails, ical, services
-from taskforce.meetings.forms import ActionForm, CancelForm, MeetingForm, ScheduleForm, combine
+from taskforce.meetings.cycle import offset_problems
+from taskforce.meetings.forms import (
+    ActionForm,
+    CancelForm,
+    CycleForm,
+    MeetingForm,
+    ScheduleForm,
+    combine,
+)
 from taskforce.meetings.models import AttendanceStatus, Meeting
 from taskforce.text import small_int
 from taskforce.web import apply_errors, flash_success, taskforce_or_404, web_actor
@@ -220,3 +229,19 @@ def invite_ics(meeting_id: int):
         mimetype="text/calendar",
         headers={"Content-Disposition": 'attachment; filename="invite.ics"'},
     )
+
+
+@bp.route("/taskforces/<int:taskforce_id>/cycle", methods=["GET", "POST"])
+def cycle(taskforce_id: int):
+    tf = taskforce_or_404(taskforce_id, edit=True)
+    form = CycleForm(data=services.offsets_for(tf))
+    if form.validate_on_submit():
+        problems = offset_problems(form.offsets())
+        if problems:
+            apply_errors(form, ValidationError(problems))
+        else:
+            body_services.update_taskforce(tf, {"milestone_offsets": form.offsets()}, web_actor())
+            db.session.commit()
+            flash_success("Cycle saved. Every meeting's milestones now follow it.")
+            return redirect(url_for("meetings.index", taskforce_id=tf.id))
+    return render_template("meetings/cycle.html", tf=tf, form=form)

@@ -158,3 +158,21 @@ def test_outbox_hides_other_task_forces_mail(client, tf, app, make_user, smtp):
     assert other.post(f"/outbox/{row.id}/retry").status_code == 404
     reader = login(app.test_client(), make_user("member"))
     assert reader.get("/outbox").status_code == 403
+
+
+def test_cycle_form_saves_offsets_and_refuses_wrong_signs(client, tf):
+    form = {
+        "commission_papers": "-15",
+        "papers_deadline": "-7",
+        "agenda_agreed": "-6",
+        "pack_issued": "-4",
+        "draft_minutes": "2",
+        "minutes_circulated": "5",
+    }
+    html = client.post(f"/taskforces/{tf.id}/cycle", data={**form, "draft_minutes": "-2"}).get_data(
+        as_text=True
+    )
+    assert "comes after the meeting" in html
+    assert client.post(f"/taskforces/{tf.id}/cycle", data=form).status_code == 302
+    db.session.expire_all()
+    assert tf.milestone_offsets["pack_issued"] == -4
