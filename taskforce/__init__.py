@@ -109,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from taskforce.bodies.views import bp as bodies_bp
     from taskforce.main.outbox import bp as outbox_bp
     from taskforce.main.views import bp as main_bp
+    from taskforce.meetings.links_views import bp as links_bp
     from taskforce.meetings.views import bp as meetings_bp
 
     app.register_blueprint(main_bp)
@@ -116,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(bodies_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(outbox_bp)
+    app.register_blueprint(links_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
 

@@ -81,12 +81,8 @@ def queue(
     taskforce_id: int | None = None,
 ) -> OutboxMessage | None:
     """Add a message to the outbox; return None if one with this dedupe key exists."""
-    if dedupe_key is not None:
-        existing = db.session.scalar(
-            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
-        )
-        if existing is not None:
-            return None
+    if dedupe_key is not None and already_queued(dedupe_key):
+        return None
     recipients = [addr.strip() for addr in str(message["To"]).split(",") if addr.strip()]
     row = OutboxMessage(
         kind=kind,
@@ -99,6 +95,13 @@ def queue(
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def already_queued(dedupe_key: str) -> bool:
+    return (
+        db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
+        is not None
+    )
 
 
 def _claim_due(limit: int) -> list[int]:

@@ -3,10 +3,12 @@
 from taskforce.audit.models import AuditEvent
 from taskforce.auth.models import ApiToken, User
 from taskforce.bodies.models import Member, Priority, TaskForce, TorVersion
+from taskforce.links import AccessLink
 from taskforce.mail import OutboxMessage
 from taskforce.meetings.models import Attendance, Meeting
 
 __all__ = [
+    "AccessLink",
     "ApiToken",
     "Attendance",
     "AuditEvent",

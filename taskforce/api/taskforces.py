@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, jsonify, request
 from sqlalchemy.orm import selectinload
 
+from taskforce import links, mail
 from taskforce.api import api_actor, api_user, bp, dump, get_or_404, page_of, parse
 from taskforce.api.spec import operation
 from taskforce.audit.models import AuditEvent
@@ -22,6 +23,7 @@ from taskforce.bodies.schemas import (
 )
 from taskforce.errors import ValidationError
 from taskforce.extensions import db
+from taskforce.meetings import emails
 from taskforce.text import small_int
 
 TAG = "Task forces"
@@ -272,3 +274,34 @@ def remove_member(member_id: int):
     services.remove_member(member, api_actor())
     db.session.commit()
     return "", 204
+
+
+@operation(
+    bp,
+    "/members/<int:member_id>/calendar-link",
+    "POST",
+    tag=TAG,
+    status=202,
+    summary="Email the member a personal calendar feed of all their meetings",
+)
+def send_calendar_link(member_id: int):
+    member = _member(member_id, edit=True)
+    sent = emails.send_feed_link(member)
+    mail.commit_and_deliver(sent)
+    response = jsonify({"sent": sent})
+    response.status_code = 202
+    return response
+
+
+@operation(
+    bp,
+    "/members/<int:member_id>/calendar-link",
+    "DELETE",
+    tag=TAG,
+    summary="Withdraw every calendar feed link sent to the member",
+)
+def revoke_calendar_link(member_id: int):
+    member = _member(member_id, edit=True)
+    revoked = links.revoke_all(links.Purpose.CALENDAR_FEED, member.email)
+    db.session.commit()
+    return jsonify({"revoked": revoked})

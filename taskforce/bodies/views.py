@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from taskforce import links, mail
 from taskforce.audit.services import events_for_taskforce
 from taskforce.auth import permissions
 from taskforce.bodies import services
@@ -12,6 +13,7 @@ from taskforce.bodies.forms import ConfirmForm, MemberForm, TaskForceForm
 from taskforce.bodies.models import MemberGroup
 from taskforce.errors import Conflict, ServiceError
 from taskforce.extensions import db
+from taskforce.meetings import emails
 from taskforce.text import small_int
 from taskforce.web import apply_errors, flash_success, taskforce_or_404, web_actor
 
@@ -129,7 +131,9 @@ def edit_member(member_id: int):
             db.session.commit()
             flash_success(f"{member.name} saved.")
             return redirect(url_for("bodies.show", taskforce_id=tf.id) + "#members")
-    return render_template("bodies/member_form.html", form=form, tf=tf, member=member)
+    return render_template(
+        "bodies/member_form.html", form=form, tf=tf, member=member, link_form=ConfirmForm()
+    )
 
 
 @bp.route("/members/<int:member_id>/remove", methods=["GET", "POST"])
@@ -200,3 +204,22 @@ def compare(taskforce_id: int):
 def history(taskforce_id: int):
     tf = taskforce_or_404(taskforce_id, edit=True)
     return render_template("bodies/history.html", tf=tf, events=events_for_taskforce(tf.id))
+
+
+@bp.post("/members/<int:member_id>/calendar-link")
+def send_calendar_link(member_id: int):
+    member = _member_or_404(member_id, edit=True)
+    if ConfirmForm().validate_on_submit():
+        sent, _failed = mail.commit_and_deliver(emails.send_feed_link(member))
+        flash_success(f"Calendar feed link {'sent' if sent else 'queued'} to {member.email}.")
+    return redirect(url_for("bodies.edit_member", member_id=member.id))
+
+
+@bp.post("/members/<int:member_id>/calendar-link/withdraw")
+def withdraw_calendar_link(member_id: int):
+    member = _member_or_404(member_id, edit=True)
+    if ConfirmForm().validate_on_submit():
+        count = links.revoke_all(links.Purpose.CALENDAR_FEED, member.email)
+        db.session.commit()
+        flash_success(f"Withdrew {count} calendar feed link{'s' if count != 1 else ''}.")
+    return redirect(url_for("bodies.edit_member", member_id=member.id))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from datetime import timedelta
 
-from taskforce import mail
+from flask import current_app, render_template, url_for
+
+from taskforce import links, mail
 from taskforce.db import utcnow
 from taskforce.formatting import local
 from taskforce.meetings import ical
@@ -24,25 +26,49 @@ def send_invites(meeting: Meeting) -> int:
     kind = "cancellation" if cancelled else ("update" if meeting.sequence else "invite")
     queued = 0
     for member in members:
+        key = f"meeting:{meeting.id}:{meeting.sequence}:{member.id}"
+        if mail.already_queued(key):
+            continue
+        apologies_url = None if cancelled else _apologies_url(meeting, member)
         context = {
             "meeting": meeting,
             "member": member,
             "start": local(meeting.start_at),
             "end": local(meeting.end_at),
             "kind": kind,
+            "apologies_url": apologies_url,
         }
         subject = render_template("emails/meeting_subject.txt", **context).strip()
         message = mail.new_message([member.email], subject)
         message.set_content(render_template("emails/meeting.txt", **context))
         message.add_alternative(ics.decode("utf-8"), subtype="calendar", params={"method": method})
         message.add_attachment(ics, maintype="application", subtype="ics", filename="invite.ics")
-        row = mail.queue(
-            message,
-            kind=kind,
-            taskforce_id=meeting.taskforce_id,
-            dedupe_key=f"meeting:{meeting.id}:{meeting.sequence}:{member.id}",
-        )
-        queued += row is not None
+        mail.queue(message, kind=kind, taskforce_id=meeting.taskforce_id, dedupe_key=key)
+        queued += 1
     if not cancelled:
         meeting.invites_sent_at = meeting.invites_sent_at or utcnow()
     return queued
+
+
+def _apologies_url(meeting: Meeting, member) -> str:
+    token = links.issue(
+        links.Purpose.APOLOGIES,
+        email=member.email,
+        member_id=member.id,
+        meeting_id=meeting.id,
+        lifetime=meeting.end_at - utcnow() + timedelta(days=1),
+    )
+    return f"{current_app.config['BASE_URL']}{url_for('links.apologies', token=token)}"
+
+
+def send_feed_link(member) -> int:
+    """Email a member a personal link to a calendar feed of all their meetings."""
+    from taskforce.meetings.links_views import FEED_LIFETIME
+
+    token = links.issue(
+        links.Purpose.CALENDAR_FEED, email=member.email, member_id=member.id, lifetime=FEED_LIFETIME
+    )
+    url = f"{current_app.config['BASE_URL']}{url_for('links.feed', token=token)}"
+    message = mail.new_message([member.email], "Your task force meetings calendar")
+    message.set_content(render_template("emails/feed_link.txt", member=member, url=url))
+    return 1 if mail.queue(message, kind="feed_link", taskforce_id=member.taskforce_id) else 0

@@ -1,0 +1,107 @@
+"""Emailed links that act without a login: random, stored hashed, scoped, expiring, revocable.
+
+A link's GET only ever shows something (mail scanners open links); changes need a POST with
+a CSRF token from the page the GET served.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from taskforce.db import utcnow
+from taskforce.extensions import db
+
+
+class Purpose(enum.StrEnum):
+    CALENDAR_FEED = "calendar_feed"
+    APOLOGIES = "apologies"
+
+
+class LinkProblem(Exception):
+    """Why a link cannot be used; status is 404 (unknown) or 410 (expired or revoked)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class AccessLink(db.Model):
+    __tablename__ = "access_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the token in the URL; the token itself is only ever in the email.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(30))
+    #: Whose link it is: the address it was sent to.
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue(
+    purpose: Purpose,
+    *,
+    email: str,
+    lifetime: timedelta,
+    member_id: int | None = None,
+    meeting_id: int | None = None,
+) -> str:
+    """Create a link and return its token, to be put in an email and nowhere else."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        AccessLink(
+            token_hash=_hash(token),
+            purpose=str(purpose),
+            email=email,
+            member_id=member_id,
+            meeting_id=meeting_id,
+            expires_at=utcnow() + lifetime,
+        )
+    )
+    return token
+
+
+def resolve(token: str, purpose: Purpose) -> AccessLink:
+    """Return the live link for a token of this purpose, or raise LinkProblem."""
+    if not 20 <= len(token) <= 100:
+        raise LinkProblem(404, "This link is not recognised.")
+    link = db.session.scalar(select(AccessLink).where(AccessLink.token_hash == _hash(token)))
+    if link is None or link.purpose != purpose:
+        raise LinkProblem(404, "This link is not recognised.")
+    if link.revoked_at is not None:
+        raise LinkProblem(410, "This link has been withdrawn.")
+    if link.expires_at <= utcnow():
+        raise LinkProblem(410, "This link has expired.")
+    return link
+
+
+def revoke_all(purpose: Purpose, email: str) -> int:
+    """Withdraw every live link of one purpose sent to one address; return how many."""
+    now = utcnow()
+    links = db.session.scalars(
+        select(AccessLink).where(
+            AccessLink.purpose == str(purpose),
+            AccessLink.email == email,
+            AccessLink.revoked_at.is_(None),
+        )
+    )
+    count = 0
+    for link in links:
+        link.revoked_at = now
+        count += 1
+    return count

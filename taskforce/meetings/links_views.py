@@ -1,0 +1,87 @@
+"""Pages reached from emailed links, without signing in: calendar feeds and apologies."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, Response, render_template
+from sqlalchemy import select
+
+from taskforce.audit.services import Actor
+from taskforce.bodies.models import Member
+from taskforce.db import utcnow
+from taskforce.extensions import db
+from taskforce.links import LinkProblem, Purpose, resolve
+from taskforce.meetings import ical, services
+from taskforce.meetings.forms import ActionForm
+from taskforce.meetings.models import Meeting, MeetingStatus
+from taskforce.web import public
+
+bp = Blueprint("links", __name__)
+FEED_LIFETIME = timedelta(days=366)
+
+
+def _problem(problem: LinkProblem):
+    return render_template("links/problem.html", problem=problem), problem.status
+
+
+@bp.get("/feed/<token>.ics")
+@public
+def feed(token: str):
+    """Every meeting of every task force the link's owner belongs to (read only)."""
+    try:
+        link = resolve(token, Purpose.CALENDAR_FEED)
+    except LinkProblem as problem:
+        return _problem(problem)
+    memberships = db.session.scalars(
+        select(Member).where(Member.email == link.email, Member.removed_at.is_(None))
+    )
+    events = []
+    for membership in memberships:
+        tf = membership.taskforce
+        events += [ical.meeting_event(m, tf.members) for m in services.meetings_of(tf)]
+    return Response(ical.calendar(events, "PUBLISH"), mimetype="text/calendar")
+
+
+def _apologies_context(token: str):
+    link = resolve(token, Purpose.APOLOGIES)
+    meeting = db.session.get(Meeting, link.meeting_id)
+    member = db.session.get(Member, link.member_id)
+    if meeting is None or member is None or member.removed_at is not None:
+        raise LinkProblem(410, "This meeting or membership no longer exists.")
+    return link, meeting, member
+
+
+@bp.route("/apologies/<token>", methods=["GET", "POST"])
+@public
+def apologies(token: str):
+    # Mail scanners open links: GET only shows the page; the POST (with CSRF) records.
+    try:
+        link, meeting, member = _apologies_context(token)
+    except LinkProblem as problem:
+        return _problem(problem)
+    form = ActionForm()
+    recorded = next((a for a in meeting.attendance if a.member_id == member.id), None)
+    done = False
+    if form.validate_on_submit():
+        if meeting.status != MeetingStatus.SCHEDULED:
+            return _problem(
+                LinkProblem(
+                    410, f"This meeting is {meeting.status}: apologies can no longer be given."
+                )
+            )
+        actor = Actor.system("email_link", label=f"{member.name} <{link.email}>")
+        services.record_attendance(
+            meeting, [{"member_id": member.id, "status": "apologies"}], actor
+        )
+        link.last_used_at = utcnow()
+        db.session.commit()
+        done = True
+    return render_template(
+        "links/apologies.html",
+        meeting=meeting,
+        member=member,
+        form=form,
+        recorded=recorded,
+        done=done,
+    )

@@ -1,0 +1,114 @@
+"""Links in emails: apologies from the invite and a personal calendar feed, no login."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+import vobject
+
+from taskforce.audit.models import AuditEvent
+from taskforce.extensions import db
+from taskforce.links import AccessLink
+from taskforce.meetings.models import Attendance
+from tests.conftest import _csrf_from, member
+
+
+@pytest.fixture
+def secretariat(make_user):
+    return make_user("secretariat")
+
+
+@pytest.fixture
+def tf(make_taskforce, secretariat):
+    return make_taskforce(
+        by=secretariat,
+        members=[
+            member("Nia Roberts", "nia@example.gov.uk", "minister", is_chair=True),
+            member("Sam Patel", "sam@example.gov.uk"),
+        ],
+    )
+
+
+@pytest.fixture
+def api(api_for, secretariat):
+    return api_for(secretariat)
+
+
+def _link(message, path: str) -> str:
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    match = re.search(rf"https?://\S+(/{path}/\S+)", text)
+    assert match, text
+    return match.group(1)
+
+
+def _invite(api, tf, smtp):
+    meeting = api.post(
+        f"/taskforces/{tf.id}/schedule", {"first_start": "2027-02-02T10:00:00", "count": 1}
+    ).get_json()["items"][0]
+    api.post(f"/meetings/{meeting['id']}/invites")
+    return meeting
+
+
+def test_apologies_from_the_invite_email(api, tf, smtp, app):
+    meeting = _invite(api, tf, smtp)
+    path = _link(smtp.to("sam@example.gov.uk")[0], "apologies")
+    browser = app.test_client()
+    page = browser.get(path)
+    assert page.status_code == 200
+    assert "Send apologies for meeting 1" in page.get_data(as_text=True)
+    assert db.session.query(Attendance).count() == 0  # GET changed nothing
+    assert browser.post(path).status_code == 400  # no CSRF token, no change
+    assert db.session.query(Attendance).count() == 0
+    done = browser.post(path, data={"csrf_token": _csrf_from(page.get_data(as_text=True))})
+    assert "Apologies sent" in done.get_data(as_text=True)
+    row = db.session.query(Attendance).one()
+    assert (row.status, row.member.email) == ("apologies", "sam@example.gov.uk")
+    event = db.session.query(AuditEvent).filter_by(action="meeting.attendance").one()
+    assert event.via == "email_link"
+    assert (
+        api.get(f"/meetings/{meeting['id']}/attendance").get_json()["attendance"][0]["status"]
+        == "apologies"
+    )
+
+
+def test_unknown_tampered_and_expired_links_say_what_to_do(api, tf, smtp, app):
+    _invite(api, tf, smtp)
+    path = _link(smtp.to("nia@example.gov.uk")[0], "apologies")
+    browser = app.test_client()
+    tampered = browser.get(path[:-3] + ("aaa" if not path.endswith("aaa") else "bbb"))
+    assert tampered.status_code == 404
+    assert "not recognised" in tampered.get_data(as_text=True)
+    db.session.query(AccessLink).update({"expires_at": datetime(2000, 1, 1, tzinfo=UTC)})
+    db.session.commit()
+    expired = browser.get(path)
+    assert expired.status_code == 410
+    assert "expired" in expired.get_data(as_text=True)
+    assert browser.get("/apologies/x").status_code == 404
+
+
+def test_an_apologies_link_is_not_a_calendar_feed(api, tf, smtp, app):
+    _invite(api, tf, smtp)
+    token = _link(smtp.to("nia@example.gov.uk")[0], "apologies").rsplit("/", 1)[1]
+    assert app.test_client().get(f"/feed/{token}.ics").status_code == 404
+
+
+def test_personal_calendar_feed_link_and_its_withdrawal(api, tf, smtp, app):
+    _invite(api, tf, smtp)
+    sam = next(
+        m
+        for m in api.get(f"/taskforces/{tf.id}/members").get_json()["items"]
+        if m["email"] == "sam@example.gov.uk"
+    )
+    assert api.post(f"/members/{sam['id']}/calendar-link").get_json() == {"sent": 1}
+    message = smtp.to("sam@example.gov.uk")[-1]
+    assert message["Subject"] == "Your task force meetings calendar"
+    path = _link(message, "feed")
+    feed = app.test_client().get(path)
+    assert feed.status_code == 200
+    cal = vobject.readOne(feed.get_data(as_text=True))
+    assert cal.method.value == "PUBLISH"
+    assert len(cal.vevent_list) == 1
+    assert api.delete(f"/members/{sam['id']}/calendar-link").get_json() == {"revoked": 1}
+    assert app.test_client().get(path).status_code == 410
