@@ -41,6 +41,10 @@ class GovDateField(DateField):
         super().__init__(label, validators, **kwargs)
 
     def process_formdata(self, valuelist):
+        if valuelist and len(valuelist) != 3:
+            # The widget redraws three boxes from raw_data: give it three, then say why.
+            self.raw_data = [*valuelist, "", "", ""][:3]
+            raise ValueError(f"{self.label.text.split(' (')[0]} must be a day, month and year")
         try:
             super().process_formdata(valuelist)
         except ValueError as exc:

@@ -17,6 +17,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from taskforce.db import utcnow
 from taskforce.extensions import db
 
+#: A calendar feed is subscribed to once and read for months.
+FEED_LIFETIME = timedelta(days=366)
+
 
 class Purpose(enum.StrEnum):
     CALENDAR_FEED = "calendar_feed"

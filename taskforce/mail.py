@@ -13,13 +13,15 @@ import contextlib
 import logging
 import smtplib
 import ssl
+import uuid
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, make_msgid
 
-from flask import current_app
-from sqlalchemy import String, Text, or_, select, update
+from flask import current_app, g, has_app_context, has_request_context
+from sqlalchemy import String, Text, case, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from taskforce.db import utcnow
@@ -27,8 +29,10 @@ from taskforce.extensions import db
 
 log = logging.getLogger(__name__)
 
-#: Minutes to wait after each failed attempt; then the message is marked failed.
+#: Minutes to wait after each failed attempt; the last repeats while the server stays down.
 BACKOFF_MINUTES = (1, 5, 15, 60, 180, 720)
+#: Attempts, counting interrupted sends, before a message is given up as failed.
+MAX_ATTEMPTS = 40
 #: A claim older than this is taken to belong to a process that died mid-send.
 STALE_CLAIM = timedelta(minutes=10)
 
@@ -51,6 +55,8 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
+    #: Which delivery run holds the claim: it sends only while the claim is still its own.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(String(1000), default="")
     taskforce_id: Mapped[int | None] = mapped_column(index=True)
@@ -81,8 +87,6 @@ def queue(
     taskforce_id: int | None = None,
 ) -> OutboxMessage | None:
     """Add a message to the outbox; return None if one with this dedupe key exists."""
-    if dedupe_key is not None and already_queued(dedupe_key):
-        return None
     recipients = [addr.strip() for addr in str(message["To"]).split(",") if addr.strip()]
     row = OutboxMessage(
         kind=kind,
@@ -92,8 +96,13 @@ def queue(
         raw=message.as_string(),
         taskforce_id=taskforce_id,
     )
-    db.session.add(row)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # two identical requests racing: one wins, quietly
+            db.session.add(row)
+    except IntegrityError:
+        return None
+    if has_app_context():
+        g.setdefault("outbox_ids", []).append(row.id)
     return row
 
 
@@ -104,33 +113,50 @@ def already_queued(dedupe_key: str) -> bool:
     )
 
 
-def _claim_due(limit: int) -> list[int]:
-    now = utcnow()
-    due = or_(
+def _due(now: datetime):
+    return or_(
         (OutboxMessage.status == "queued") & (OutboxMessage.next_attempt_at <= now),
         (OutboxMessage.status == "sending") & (OutboxMessage.claimed_at < now - STALE_CLAIM),
     )
-    ids = list(
-        db.session.scalars(
-            select(OutboxMessage.id).where(due).order_by(OutboxMessage.id).limit(limit)
+
+
+def _candidates(limit: int, ids: list[int] | None) -> list[int]:
+    stmt = select(OutboxMessage.id).where(_due(utcnow()))
+    if ids is not None:
+        stmt = stmt.where(OutboxMessage.id.in_(ids))
+    return list(db.session.scalars(stmt.order_by(OutboxMessage.id).limit(limit)))
+
+
+def _claim(message_id: int, token: str) -> OutboxMessage | None:
+    """Take one message for sending, in its own committed update; None if another process has it.
+
+    Claiming row by row, just before sending it, keeps every claim fresh: a slow batch never
+    leaves rows that look abandoned while it still means to send them.
+    """
+    now = utcnow()
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, _due(now))
+        .values(
+            # Taking over an abandoned send counts as an attempt, so a message that kills
+            # its sender cannot loop for ever.
+            attempts=OutboxMessage.attempts + case((OutboxMessage.status == "sending", 1), else_=0),
+            status="sending",
+            claimed_at=now,
+            claim_token=token,
         )
     )
-    claimed = []
-    for message_id in ids:
-        result = db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, due)
-            .values(status="sending", claimed_at=now)
-        )
-        if result.rowcount == 1:
-            claimed.append(message_id)
     db.session.commit()
-    return claimed
+    if result.rowcount != 1:
+        return None
+    return db.session.get(OutboxMessage, message_id)
 
 
 def _connect() -> smtplib.SMTP:
     config = current_app.config
-    smtp = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30)
+    # A person is waiting on a request: give up sooner there and leave it to the scheduler.
+    timeout = 10 if has_request_context() else 30
+    smtp = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=timeout)
     if config["SMTP_STARTTLS"]:
         smtp.starttls(context=ssl.create_default_context())
     if config["SMTP_USERNAME"]:
@@ -142,74 +168,83 @@ def _envelope_sender() -> str:
     return current_app.config["MAIL_FROM"].rsplit("<", 1)[-1].rstrip(">").strip()
 
 
-def _failed(row: OutboxMessage, error: Exception | str) -> None:
+def _is_permanent(error: Exception) -> bool:
+    """A refusal that retrying cannot cure: every recipient refused, or a 5xx reply."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return True
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
+def _failed(row: OutboxMessage, error: Exception) -> None:
+    """Record a failed attempt: permanent refusals stop; anything else waits and retries."""
     row.attempts += 1
     row.last_error = str(error)[:1000]
     row.claimed_at = None
-    if row.attempts > len(BACKOFF_MINUTES):
+    row.claim_token = None
+    if _is_permanent(error) or row.attempts > MAX_ATTEMPTS:
         row.status = "failed"
-        log.error(
-            "giving up on outbox message %s after %s attempts: %s", row.id, row.attempts, error
-        )
-    else:
-        row.status = "queued"
-        row.next_attempt_at = utcnow() + timedelta(minutes=BACKOFF_MINUTES[row.attempts - 1])
-        log.warning("outbox message %s not sent (attempt %s): %s", row.id, row.attempts, error)
+        log.error("outbox message %s failed: %s", row.id, error)
+        return
+    # A server that is down is waited for, however long: nothing is lost to an outage.
+    row.status = "queued"
+    delay = BACKOFF_MINUTES[min(row.attempts, len(BACKOFF_MINUTES)) - 1]
+    row.next_attempt_at = utcnow() + timedelta(minutes=delay)
+    log.warning("outbox message %s not sent (attempt %s): %s", row.id, row.attempts, error)
 
 
-def deliver_queued(limit: int = 500) -> tuple[int, int]:
-    """Send what is due over one SMTP connection; return (sent, failed)."""
-    claimed = _claim_due(limit)
-    if not claimed:
+def deliver_queued(limit: int = 200, ids: list[int] | None = None) -> tuple[int, int]:
+    """Send what is due (or, given ids, just those) over one connection; return (sent, failed)."""
+    candidates = _candidates(limit, ids)
+    if not candidates:
         return 0, 0
+    token = uuid.uuid4().hex
+    smtp: smtplib.SMTP | None = None
     sent = failed = 0
     try:
-        smtp = _connect()
-    except (OSError, smtplib.SMTPException) as error:
-        for row in db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(claimed))):
-            _failed(row, error)
-        db.session.commit()
-        return 0, len(claimed)
-    try:
-        for message_id in claimed:
-            row = db.session.get(OutboxMessage, message_id)
+        for message_id in candidates:
+            row = _claim(message_id, token)
+            if row is None:
+                continue
             try:
+                if smtp is None:
+                    smtp = _connect()
                 refused = smtp.sendmail(
                     _envelope_sender(), row.recipients.split(","), row.raw.encode("utf-8")
                 )
-            except smtplib.SMTPRecipientsRefused as error:
-                _failed(row, error)
-                failed += 1
             except (OSError, smtplib.SMTPException) as error:
                 _failed(row, error)
                 failed += 1
-                smtp = _reconnect(smtp)
+                if not isinstance(error, smtplib.SMTPRecipientsRefused):
+                    smtp = _close(smtp)
             else:
                 row.status = "sent"
                 row.sent_at = utcnow()
                 row.claimed_at = None
+                row.claim_token = None
                 row.last_error = f"refused by server: {', '.join(refused)}" if refused else ""
+                # Sent mail may carry emailed-link tokens: keep no copy of them at rest.
+                row.raw = ""
                 sent += 1
             db.session.commit()  # one row at a time: a crash loses no record of what went
     finally:
-        with contextlib.suppress(OSError, smtplib.SMTPException):
-            smtp.quit()
+        _close(smtp)
     return sent, failed
 
 
-def _reconnect(smtp: smtplib.SMTP) -> smtplib.SMTP:
-    with contextlib.suppress(OSError):
-        smtp.close()
-    try:
-        return _connect()
-    except (OSError, smtplib.SMTPException):
-        return smtp
+def _close(smtp: smtplib.SMTP | None) -> None:
+    if smtp is not None:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            smtp.quit()
+    return None
 
 
 def deliver_after_commit() -> tuple[int, int]:
-    """Try the outbox now; a failure leaves mail queued for the scheduler, never an error."""
+    """Send what this request queued; a failure leaves it for the scheduler, never an error."""
+    ids = g.pop("outbox_ids", None) if has_app_context() else None
+    if not ids:
+        return 0, 0
     try:
-        return deliver_queued()
+        return deliver_queued(ids=ids)
     except Exception:  # the request has committed: its caller must not see a mail failure
         log.exception("delivering the outbox failed; the scheduler will retry")
         db.session.rollback()
@@ -223,9 +258,9 @@ def commit_and_deliver(queued: int) -> tuple[int, int]:
 
 
 def retry_now(row: OutboxMessage) -> None:
-    """Put a failed or waiting message back at the front of the queue."""
+    """Put a failed or waiting message back at the front of the queue, for this request."""
     if row.status in ("queued", "failed"):
         row.status = "queued"
         row.next_attempt_at = utcnow()
-        if row.attempts > len(BACKOFF_MINUTES):
-            row.attempts = len(BACKOFF_MINUTES)  # one more try before it fails again
+        row.attempts = min(row.attempts, MAX_ATTEMPTS - 1)
+        g.setdefault("outbox_ids", []).append(row.id)

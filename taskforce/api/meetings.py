@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, jsonify
+from flask import Response, jsonify
 
 from taskforce import mail
 from taskforce.api import api_actor, bp, dump, get_or_404, page_of, parse, parse_list
@@ -130,8 +130,6 @@ def cancel_meeting(meeting_id: int):
 )
 def send_invites(meeting_id: int):
     meeting = _meeting(meeting_id, edit=True)
-    if meeting.status != "scheduled":
-        abort(409, description=f"This meeting is {meeting.status}: there is nothing to invite to")
     sent = emails.send_invites(meeting)
     mail.commit_and_deliver(sent)
     response = jsonify({"sent": sent})
@@ -167,7 +165,7 @@ def invite_ics(meeting_id: int):
 )
 def calendar_ics(taskforce_id: int):
     tf = _taskforce(taskforce_id)
-    events = [ical.meeting_event(m, tf.members) for m in services.meetings_of(tf)]
+    events = [ical.meeting_event(m) for m in services.meetings_of(tf)]
     return _ics(ical.calendar(events, "PUBLISH"), f"{tf.code.lower()}-meetings.ics")
 
 

@@ -48,7 +48,7 @@ from taskforce.bodies.models import (
     MemberGroup,
 )
 from taskforce.forms import GovDateField, NoControlCharacters, SafeMarkdown, SingleLine, strip
-from taskforce.text import small_int
+from taskforce.text import expected_version
 
 
 def _upper(value):
@@ -170,7 +170,7 @@ class TaskForceForm(FlaskForm):
         }
 
     def expected_version(self) -> int | None:
-        return small_int(self.version.data)
+        return expected_version(self.version.data)
 
 
 class MemberForm(FlaskForm):
@@ -253,7 +253,7 @@ class MemberForm(FlaskForm):
         }
 
     def expected_version(self) -> int | None:
-        return small_int(self.version.data)
+        return expected_version(self.version.data)
 
 
 class ConfirmForm(FlaskForm):

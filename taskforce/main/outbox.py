@@ -29,16 +29,20 @@ def _served_ids() -> list[int] | None:
 @bp.get("/outbox")
 def index():
     require_role(Role.ADMIN, Role.SECRETARIAT)
-    stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
     served = _served_ids()
-    if served is not None:
-        stmt = stmt.where(OutboxMessage.taskforce_id.in_(served))
-    rows = list(db.session.scalars(stmt))
+
+    def rows(*statuses: str, limit: int | None = None) -> list[OutboxMessage]:
+        stmt = select(OutboxMessage).where(OutboxMessage.status.in_(statuses))
+        if served is not None:
+            stmt = stmt.where(OutboxMessage.taskforce_id.in_(served))
+        return list(db.session.scalars(stmt.order_by(OutboxMessage.id.desc()).limit(limit)))
+
+    # Every failed and waiting message is shown, however many were sent since.
     return render_template(
         "main/outbox.html",
-        waiting=[r for r in rows if r.status in ("queued", "sending")],
-        failed=[r for r in rows if r.status == "failed"],
-        sent=[r for r in rows if r.status == "sent"][:50],
+        failed=rows("failed"),
+        waiting=rows("queued", "sending"),
+        sent=rows("sent", limit=50),
         form=ActionForm(),
     )
 

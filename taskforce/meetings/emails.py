@@ -8,6 +8,7 @@ from flask import current_app, render_template, url_for
 
 from taskforce import links, mail
 from taskforce.db import utcnow
+from taskforce.errors import Conflict
 from taskforce.formatting import local
 from taskforce.meetings import ical
 from taskforce.meetings.models import Meeting, MeetingStatus
@@ -20,10 +21,13 @@ def send_invites(meeting: Meeting) -> int:
     sequence queues nothing, so a retried request never mails anyone twice.
     """
     cancelled = meeting.status == MeetingStatus.CANCELLED
+    if not cancelled and (meeting.status != MeetingStatus.SCHEDULED or meeting.end_at <= utcnow()):
+        raise Conflict("Invites go out only for meetings still to come")
     method = "CANCEL" if cancelled else "REQUEST"
     members = meeting.taskforce.members
     ics = ical.calendar([ical.meeting_event(meeting, members)], method)
-    kind = "cancellation" if cancelled else ("update" if meeting.sequence else "invite")
+    first_time = meeting.invites_sent_at is None
+    kind = "cancellation" if cancelled else ("invite" if first_time else "update")
     queued = 0
     for member in members:
         key = f"meeting:{meeting.id}:{meeting.sequence}:{member.id}"
@@ -63,10 +67,11 @@ def _apologies_url(meeting: Meeting, member) -> str:
 
 def send_feed_link(member) -> int:
     """Email a member a personal link to a calendar feed of all their meetings."""
-    from taskforce.meetings.links_views import FEED_LIFETIME
-
     token = links.issue(
-        links.Purpose.CALENDAR_FEED, email=member.email, member_id=member.id, lifetime=FEED_LIFETIME
+        links.Purpose.CALENDAR_FEED,
+        email=member.email,
+        member_id=member.id,
+        lifetime=links.FEED_LIFETIME,
     )
     url = f"{current_app.config['BASE_URL']}{url_for('links.feed', token=token)}"
     message = mail.new_message([member.email], "Your task force meetings calendar")

@@ -31,8 +31,12 @@ def _attendee(member: Member) -> vCalAddress:
     return attendee
 
 
-def meeting_event(meeting: Meeting, members: Iterable[Member]) -> Event:
-    """The meeting as a VEVENT, times in UTC, every member an attendee."""
+def meeting_event(meeting: Meeting, members: Iterable[Member] = ()) -> Event:
+    """The meeting as a VEVENT, times in UTC, each of `members` an attendee.
+
+    Feeds (METHOD:PUBLISH) pass no members: RFC 5546 puts no attendees in a published
+    calendar, and a feed URL is easily shared.
+    """
     event = Event()
     event.add("uid", meeting.uid)
     event.add("sequence", meeting.sequence)

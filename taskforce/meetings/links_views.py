@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, Response, render_template
 from sqlalchemy import select
 
@@ -18,7 +16,6 @@ from taskforce.meetings.models import Meeting, MeetingStatus
 from taskforce.web import public
 
 bp = Blueprint("links", __name__)
-FEED_LIFETIME = timedelta(days=366)
 
 
 def _problem(problem: LinkProblem):
@@ -39,7 +36,7 @@ def feed(token: str):
     events = []
     for membership in memberships:
         tf = membership.taskforce
-        events += [ical.meeting_event(m, tf.members) for m in services.meetings_of(tf)]
+        events += [ical.meeting_event(m) for m in services.meetings_of(tf)]
     return Response(ical.calendar(events, "PUBLISH"), mimetype="text/calendar")
 
 
@@ -64,7 +61,7 @@ def apologies(token: str):
     recorded = next((a for a in meeting.attendance if a.member_id == member.id), None)
     done = False
     if form.validate_on_submit():
-        if meeting.status != MeetingStatus.SCHEDULED:
+        if meeting.status != MeetingStatus.SCHEDULED or meeting.start_at <= utcnow():
             return _problem(
                 LinkProblem(
                     410, f"This meeting is {meeting.status}: apologies can no longer be given."
@@ -72,7 +69,7 @@ def apologies(token: str):
             )
         actor = Actor.system("email_link", label=f"{member.name} <{link.email}>")
         services.record_attendance(
-            meeting, [{"member_id": member.id, "status": "apologies"}], actor
+            meeting, [{"member_id": member.id, "status": "apologies"}], actor, mark_held=False
         )
         link.last_used_at = utcnow()
         db.session.commit()

@@ -21,7 +21,7 @@ from taskforce.db import utcnow
 from taskforce.errors import Conflict, ValidationError
 from taskforce.extensions import db
 from taskforce.meetings import emails, workdays
-from taskforce.meetings.cycle import DEFAULT_OFFSETS, MILESTONE_LABELS
+from taskforce.meetings.cycle import DEFAULT_OFFSETS, MILESTONE_LABELS, OFFSET_LIMIT
 from taskforce.meetings.models import Meeting, MeetingStatus
 
 COUNT_MAX = 50
@@ -45,8 +45,13 @@ def zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
 
 
+YEARS = range(2000, 2101)
+
+
 def to_utc(moment: datetime, field: str = "start") -> datetime:
     """Read a moment entered in the service's zone (naive) or with an offset, as UTC."""
+    if moment.year not in YEARS:
+        raise ValidationError.single(field, f"Give a date from {YEARS[0]} to {YEARS[-1]}")
     if moment.tzinfo is not None:
         return moment.astimezone(ZoneInfo("UTC"))
     local = moment.replace(tzinfo=zone())
@@ -94,7 +99,7 @@ def non_working_warning(meeting: Meeting) -> str | None:
 # --- Scheduling -------------------------------------------------------------------------------
 
 
-def _check_times(start: datetime, duration_minutes: int) -> None:
+def _check_duration(duration_minutes: int) -> None:
     if not DURATION_MIN <= duration_minutes <= DURATION_MAX:
         raise ValidationError.single(
             "duration_minutes",
@@ -124,7 +129,7 @@ def schedule_meetings(
     cadence = cadence_weeks or tf.cadence_weeks
     if not 1 <= cadence <= 26:
         raise ValidationError.single("cadence_weeks", "Cadence must be from 1 to 26 weeks")
-    _check_times(first_start, duration_minutes)
+    _check_duration(duration_minutes)
     first_utc = to_utc(first_start, "first_start")
     if first_utc < utcnow() and not record_history:
         raise ValidationError.single(
@@ -184,8 +189,11 @@ def change_meeting(
         )
     _check_changeable(meeting)
     start = to_utc(data["start"]) if data.get("start") is not None else meeting.start_at
+    # Meetings move into the past only to correct the record of one already past.
+    if start != meeting.start_at and start < utcnow() <= meeting.start_at:
+        raise ValidationError.single("start", "A meeting cannot be moved into the past")
     duration = data.get("duration_minutes") or meeting.duration_minutes
-    _check_times(start, duration)
+    _check_duration(duration)
     end = start + timedelta(minutes=duration)
     changes: dict[str, list[Any]] = {}
     if start != meeting.start_at:
@@ -264,7 +272,9 @@ def attendance_summary(meeting: Meeting) -> AttendanceSummary:
     return AttendanceSummary(present=present, quorum=meeting.taskforce.quorum)
 
 
-def record_attendance(meeting: Meeting, entries: list[dict[str, Any]], actor: Actor) -> None:
+def record_attendance(
+    meeting: Meeting, entries: list[dict[str, Any]], actor: Actor, *, mark_held: bool = True
+) -> None:
     """Set attendance for the members given; each entry names a live member of the task force."""
     from taskforce.meetings.models import Attendance, AttendanceStatus
 
@@ -288,14 +298,14 @@ def record_attendance(meeting: Meeting, entries: list[dict[str, Any]], actor: Ac
     changes = {}
     for entry in entries:
         row = existing.get(entry["member_id"])
-        deputy = entry.get("deputy_name") or "" if entry["status"] == "deputy" else ""
+        deputy = (entry.get("deputy_name") or "") if entry["status"] == "deputy" else ""
         if row is None:
             row = Attendance(meeting=meeting, member_id=entry["member_id"])
             db.session.add(row)
         if (row.status, row.deputy_name) != (entry["status"], deputy):
             changes[members[entry["member_id"]].name] = [row.status, entry["status"]]
         row.status, row.deputy_name = entry["status"], deputy
-    if meeting.status == MeetingStatus.SCHEDULED and meeting.start_at <= utcnow():
+    if mark_held and meeting.status == MeetingStatus.SCHEDULED and meeting.start_at <= utcnow():
         meeting.status = MeetingStatus.HELD.value
     db.session.flush()
     if changes:
@@ -315,8 +325,8 @@ def due_between(
     """Milestones of scheduled meetings that fall due from `first` to `last`, soonest first."""
     if not taskforces:
         return []
-    # Milestones sit at most a few weeks either side of their meeting.
-    window = timedelta(weeks=8)
+    # Milestones sit at most OFFSET_LIMIT working days either side of their meeting.
+    window = timedelta(days=OFFSET_LIMIT * 7 // 5 + 14)
     meetings = db.session.scalars(
         select(Meeting).where(
             Meeting.taskforce_id.in_([tf.id for tf in taskforces]),

@@ -21,7 +21,7 @@ from taskforce.meetings.forms import (
     combine,
 )
 from taskforce.meetings.models import AttendanceStatus, Meeting
-from taskforce.text import small_int
+from taskforce.text import expected_version
 from taskforce.web import apply_errors, flash_success, taskforce_or_404, web_actor
 
 bp = Blueprint("meetings", __name__)
@@ -128,7 +128,7 @@ def edit(meeting_id: int):
         form.duration_minutes.data = meeting.duration_minutes
         form.version.data = str(meeting.version)
     elif form.validate_on_submit():
-        expected = small_int(form.version.data)
+        expected = expected_version(form.version.data)
         data = {
             "title": form.title.data,
             "location": form.location.data or "",
@@ -140,6 +140,8 @@ def edit(meeting_id: int):
         except ServiceError as error:
             db.session.rollback()
             apply_errors(form, error)
+            if "start" in error.fields:
+                form.date.errors = [*form.date.errors, *error.fields["start"]]
             if isinstance(error, Conflict):
                 form.version.data = str(meeting.version)
         else:
@@ -160,7 +162,9 @@ def move_to_working_day(meeting_id: int):
         )
         moved = f"Meeting {meeting.number} moved to {better:%A %-d %B %Y}."
         _commit_and_report(queued, "updated invites", moved)
-    return redirect(request.referrer or url_for("meetings.show", meeting_id=meeting.id))
+    if request.form.get("back") == "index":
+        return redirect(url_for("meetings.index", taskforce_id=meeting.taskforce_id))
+    return redirect(url_for("meetings.show", meeting_id=meeting.id))
 
 
 @bp.route("/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
@@ -184,8 +188,6 @@ def cancel(meeting_id: int):
 def send_invites(meeting_id: int):
     meeting = _meeting_or_404(meeting_id, edit=True)
     if ActionForm().validate_on_submit():
-        if meeting.status != "scheduled":
-            abort(409)
         nothing = "Everyone already has the current invite: nothing was sent again."
         _commit_and_report(emails.send_invites(meeting), "invites", nothing)
     return redirect(url_for("meetings.show", meeting_id=meeting.id))

@@ -9,15 +9,13 @@ import holidays
 
 
 @lru_cache(maxsize=64)
-def _bank_holidays(year: int) -> frozenset[date]:
+def _bank_holidays(year: int) -> dict[date, str]:
     # The package ships the rules; no network is needed to know a year's holidays.
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+    return dict(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
 
 def bank_holiday_name(day: date) -> str | None:
-    if day not in _bank_holidays(day.year):
-        return None
-    return holidays.country_holidays("GB", subdiv="ENG", years=day.year).get(day)
+    return _bank_holidays(day.year).get(day)
 
 
 def is_working_day(day: date) -> bool:
