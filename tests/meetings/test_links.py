@@ -5,35 +5,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-import pytest
 import vobject
 
 from taskforce.audit.models import AuditEvent
 from taskforce.extensions import db
 from taskforce.links import AccessLink
 from taskforce.meetings.models import Attendance
-from tests.conftest import _csrf_from, member
-
-
-@pytest.fixture
-def secretariat(make_user):
-    return make_user("secretariat")
-
-
-@pytest.fixture
-def tf(make_taskforce, secretariat):
-    return make_taskforce(
-        by=secretariat,
-        members=[
-            member("Nia Roberts", "nia@example.gov.uk", "minister", is_chair=True),
-            member("Sam Patel", "sam@example.gov.uk"),
-        ],
-    )
-
-
-@pytest.fixture
-def api(api_for, secretariat):
-    return api_for(secretariat)
+from tests.conftest import _csrf_from
 
 
 def _link(message, path: str) -> str:

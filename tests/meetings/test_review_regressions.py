@@ -15,28 +15,7 @@ from taskforce.links import AccessLink
 from taskforce.mail import OutboxMessage
 from taskforce.meetings import services
 from taskforce.meetings.models import Meeting
-from tests.conftest import _csrf_from, login, member
-
-
-@pytest.fixture
-def secretariat(make_user):
-    return make_user("secretariat")
-
-
-@pytest.fixture
-def tf(make_taskforce, secretariat):
-    return make_taskforce(
-        by=secretariat,
-        members=[
-            member("Nia Roberts", "nia@example.gov.uk", "minister", is_chair=True),
-            member("Sam Patel", "sam@example.gov.uk"),
-        ],
-    )
-
-
-@pytest.fixture
-def api(api_for, secretariat):
-    return api_for(secretariat)
+from tests.conftest import _csrf_from, login
 
 
 def _queue(n: int) -> None:
