@@ -3,26 +3,36 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field, StrictBool, StrictInt
 
 from taskforce.meetings.models import LOCATION_MAX, REASON_MAX, TITLE_MAX
 from taskforce.meetings.services import COUNT_MAX, DURATION_MAX, DURATION_MIN
 from taskforce.schemas import Input, Line, Output, Text
 
 
+def _with_time(value):
+    # "2027-01-12" would otherwise be read as a meeting at midnight.
+    if isinstance(value, str) and len(value.strip()) <= 10:
+        raise ValueError("Give a date and time, like 2027-01-12T10:00:00")
+    return value
+
+
+Moment = Annotated[datetime, BeforeValidator(_with_time)]
+
+
 class ScheduleIn(Input):
-    first_start: datetime = Field(description="Naive means UK time (Europe/London)")
-    count: int = Field(ge=1, le=COUNT_MAX)
+    first_start: Moment = Field(description="Naive means UK time (Europe/London)")
+    count: StrictInt = Field(ge=1, le=COUNT_MAX)
     duration_minutes: int = Field(90, ge=DURATION_MIN, le=DURATION_MAX)
     location: Line(LOCATION_MAX, min_length=0) = ""
     cadence_weeks: int | None = Field(None, ge=1, le=26)
-    record_history: bool = Field(False, description="Allow a first meeting in the past")
+    record_history: StrictBool = Field(False, description="Allow a first meeting in the past")
 
 
 class MeetingChange(Input):
-    start: datetime | None = None
+    start: Moment | None = None
     duration_minutes: int | None = Field(None, ge=DURATION_MIN, le=DURATION_MAX)
     location: Line(LOCATION_MAX, min_length=0) | None = None
     title: Line(TITLE_MAX) | None = None

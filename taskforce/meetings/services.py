@@ -292,6 +292,12 @@ def record_attendance(
         seen.add(member_id)
         if entry["status"] == AttendanceStatus.DEPUTY and not (entry.get("deputy_name") or ""):
             errors[f"{index}.deputy_name"] = ["Give the name of the deputy who attended"]
+    if meeting.start_at > utcnow():
+        for index, entry in enumerate(entries):
+            if entry["status"] != "apologies":
+                errors[f"{index}.status"] = [
+                    "Before the meeting starts only apologies can be recorded"
+                ]
     if errors:
         raise ValidationError(errors)
     existing = {a.member_id: a for a in meeting.attendance}

@@ -89,7 +89,10 @@ def test_meeting_page_sends_invites_changes_and_cancels(client, tf, smtp):
 
 
 def test_attendance_form_records_quorum(client, tf):
-    client.post(f"/taskforces/{tf.id}/meetings/schedule", data={**SCHEDULE, "count": "1"})
+    client.post(
+        f"/taskforces/{tf.id}/meetings/schedule",
+        data={**SCHEDULE, "count": "1", "first_date": ["3", "6", "2025"], "record_history": "y"},
+    )
     meeting = db.session.query(Meeting).one()
     nia, sam = tf.members
     response = client.post(

@@ -199,3 +199,27 @@ def test_links_are_stored_only_as_hashes(api, tf, smtp):
     text = smtp.to("sam@example.gov.uk")[0].get_body(preferencelist=("plain",)).get_content()
     token = text.split("/apologies/")[1].split()[0]
     assert all(token not in link.token_hash for link in db.session.query(AccessLink).all())
+
+
+def test_a_date_without_a_time_and_loose_types_are_refused(api, tf):
+    for body in (
+        {"first_start": "2027-01-12", "count": 1},
+        {"first_start": "2027-01-12T10:00:00", "count": True},
+        {"first_start": "2027-01-12T10:00:00", "count": 1, "record_history": "yes"},
+    ):
+        assert api.post(f"/taskforces/{tf.id}/schedule", body).status_code == 422, body
+
+
+def test_only_apologies_before_the_meeting_starts(api, tf):
+    meeting = api.post(
+        f"/taskforces/{tf.id}/schedule", {"first_start": "2027-02-02T10:00:00", "count": 1}
+    ).get_json()["items"][0]
+    member_id = api.get(f"/taskforces/{tf.id}/members").get_json()["items"][0]["id"]
+    early = api.put(
+        f"/meetings/{meeting['id']}/attendance", [{"member_id": member_id, "status": "attended"}]
+    )
+    assert early.status_code == 422
+    ok = api.put(
+        f"/meetings/{meeting['id']}/attendance", [{"member_id": member_id, "status": "apologies"}]
+    )
+    assert ok.status_code == 200
