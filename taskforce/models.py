@@ -1,5 +1,6 @@
 """Every model, imported in one place so the metadata holds the whole schema."""
 
+from taskforce.actions.models import Action, ActionUpdate
 from taskforce.audit.models import AuditEvent
 from taskforce.auth.models import ApiToken, User
 from taskforce.bodies.models import Member, Priority, TaskForce, TorVersion
@@ -9,6 +10,8 @@ from taskforce.meetings.models import Attendance, Meeting
 
 __all__ = [
     "AccessLink",
+    "Action",
+    "ActionUpdate",
     "ApiToken",
     "Attendance",
     "AuditEvent",

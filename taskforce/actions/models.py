@@ -1,0 +1,98 @@
+"""Actions allocated by a task force, and the history of every change to them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from taskforce.bodies.models import TaskForce
+from taskforce.db import utcnow
+from taskforce.extensions import db
+from taskforce.meetings.models import Meeting
+
+DESCRIPTION_MAX = 2000
+COMMENT_MAX = 2000
+
+
+class ActionStatus(enum.StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    COMPLETE = "complete"
+    CLOSED = "closed"
+    DROPPED = "dropped"
+
+
+#: Where each status may go next. Closed and dropped actions must be reopened first.
+TRANSITIONS: dict[str, set[str]] = {
+    "open": {"in_progress", "complete", "closed", "dropped"},
+    "in_progress": {"open", "complete", "closed", "dropped"},
+    "complete": {"in_progress", "closed", "open"},
+    "closed": {"open"},
+    "dropped": {"open"},
+}
+FINISHED = {"complete", "closed", "dropped"}
+
+
+class Action(db.Model):
+    __tablename__ = "actions"
+    __table_args__ = (
+        UniqueConstraint("taskforce_id", "meeting_number", "number"),
+        CheckConstraint(
+            "status IN ('open', 'in_progress', 'complete', 'closed', 'dropped')",
+            name="status_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taskforce_id: Mapped[int] = mapped_column(ForeignKey("taskforces.id"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
+    #: The allocating meeting's number, or 0 for an action agreed between meetings.
+    meeting_number: Mapped[int]
+    #: Sequence within that meeting: the 14 in SW-3/14.
+    number: Mapped[int]
+    #: Kept as allocated, so a later change of task-force code never renames an action.
+    reference: Mapped[str] = mapped_column(String(30), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    owner_name: Mapped[str] = mapped_column(String(120))
+    owner_email: Mapped[str] = mapped_column(String(254), index=True)
+    owner_organisation: Mapped[str] = mapped_column(String(200), default="")
+    due_on: Mapped[date] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(12), default=ActionStatus.OPEN.value, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    taskforce: Mapped[TaskForce] = relationship()
+    meeting: Mapped[Meeting | None] = relationship()
+    updates: Mapped[list[ActionUpdate]] = relationship(
+        back_populates="action", order_by="ActionUpdate.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def is_overdue(self, today: date) -> bool:
+        """Overdue is derived, never stored: unfinished and past its due date."""
+        return self.status not in FINISHED and self.due_on < today
+
+
+class ActionUpdate(db.Model):
+    """One change to an action: who, when, by which route, what it was and became."""
+
+    __tablename__ = "action_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    by: Mapped[str] = mapped_column(String(255))
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    via: Mapped[str] = mapped_column(String(20))
+    status_from: Mapped[str | None] = mapped_column(String(12))
+    status_to: Mapped[str | None] = mapped_column(String(12))
+    due_from: Mapped[date | None]
+    due_to: Mapped[date | None]
+    description_from: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    action: Mapped[Action] = relationship(back_populates="updates")

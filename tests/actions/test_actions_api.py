@@ -1,0 +1,144 @@
+"""The actions API: references, history, transitions, optimistic locking, filters."""
+
+from __future__ import annotations
+
+import pytest
+
+from taskforce.actions.models import Action
+from taskforce.extensions import db
+from tests.conftest import member
+
+
+@pytest.fixture
+def secretariat(make_user):
+    return make_user("secretariat")
+
+
+@pytest.fixture
+def tf(make_taskforce, secretariat):
+    return make_taskforce(
+        by=secretariat, code="SW", members=[member("Nia Roberts", "nia@example.gov.uk", "minister")]
+    )
+
+
+@pytest.fixture
+def api(api_for, secretariat):
+    return api_for(secretariat)
+
+
+def _new(api, tf, **kw):
+    body = {
+        "taskforce_id": tf.id,
+        "description": "Write to councils about sites",
+        "owner_name": "Ola Ade",
+        "owner_email": "Ola.Ade@example.gov.uk",
+        "owner_organisation": "Department for Homes",
+        "due_date": "2027-02-01",
+        **kw,
+    }
+    return api.post("/actions", body)
+
+
+def _meeting(api, tf, first="2027-01-12T10:00:00", count=1):
+    return api.post(
+        f"/taskforces/{tf.id}/schedule", {"first_start": first, "count": count}
+    ).get_json()["items"]
+
+
+def test_references_count_within_each_meeting(api, tf):
+    m1, m2 = _meeting(api, tf, count=2)
+    refs = [_new(api, tf, meeting_id=m["id"]).get_json()["reference"] for m in (m1, m1, m2)]
+    assert refs == ["SW-1/1", "SW-1/2", "SW-2/1"]
+    assert _new(api, tf).get_json()["reference"] == "SW-0/1"
+
+
+def test_an_action_carries_its_owner_status_and_history(api, tf):
+    response = _new(api, tf)
+    assert response.status_code == 201
+    action = response.get_json()
+    assert action["owner"] == {
+        "name": "Ola Ade",
+        "email": "ola.ade@example.gov.uk",
+        "organisation": "Department for Homes",
+    }
+    assert action["status"] == "open" and action["is_overdue"] is False
+    assert action["updates"][0]["via"] == "api"
+    patched = api.patch(
+        f"/actions/{action['id']}",
+        {"status": "in_progress", "comment": "Letters drafted", "version": action["version"]},
+    )
+    assert patched.status_code == 200
+    body = patched.get_json()
+    assert body["status"] == "in_progress"
+    assert body["updates"][-1] == {
+        **body["updates"][-1],
+        "status": "in_progress",
+        "comment": "Letters drafted",
+        "via": "api",
+    }
+
+
+def test_a_stale_version_is_a_conflict(api, tf):
+    action = _new(api, tf).get_json()
+    api.patch(f"/actions/{action['id']}", {"status": "in_progress", "version": action["version"]})
+    stale = api.patch(
+        f"/actions/{action['id']}", {"status": "complete", "version": action["version"]}
+    )
+    assert stale.status_code == 409
+    assert api.get(f"/actions/{action['id']}").get_json()["status"] == "in_progress"
+
+
+def test_transitions_that_make_no_sense_are_refused(api, tf):
+    action = _new(api, tf).get_json()
+    api.patch(f"/actions/{action['id']}", {"status": "closed"})
+    response = api.patch(f"/actions/{action['id']}", {"status": "in_progress"})
+    assert response.status_code == 422
+    assert "Reopen it first" in response.get_json()["error"]["fields"]["status"][0]
+    assert api.patch(f"/actions/{action['id']}", {"status": "open"}).status_code == 200
+    dropped = api.patch(f"/actions/{action['id']}", {"status": "dropped"})
+    assert dropped.status_code == 422 and "comment" in dropped.get_json()["error"]["fields"]
+
+
+def test_a_past_due_date_is_allowed_with_a_warning_and_is_overdue(api, tf):
+    action = _new(api, tf, due_date="2024-01-01").get_json()
+    assert action["warnings"] and action["is_overdue"] is True
+    assert [a["id"] for a in api.get("/actions?overdue=true").get_json()["items"]] == [action["id"]]
+    api.patch(f"/actions/{action['id']}", {"status": "complete"})
+    assert api.get("/actions?overdue=true").get_json()["items"] == []
+
+
+def test_filters_and_bad_filters(api, tf):
+    _new(api, tf)
+    _new(api, tf, owner_email="someone@example.gov.uk")
+    assert len(api.get("/actions?owner_email=OLA.ADE@example.gov.uk").get_json()["items"]) == 1
+    assert len(api.get(f"/actions?taskforce_id={tf.id}&status=open").get_json()["items"]) == 2
+    for query in ("status=asleep", "overdue=maybe", "taskforce_id=x"):
+        assert api.get(f"/actions?{query}").status_code == 422, query
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"owner_email": "not-an-email"}, "owner_email"),
+        ({"description": ""}, "description"),
+        ({"due_date": "soon"}, "due_date"),
+        ({"owner_name": "Two\nlines"}, "owner_name"),
+        ({"meeting_id": 999999}, "meeting_id"),
+    ],
+)
+def test_bad_actions_are_refused_and_nothing_saved(api, tf, change, field):
+    response = _new(api, tf, **change)
+    assert response.status_code == 422
+    assert field in response.get_json()["error"]["fields"]
+    assert db.session.query(Action).count() == 0
+
+
+def test_other_secretariat_and_readers_cannot_change_actions(api, tf, api_for, make_user):
+    action = _new(api, tf).get_json()
+    outsider = api_for(make_user("secretariat"))
+    assert outsider.get(f"/actions/{action['id']}").status_code == 403
+    assert outsider.patch(f"/actions/{action['id']}", {"status": "closed"}).status_code == 403
+    assert outsider.get("/actions").get_json()["items"] == []
+    reader = api_for(make_user("member", email="nia@example.gov.uk"))
+    assert reader.get(f"/actions/{action['id']}").status_code == 200
+    assert reader.patch(f"/actions/{action['id']}", {"status": "closed"}).status_code == 403
