@@ -197,6 +197,17 @@ class Api:
 
 
 @pytest.fixture
+def secretariat(make_user) -> User:
+    """A secretariat user; page tests override this with one who is signed in."""
+    return make_user("secretariat")
+
+
+@pytest.fixture
+def api(api_for, secretariat) -> Api:
+    return api_for(secretariat)
+
+
+@pytest.fixture
 def api_for(client: FlaskClient):
     def make(user: User) -> Api:
         token = auth_services.create_token(user, CLI)

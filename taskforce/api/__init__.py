@@ -159,6 +159,15 @@ def page_of(stmt: Select, id_column, serialise, *, newest_first: bool = False) -
     return jsonify({"items": [serialise(r) for r in rows], "next": next_url})
 
 
+def get_for_taskforce(model, object_id: int, *, edit: bool = False):
+    """Load an object belonging to a task force the caller may see (or, with edit, change)."""
+    from taskforce.auth import permissions
+
+    obj = get_or_404(model, object_id)
+    permissions.load_taskforce(g.api_user, obj.taskforce_id, edit=edit)
+    return obj
+
+
 def get_or_404(model, object_id: int):
     obj = db.session.get(model, object_id)
     if obj is None:

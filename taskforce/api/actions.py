@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from taskforce.actions import services
 from taskforce.actions.models import FINISHED, Action
 from taskforce.actions.schemas import ActionChange, ActionCreate, ActionOut
-from taskforce.api import api_actor, api_user, bp, dump, get_or_404, page_of, parse
+from taskforce.api import api_actor, api_user, bp, dump, get_for_taskforce, page_of, parse
 from taskforce.api.spec import operation
 from taskforce.api.taskforces import _taskforce
 from taskforce.auth import permissions
@@ -22,9 +22,7 @@ TAG = "Actions"
 
 
 def _action(action_id: int, *, edit: bool = False) -> Action:
-    action = get_or_404(Action, action_id)
-    _taskforce(action.taskforce_id, edit=edit)
-    return action
+    return get_for_taskforce(Action, action_id, edit=edit)
 
 
 @operation(

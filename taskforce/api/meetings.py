@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from taskforce import mail
-from taskforce.api import api_actor, bp, dump, get_or_404, page_of, parse, parse_list
+from taskforce.api import api_actor, bp, dump, get_for_taskforce, page_of, parse, parse_list
 from taskforce.api.spec import operation
 from taskforce.api.taskforces import _taskforce
 from taskforce.extensions import db
@@ -26,9 +26,7 @@ TAG = "Meetings"
 
 
 def _meeting(meeting_id: int, *, edit: bool = False) -> Meeting:
-    meeting = get_or_404(Meeting, meeting_id)
-    _taskforce(meeting.taskforce_id, edit=edit)
-    return meeting
+    return get_for_taskforce(Meeting, meeting_id, edit=edit)
 
 
 @operation(

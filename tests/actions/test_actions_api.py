@@ -10,20 +10,10 @@ from tests.conftest import member
 
 
 @pytest.fixture
-def secretariat(make_user):
-    return make_user("secretariat")
-
-
-@pytest.fixture
 def tf(make_taskforce, secretariat):
     return make_taskforce(
         by=secretariat, code="SW", members=[member("Nia Roberts", "nia@example.gov.uk", "minister")]
     )
-
-
-@pytest.fixture
-def api(api_for, secretariat):
-    return api_for(secretariat)
 
 
 def _new(api, tf, **kw):

@@ -11,11 +11,6 @@ from tests.conftest import member
 
 
 @pytest.fixture
-def secretariat(make_user):
-    return make_user("secretariat")
-
-
-@pytest.fixture
 def tf(make_taskforce, secretariat):
     return make_taskforce(
         by=secretariat,
@@ -24,8 +19,3 @@ def tf(make_taskforce, secretariat):
             member("Sam Patel", "sam@example.gov.uk"),
         ],
     )
-
-
-@pytest.fixture
-def api(api_for, secretariat):
-    return api_for(secretariat)
