@@ -60,11 +60,6 @@ def can_create_taskforce(user: User) -> bool:
     return user.role in (Role.ADMIN, Role.SECRETARIAT)
 
 
-def is_chair_of(user: User, tf: TaskForce) -> bool:
-    chair = tf.chair
-    return chair is not None and chair.email == user.email
-
-
 def load_taskforce(user: User, taskforce_id: int, *, edit: bool = False) -> TaskForce:
     """Return a task force the user may read (or, with edit, change); else 404 or 403."""
     from flask import abort

@@ -193,3 +193,10 @@ TaskForce.current_tor_number = column_property(
     .correlate_except(TorVersion)
     .scalar_subquery()
 )
+#: When the current version was made, likewise without loading the snapshots.
+TaskForce.current_tor_at = column_property(
+    select(func.max(TorVersion.created_at))
+    .where(TorVersion.taskforce_id == TaskForce.id)
+    .correlate_except(TorVersion)
+    .scalar_subquery()
+)

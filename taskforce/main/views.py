@@ -24,7 +24,7 @@ bp = Blueprint("main", __name__)
 def home():
     stmt = (
         permissions.visible_taskforces(current_user)
-        .options(selectinload(TaskForce.all_members), selectinload(TaskForce.tor_versions))
+        .options(selectinload(TaskForce.all_members))
         .order_by(TaskForce.name)
     )
     taskforces = list(db.session.scalars(stmt))
