@@ -33,6 +33,14 @@ def _timezone(name: str) -> str:
     return name
 
 
+def _clock(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip() or default
+    hours, _, minutes = value.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        raise RuntimeError(f"{name} must be a time of day like 09:00, not {value!r}")
+    return f"{int(hours):02d}:{int(minutes):02d}"
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
@@ -72,6 +80,10 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    #: Posts to one emailed owner link; the page itself may be opened freely.
+    OWNER_LINK_RATE_LIMIT = os.environ.get("OWNER_LINK_RATE_LIMIT", "20 per hour")
+    #: When the scheduler chases owners, each working day, in TIMEZONE.
+    CHASE_AT = _clock("CHASE_AT", "09:00")
 
     API_PAGE_DEFAULT = 50
     API_PAGE_MAX = 500

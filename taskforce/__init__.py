@@ -103,6 +103,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from taskforce.actions.owner_views import bp as owner_links_bp
+    from taskforce.actions.views import bp as actions_bp
     from taskforce.admin.views import bp as admin_bp
     from taskforce.api import bp as api_bp
     from taskforce.auth.views import bp as auth_bp
@@ -118,6 +120,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings_bp)
     app.register_blueprint(outbox_bp)
     app.register_blueprint(links_bp)
+    app.register_blueprint(actions_bp)
+    app.register_blueprint(owner_links_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
 
@@ -156,6 +160,7 @@ def register_security(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from taskforce.actions.cli import chase_cli
     from taskforce.auth.cli import tokens_cli, users_cli
     from taskforce.demo.cli import demo_cli
     from taskforce.scheduler import outbox_cli, scheduler_cli
@@ -165,3 +170,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(chase_cli)

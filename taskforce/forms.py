@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from wtforms import DateField
 from wtforms.validators import ValidationError
 
@@ -33,6 +35,9 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 class GovDateField(DateField):
     """A day, month and year in three boxes, with an error message people understand."""
 
@@ -41,6 +46,10 @@ class GovDateField(DateField):
         super().__init__(label, validators, **kwargs)
 
     def process_formdata(self, valuelist):
+        if len(valuelist) == 1 and ISO_DATE.fullmatch(valuelist[0].strip()):
+            # One ISO value (a native date input, or a script posting the form) is fine too.
+            year, month, day = valuelist[0].strip().split("-")
+            valuelist = [day, month, year]
         if valuelist and len(valuelist) != 3:
             # The widget redraws three boxes from raw_data: give it three, then say why.
             self.raw_data = [*valuelist, "", "", ""][:3]

@@ -9,13 +9,18 @@ from __future__ import annotations
 import enum
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Column, ForeignKey, String, Table, insert, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from taskforce.db import utcnow
 from taskforce.extensions import db
+
+if TYPE_CHECKING:
+    from taskforce.actions.models import Action
 
 #: A calendar feed is subscribed to once and read for months.
 FEED_LIFETIME = timedelta(days=366)
@@ -24,6 +29,7 @@ FEED_LIFETIME = timedelta(days=366)
 class Purpose(enum.StrEnum):
     CALENDAR_FEED = "calendar_feed"
     APOLOGIES = "apologies"
+    ACTION_OWNER = "action_owner"
 
 
 class LinkProblem(Exception):
@@ -33,6 +39,15 @@ class LinkProblem(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+#: The actions an owner's link may touch, and no others.
+link_actions = Table(
+    "access_link_actions",
+    db.metadata,
+    Column("link_id", ForeignKey("access_links.id", ondelete="CASCADE"), primary_key=True),
+    Column("action_id", ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 
 class AccessLink(db.Model):
@@ -51,6 +66,8 @@ class AccessLink(db.Model):
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
 
+    actions: Mapped[list[Action]] = relationship(secondary=link_actions, order_by="Action.due_on")
+
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -63,6 +80,7 @@ def issue(
     lifetime: timedelta,
     member_id: int | None = None,
     meeting_id: int | None = None,
+    actions: Sequence[Action] = (),
 ) -> str:
     """Create a link and return its token, to be put in an email and nowhere else."""
     token = secrets.token_urlsafe(32)
@@ -74,9 +92,44 @@ def issue(
             member_id=member_id,
             meeting_id=meeting_id,
             expires_at=utcnow() + lifetime,
+            actions=list(actions),
         )
     )
     return token
+
+
+def issue_for_actions(pairs: Sequence[tuple[str, int]], lifetime: timedelta) -> list[str]:
+    """Issue one owner link per (email, action id) in bulk; return the tokens in order.
+
+    The chaser issues thousands at once, so this writes rows directly rather than through
+    the unit of work.
+    """
+    if not pairs:
+        return []
+    now = utcnow()
+    tokens = [secrets.token_urlsafe(32) for _ in pairs]
+    rows = [
+        {
+            "token_hash": _hash(token),
+            "purpose": str(Purpose.ACTION_OWNER),
+            "email": email,
+            "created_at": now,
+            "expires_at": now + lifetime,
+        }
+        for token, (email, _action_id) in zip(tokens, pairs, strict=True)
+    ]
+    table = AccessLink.__table__
+    ids = db.session.scalars(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+    ).all()
+    db.session.execute(
+        insert(link_actions),
+        [
+            {"link_id": link_id, "action_id": action_id}
+            for link_id, (_email, action_id) in zip(ids, pairs, strict=True)
+        ],
+    )
+    return tokens
 
 
 def resolve(token: str, purpose: Purpose) -> AccessLink:

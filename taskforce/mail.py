@@ -14,13 +14,14 @@ import logging
 import smtplib
 import ssl
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, make_msgid
 
 from flask import current_app, g, has_app_context, has_request_context
-from sqlalchemy import String, Text, case, or_, select, update
+from sqlalchemy import String, Text, case, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -104,6 +105,41 @@ def queue(
     if has_app_context():
         g.setdefault("outbox_ids", []).append(row.id)
     return row
+
+
+def queue_many(messages: list[tuple[EmailMessage, str, int | None]]) -> list[int]:
+    """Add many (message, kind, taskforce_id) rows in one statement; return their ids.
+
+    For runs that queue hundreds of messages at once (chasing); they carry no dedupe key,
+    the caller's own log being what stops a repeat.
+    """
+    if not messages:
+        return []
+    now = utcnow()
+    rows = []
+    for message, kind, taskforce_id in messages:
+        recipients = [addr.strip() for addr in str(message["To"]).split(",") if addr.strip()]
+        rows.append(
+            {
+                "kind": kind,
+                "recipients": ",".join(recipients),
+                "subject": str(message["Subject"])[:500],
+                "raw": message.as_string(),
+                "taskforce_id": taskforce_id,
+                "created_at": now,
+                "next_attempt_at": now,
+                "status": "queued",
+                "attempts": 0,
+                "last_error": "",
+            }
+        )
+    table = OutboxMessage.__table__
+    ids = list(
+        db.session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+    )
+    if has_app_context():
+        g.setdefault("outbox_ids", []).extend(ids)
+    return ids
 
 
 def already_queued(dedupe_key: str) -> bool:
@@ -192,8 +228,15 @@ def _failed(row: OutboxMessage, error: Exception) -> None:
     log.warning("outbox message %s not sent (attempt %s): %s", row.id, row.attempts, error)
 
 
-def deliver_queued(limit: int = 200, ids: list[int] | None = None) -> tuple[int, int]:
-    """Send what is due (or, given ids, just those) over one connection; return (sent, failed)."""
+def deliver_queued(
+    limit: int = 200,
+    ids: list[int] | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> tuple[int, int]:
+    """Send what is due (or, given ids, just those) over one connection; return (sent, failed).
+
+    `progress`, if given, is called with 1 as each message is dealt with.
+    """
     candidates = _candidates(limit, ids)
     if not candidates:
         return 0, 0
@@ -226,6 +269,8 @@ def deliver_queued(limit: int = 200, ids: list[int] | None = None) -> tuple[int,
                 row.raw = ""
                 sent += 1
             db.session.commit()  # one row at a time: a crash loses no record of what went
+            if progress is not None:
+                progress(1)
     finally:
         _close(smtp)
     return sent, failed

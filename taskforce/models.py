@@ -1,6 +1,6 @@
 """Every model, imported in one place so the metadata holds the whole schema."""
 
-from taskforce.actions.models import Action, ActionUpdate
+from taskforce.actions.models import Action, ActionUpdate, ChaseLog
 from taskforce.audit.models import AuditEvent
 from taskforce.auth.models import ApiToken, User
 from taskforce.bodies.models import Member, Priority, TaskForce, TorVersion
@@ -15,6 +15,7 @@ __all__ = [
     "ApiToken",
     "Attendance",
     "AuditEvent",
+    "ChaseLog",
     "Meeting",
     "Member",
     "OutboxMessage",

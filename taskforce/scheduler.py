@@ -56,6 +56,20 @@ def deliver_outbox() -> None:
         log.info("outbox: %s sent, %s failed", sent, failed)
 
 
+def chase_owners() -> None:
+    """Chase owners of due and overdue actions, on working days only."""
+    from taskforce.actions import chasing
+    from taskforce.actions.services import today
+    from taskforce.meetings.workdays import is_working_day
+
+    day = today()
+    if not is_working_day(day):
+        log.info("chasing: %s is not a working day", day)
+        return
+    summary = chasing.run(day)
+    log.info("chasing: %s", "; ".join(summary.lines()))
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     """Register every domain's jobs; the caller starts it."""
     scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])
@@ -66,6 +80,19 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         id="outbox",
         max_instances=1,
         coalesce=True,
+    )
+    hour, minute = app.config["CHASE_AT"].split(":")
+    scheduler.add_job(
+        in_app(app, chase_owners),
+        "cron",
+        day_of_week="mon-fri",
+        hour=int(hour),
+        minute=int(minute),
+        id="chase",
+        max_instances=1,
+        coalesce=True,
+        # A scheduler that was down at the hour still chases when it comes back that day.
+        misfire_grace_time=8 * 60 * 60,
     )
     return scheduler
 
@@ -106,7 +133,7 @@ def single_scheduler(poll_seconds: float = 30) -> Iterator[None]:
 
 @scheduler_cli.command("run")
 def run_scheduler() -> None:
-    """Run the scheduler until stopped: outbox retries now, chasing when it arrives."""
+    """Run the scheduler until stopped: the outbox every minute, chasing each working day."""
     app = current_app._get_current_object()
     with single_scheduler():
         scheduler = build_scheduler(app)

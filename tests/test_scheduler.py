@@ -20,9 +20,15 @@ def _queue_one(app, to="someone@example.gov.uk"):
     return row
 
 
-def test_the_scheduler_registers_the_outbox_job(app):
+def test_the_scheduler_registers_the_outbox_and_chasing_jobs(app):
+    app.config["CHASE_AT"] = "08:45"
     scheduler = build_scheduler(app)
-    assert [job.id for job in scheduler.get_jobs()] == ["outbox"]
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {"outbox", "chase"}
+    trigger = str(jobs["chase"].trigger)
+    assert "day_of_week='mon-fri'" in trigger
+    assert "hour='8'" in trigger
+    assert "minute='45'" in trigger
 
 
 def test_the_outbox_job_sends_due_mail_once(app, smtp):

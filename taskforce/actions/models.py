@@ -61,6 +61,8 @@ class Action(db.Model):
     owner_organisation: Mapped[str] = mapped_column(String(200), default="")
     due_on: Mapped[date] = mapped_column(index=True)
     status: Mapped[str] = mapped_column(String(12), default=ActionStatus.OPEN.value, index=True)
+    #: A new due date the owner has asked for, awaiting the secretariat's yes or no.
+    proposed_due_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
@@ -93,6 +95,42 @@ class ActionUpdate(db.Model):
     due_from: Mapped[date | None]
     due_to: Mapped[date | None]
     description_from: Mapped[str | None] = mapped_column(Text)
+    #: A due date the owner proposed in this update (the secretariat decides).
+    due_proposed: Mapped[date | None]
     comment: Mapped[str] = mapped_column(Text, default="")
 
     action: Mapped[Action] = relationship(back_populates="updates")
+
+
+class ChaseStep(enum.StrEnum):
+    REMINDER = "reminder"
+    CHASE = "chase"
+    SECOND_CHASE = "second_chase"
+    ESCALATION = "escalation"
+
+
+class ChaseLog(db.Model):
+    """One rung of the chasing ladder reached by one action, recorded as it is queued.
+
+    The unique rule is what makes chasing safe to repeat: a step for an action's due date
+    can be logged once, so a rerun, a crash or a second scheduler never sends it again.
+    Moving the due date starts a fresh ladder.
+    """
+
+    __tablename__ = "chase_log"
+    __table_args__ = (UniqueConstraint("action_id", "step", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)
+    step: Mapped[str] = mapped_column(String(20))
+    #: The due date this step was measured from.
+    due_on: Mapped[date]
+    #: The day the run was for (today, or the simulated --today).
+    run_on: Mapped[date] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Who the step's email went to (the owner, or the chair and secretariat).
+    sent_to: Mapped[str] = mapped_column(Text)
+    #: The outbox row carrying it: its status says whether it has left yet.
+    outbox_message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_messages.id"))
+
+    action: Mapped[Action] = relationship()

@@ -43,6 +43,7 @@ class UpdateOut(Output):
     via: str
     status: str | None = None
     due_date: date | None = None
+    proposed_due_date: date | None = None
     comment: str | None = None
 
 
@@ -54,6 +55,8 @@ class ActionOut(Output):
     description: str
     owner: OwnerOut
     due_date: date
+    #: A new date the owner proposed from their link; a PATCH of due_date settles it.
+    proposed_due_date: date | None = None
     status: Status
     is_overdue: bool
     version: int
@@ -74,6 +77,7 @@ class ActionOut(Output):
                 organisation=action.owner_organisation,
             ),
             due_date=action.due_on,
+            proposed_due_date=action.proposed_due_on,
             status=action.status,
             is_overdue=action.is_overdue(today),
             version=action.version,
@@ -84,9 +88,18 @@ class ActionOut(Output):
                     via=u.via,
                     status=u.status_to,
                     due_date=u.due_to,
+                    proposed_due_date=u.due_proposed,
                     comment=u.comment or None,
                 )
                 for u in action.updates
             ],
             warnings=warnings or [],
         )
+
+
+class LinkSent(Output):
+    #: Emails queued (1); `delivered` says whether the SMTP server took it already.
+    sent: int
+    delivered: int
+    email: str
+    expires_at: datetime

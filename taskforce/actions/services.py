@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm.attributes import flag_modified
 
 from taskforce.actions.models import TRANSITIONS, Action, ActionStatus, ActionUpdate
 from taskforce.audit.services import Actor, record
@@ -106,10 +107,15 @@ def update_action(
         entry.status_from, entry.status_to = action.status, status
         action.status = status
         changed = True
-    if data.get("due_date") is not None and data["due_date"] != action.due_on:
-        entry.due_from, entry.due_to = action.due_on, data["due_date"]
-        action.due_on = data["due_date"]
-        changed = True
+    if data.get("due_date") is not None:
+        # Setting the due date settles any date the owner proposed: taken up or not.
+        if action.proposed_due_on is not None:
+            action.proposed_due_on = None
+            changed = True
+        if data["due_date"] != action.due_on:
+            entry.due_from, entry.due_to = action.due_on, data["due_date"]
+            action.due_on = data["due_date"]
+            changed = True
     if data.get("description") is not None and data["description"] != action.description:
         entry.description_from = action.description
         action.description = data["description"]
@@ -117,6 +123,7 @@ def update_action(
     if not changed and not comment:
         return action
     action.updates.append(entry)
+    flag_modified(action, "status")  # every update, even a bare comment, bumps the version
     db.session.flush()
     record(
         actor,
@@ -132,3 +139,81 @@ def update_action(
         summary=f"Updated {action.reference}",
     )
     return action
+
+
+#: What an owner may set from an emailed link.
+OWNER_STATUSES = {ActionStatus.IN_PROGRESS.value, ActionStatus.COMPLETE.value}
+
+
+def owner_update(
+    action: Action,
+    *,
+    status: str | None,
+    proposed_due: date | None,
+    comment: str,
+    actor: Actor,
+    expected_version: int | None = None,
+) -> Action:
+    """An owner's update from their link: progress or completion, a proposed date, a comment.
+
+    "Complete" is the owner's word; the secretariat closes. A proposed date waits for the
+    secretariat to accept or decline it.
+    """
+    if expected_version is not None and expected_version != action.version:
+        raise Conflict(
+            "This action has changed since the page was opened, perhaps by this same form "
+            "being sent twice. Nothing was changed: check it below and update again if needed."
+        )
+    if action.status in ("closed", "dropped"):
+        raise Conflict(f"{action.reference} is {action.status}: it needs no more updates.")
+    problems: dict[str, list[str]] = {}
+    if status is not None and status not in OWNER_STATUSES:
+        problems["status"] = ["Choose in progress or complete"]
+    if proposed_due is not None and proposed_due <= today():
+        problems["due_date"] = ["Propose a date after today"]
+    if status is None and proposed_due is None and not comment:
+        problems["status"] = ["Choose how it is going, propose a new date or add a comment"]
+    if problems:
+        raise ValidationError(problems)
+    if status is not None and status != action.status and status not in TRANSITIONS[action.status]:
+        raise ValidationError.single("status", f"{action.reference} cannot become {status}")
+    entry = ActionUpdate(by=actor.label, by_user_id=None, via=actor.via, comment=comment)
+    if status is not None and status != action.status:
+        entry.status_from, entry.status_to = action.status, status
+        action.status = status
+    if proposed_due is not None and proposed_due != action.due_on:
+        entry.due_proposed = proposed_due
+        action.proposed_due_on = proposed_due
+    if entry.status_to is None and entry.due_proposed is None and not comment:
+        return action  # nothing new: the same status again, with nothing to add
+    action.updates.append(entry)
+    flag_modified(action, "status")  # every update, even a bare comment, bumps the version
+    db.session.flush()
+    record(
+        actor,
+        "action.owner_update",
+        action,
+        taskforce_id=action.taskforce_id,
+        changes={"status": [entry.status_from, entry.status_to], "proposed_due": proposed_due},
+        summary=f"{action.owner_name} updated {action.reference} from their emailed link",
+    )
+    return action
+
+
+def decide_proposal(
+    action: Action, accept: bool, actor: Actor, comment: str = "", expected_version=None
+) -> Action:
+    """Accept (the due date becomes the proposed one) or decline the owner's proposed date."""
+    if action.proposed_due_on is None:
+        raise Conflict("There is no proposed date waiting for a decision.")
+    proposed = action.proposed_due_on
+    note = f"{'Accepted' if accept else 'Declined'} the proposed due date {proposed:%-d %B %Y}"
+    return update_action(
+        action,
+        {
+            "due_date": proposed if accept else action.due_on,
+            "comment": f"{note}. {comment}".strip() if comment else note,
+        },
+        actor,
+        expected_version=expected_version,
+    )

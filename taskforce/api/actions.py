@@ -5,14 +5,17 @@ from __future__ import annotations
 from flask import request
 from sqlalchemy.orm import selectinload
 
-from taskforce.actions import services
+from taskforce import mail
+from taskforce.actions import emails, services
+from taskforce.actions.chasing import OWNER_LINK_LIFETIME
 from taskforce.actions.models import FINISHED, Action
-from taskforce.actions.schemas import ActionChange, ActionCreate, ActionOut
+from taskforce.actions.schemas import ActionChange, ActionCreate, ActionOut, LinkSent
 from taskforce.api import api_actor, api_user, bp, dump, get_for_taskforce, page_of, parse
 from taskforce.api.spec import operation
 from taskforce.api.taskforces import _taskforce
 from taskforce.auth import permissions
 from taskforce.bodies.models import TaskForce
+from taskforce.db import utcnow
 from taskforce.errors import ValidationError
 from taskforce.extensions import db
 from taskforce.meetings.models import Meeting
@@ -128,3 +131,27 @@ def update_action(action_id: int):
     services.update_action(action, data, api_actor(), expected_version=expected)
     db.session.commit()
     return dump(ActionOut.of(action, services.today()))
+
+
+@operation(
+    bp,
+    "/actions/<int:action_id>/link",
+    "POST",
+    tag=TAG,
+    response=LinkSent,
+    status=202,
+    summary="Withdraw the owner's earlier links to this action and email them a new one",
+)
+def send_owner_link(action_id: int):
+    action = _action(action_id, edit=True)
+    emails.send_owner_link(action, api_actor())
+    delivered, _failed = mail.commit_and_deliver(1)
+    return dump(
+        LinkSent(
+            sent=1,
+            delivered=delivered,
+            email=action.owner_email,
+            expires_at=utcnow() + OWNER_LINK_LIFETIME,
+        ),
+        202,
+    )

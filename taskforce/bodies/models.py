@@ -66,6 +66,8 @@ class TaskForce(db.Model):
     review_on: Mapped[date | None]
     #: Working-day offsets of the cycle's milestones from the meeting; None means the defaults.
     milestone_offsets: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    #: Working days from an action's due date to each step of chasing; None means the defaults.
+    chase_offsets: Mapped[dict[str, int] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

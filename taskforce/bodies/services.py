@@ -46,6 +46,7 @@ FIELD_LABELS = {
     "email": "Email",
     "on_distribution": "On distribution list",
     "milestone_offsets": "Cycle milestones",
+    "chase_offsets": "Chasing ladder",
 }
 
 
@@ -249,11 +250,13 @@ def update_taskforce(
         else:
             tor_changes.append(f"{FIELD_LABELS[name].lower()} {_describe(old)} → {_describe(new)}")
 
-    if "milestone_offsets" in data:
-        new_offsets = data["milestone_offsets"] or None
-        if new_offsets != tf.milestone_offsets:
-            changes["milestone_offsets"] = [tf.milestone_offsets, new_offsets]
-            tf.milestone_offsets = new_offsets
+    # Working practice, not terms of reference: recorded in the audit, no new ToR version.
+    for name in ("milestone_offsets", "chase_offsets"):
+        if name in data:
+            new_offsets = data[name] or None
+            if new_offsets != getattr(tf, name):
+                changes[name] = [getattr(tf, name), new_offsets]
+                setattr(tf, name, new_offsets)
 
     if "priorities" in data and data["priorities"] is not None:
         old_titles = [p.title for p in tf.priorities]

@@ -18,7 +18,14 @@ def _is_public(app, endpoint: str) -> bool:
 
 def test_only_sign_in_health_and_assets_are_public(app):
     public = {r.endpoint for r in app.url_map.iter_rules() if _is_public(app, r.endpoint)}
-    assert public == {"static", "auth.login", "main.healthz", "links.feed", "links.apologies"}
+    assert public == {
+        "static",
+        "auth.login",
+        "main.healthz",
+        "links.feed",
+        "links.apologies",
+        "owner_links.owner_link",
+    }
 
 
 def test_every_page_sends_anonymous_visitors_to_sign_in(app, client):

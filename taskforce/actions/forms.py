@@ -1,0 +1,229 @@
+"""Forms for allocating and updating actions, for the tracker's filters and for owners."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+
+from taskforce.actions.chasing import LADDER_LIMIT, STEP_LABELS
+from taskforce.actions.models import COMMENT_MAX, DESCRIPTION_MAX
+from taskforce.forms import GovDateField, NoControlCharacters, SingleLine, strip
+
+STATUS_LABELS = {
+    "open": "Open",
+    "in_progress": "In progress",
+    "complete": "Complete (owner says done)",
+    "closed": "Closed (agreed done)",
+    "dropped": "Dropped",
+}
+
+
+def _comment(label: str, description: str = "") -> TextAreaField:
+    return TextAreaField(
+        label,
+        widget=GovTextArea(),
+        description=description,
+        filters=[strip],
+        validators=[Optional(), Length(max=COMMENT_MAX), NoControlCharacters("Comment")],
+    )
+
+
+class ActionCreateForm(FlaskForm):
+    meeting_id = SelectField(
+        "Meeting that agreed it",
+        widget=GovSelect(),
+        coerce=str,
+        description="Choose “Between meetings” for an action agreed by correspondence",
+    )
+    description = TextAreaField(
+        "Action",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[
+            InputRequired(message="Describe the action"),
+            Length(max=DESCRIPTION_MAX),
+            NoControlCharacters("Action"),
+        ],
+    )
+    owner_name = StringField(
+        "Owner's name",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired(message="Enter the owner's name"),
+            Length(max=120),
+            SingleLine("Owner's name"),
+        ],
+    )
+    owner_email = EmailField(
+        "Owner's email address",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="Reminders, chases and their update link go here. They need no account.",
+        validators=[
+            InputRequired(message="Enter the owner's email address"),
+            Length(max=254),
+            Email(message="Enter an email address like name@example.gov.uk"),
+        ],
+    )
+    owner_organisation = StringField(
+        "Owner's organisation (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[Optional(), Length(max=200), SingleLine("Organisation")],
+    )
+    due_date = GovDateField(
+        "Due date",
+        widget=GovDateInput(),
+        description="For example, 27 3 2027",
+        validators=[InputRequired(message="Enter the due date")],
+    )
+    send_link = BooleanField(
+        "Email the owner now, with a link to update it",
+        widget=GovCheckboxInput(),
+        default=True,
+    )
+    submit = SubmitField("Allocate the action", widget=GovSubmitInput())
+
+
+class ActionUpdateForm(FlaskForm):
+    version = HiddenField()
+    status = SelectField(
+        "Status",
+        widget=GovSelect(),
+        choices=list(STATUS_LABELS.items()),
+        validators=[InputRequired()],
+    )
+    due_date = GovDateField(
+        "Due date",
+        widget=GovDateInput(),
+        validators=[InputRequired(message="Enter the due date")],
+    )
+    description = TextAreaField(
+        "Action",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[
+            InputRequired(message="Describe the action"),
+            Length(max=DESCRIPTION_MAX),
+            NoControlCharacters("Action"),
+        ],
+    )
+    comment = _comment("Comment (optional)", "Required when dropping an action: say why")
+    submit = SubmitField("Save the update", widget=GovSubmitInput())
+
+
+class ProposalForm(FlaskForm):
+    version = HiddenField()
+    decision = HiddenField()
+    comment = _comment("Comment (optional)")
+
+
+class OwnerUpdateForm(FlaskForm):
+    """What an owner may do from an emailed link: progress, complete, a new date, a comment."""
+
+    action_id = HiddenField()
+    version = HiddenField()
+    status = RadioField(
+        "How is it going?",
+        widget=GovRadioInput(),
+        choices=[
+            ("in_progress", "In progress"),
+            ("complete", "Complete: I have done it"),
+        ],
+        validators=[Optional()],
+    )
+    due_date = GovDateField(
+        "Propose a new due date (optional)",
+        widget=GovDateInput(),
+        description="The secretariat will confirm it. For example, 27 3 2027",
+        validators=[Optional()],
+    )
+    comment = _comment("Comment (optional)", "For example, what is done and what is left")
+    submit = SubmitField("Send update", widget=GovSubmitInput())
+
+
+class LadderForm(FlaskForm):
+    """A task force's chasing ladder, one field per step (added below)."""
+
+    submit = SubmitField("Save the ladder", widget=GovSubmitInput())
+
+    def offsets(self) -> dict[str, int]:
+        return {step: self[step].data for step in STEP_LABELS}
+
+
+for _step, _label in STEP_LABELS.items():
+    setattr(
+        LadderForm,
+        _step,
+        IntegerField(
+            _label,
+            widget=GovTextInput(),
+            validators=[
+                InputRequired(message=f"Enter the working days for “{_label}”"),
+                NumberRange(
+                    -LADDER_LIMIT,
+                    LADDER_LIMIT,
+                    message=f"Give a number from -{LADDER_LIMIT} to {LADDER_LIMIT}",
+                ),
+            ],
+        ),
+    )
+
+
+class FilterForm(FlaskForm):
+    """The tracker's filters, read from the query string (no CSRF: GET changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectMultipleField(
+        "Status",
+        widget=GovCheckboxesInput(),
+        choices=[(k, v.split(" (")[0]) for k, v in STATUS_LABELS.items()],
+        validators=[Optional()],
+    )
+    overdue = BooleanField("Overdue only", widget=GovCheckboxInput())
+    owner = StringField(
+        "Owner",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="Part of a name or email address",
+        validators=[Optional(), Length(max=254), SingleLine("Owner")],
+    )
+    organisation = SelectField("Organisation", widget=GovSelect(), validators=[Optional()])
+    meeting = SelectField("Meeting", widget=GovSelect(), validators=[Optional()])
+    taskforce = SelectField("Task force", widget=GovSelect(), validators=[Optional()])
+    sort = SelectField(
+        "Sort by",
+        widget=GovSelect(),
+        choices=[
+            ("due", "Due date, soonest first"),
+            ("-due", "Due date, latest first"),
+            ("reference", "Reference"),
+        ],
+        validators=[Optional()],
+    )
+    submit = SubmitField("Apply filters", widget=GovSubmitInput())

@@ -1,0 +1,135 @@
+"""The page an action owner reaches from an emailed link, with no account or sign-in.
+
+GET only shows (mail scanners open links); an update is a POST carrying the page's CSRF
+token. A link reaches only the actions it was issued for, and dies once they are all
+closed. Every refusal is logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+
+from taskforce.actions import services
+from taskforce.actions.forms import OwnerUpdateForm
+from taskforce.actions.models import Action
+from taskforce.audit.services import Actor
+from taskforce.db import utcnow
+from taskforce.errors import Conflict, ValidationError
+from taskforce.extensions import db, limiter
+from taskforce.links import AccessLink, LinkProblem, Purpose, resolve
+from taskforce.text import expected_version
+from taskforce.web import apply_errors, flash_success, public
+
+log = logging.getLogger(__name__)
+bp = Blueprint("owner_links", __name__)
+
+DONE = ("closed", "dropped")
+
+
+def _token_fingerprint(token: str) -> str:
+    """Enough of the token's hash to match log lines to a link, and useless to an attacker."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()[:12]
+
+
+def _rate_key() -> str:
+    return "owner-link:" + _token_fingerprint((request.view_args or {}).get("token", ""))
+
+
+def _refuse(token: str, problem: LinkProblem):
+    log.warning(
+        "owner link refused (%s): %s; link %s from %s",
+        problem.status,
+        problem.message,
+        _token_fingerprint(token),
+        request.remote_addr,
+    )
+    return render_template("links/problem.html", problem=problem), problem.status
+
+
+def _live_link(token: str) -> AccessLink:
+    link = resolve(token, Purpose.ACTION_OWNER)
+    if not link.actions or all(a.status in DONE for a in link.actions):
+        raise LinkProblem(
+            410, "The actions this link was for are closed. Nothing more is needed from you."
+        )
+    return link
+
+
+def _target(link: AccessLink, form: OwnerUpdateForm) -> Action | None:
+    """The action the form is about: named by action_id, or the link's only open one."""
+    open_actions = [a for a in link.actions if a.status not in DONE]
+    if form.action_id.data:
+        return next((a for a in link.actions if str(a.id) == form.action_id.data), None)
+    return open_actions[0] if len(open_actions) == 1 else None
+
+
+def _blank_form(action: Action) -> OwnerUpdateForm:
+    form = OwnerUpdateForm(formdata=None)
+    form.action_id.data = str(action.id)
+    form.version.data = str(action.version)
+    return form
+
+
+@bp.route("/a/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    lambda: current_app.config["OWNER_LINK_RATE_LIMIT"], key_func=_rate_key, methods=["POST"]
+)
+def owner_link(token: str):
+    try:
+        link = _live_link(token)
+    except LinkProblem as problem:
+        return _refuse(token, problem)
+    form = OwnerUpdateForm()
+    failed: Action | None = None
+    conflict = None
+    status = 200
+    if request.method == "POST" and form.validate_on_submit():
+        action = _target(link, form)
+        if action is None:
+            return _refuse(token, LinkProblem(404, "This link cannot change that action."))
+        actor = Actor.system("email_link", label=f"{action.owner_name} <{link.email}>")
+        try:
+            services.owner_update(
+                action,
+                status=form.status.data or None,
+                proposed_due=form.due_date.data,
+                comment=form.comment.data or "",
+                actor=actor,
+                expected_version=expected_version(form.version.data) if form.version.data else None,
+            )
+        except Conflict as error:
+            db.session.rollback()
+            log.warning("owner link %s: %s", _token_fingerprint(token), error.message)
+            conflict, status = error.message, 409
+        except ValidationError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+            failed, status = action, 422
+        else:
+            link.last_used_at = utcnow()
+            db.session.commit()
+            flash_success(f"Thank you. Your update to {action.reference} has been sent.")
+            return redirect(url_for("owner_links.owner_link", token=token))
+    elif request.method == "POST":
+        failed = _target(link, form)
+        status = 422
+        if failed is None:
+            return _refuse(token, LinkProblem(404, "This link cannot change that action."))
+    forms = {a.id: form if a is failed else _blank_form(a) for a in link.actions}
+    if len(forms) > 1:  # several forms on one page: keep every field's id unique
+        for action_id, each in forms.items():
+            for field in each:
+                field.id = f"{field.name}-{action_id}"
+    return render_template(
+        "actions/owner_link.html",
+        link=link,
+        actions=link.actions,
+        forms=forms,
+        failed=failed,
+        conflict=conflict,
+        today=services.today(),
+    ), status

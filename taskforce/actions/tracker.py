@@ -1,0 +1,201 @@
+"""The action tracker's query: one statement for any mix of filters, and its exports.
+
+The page, the CSV and the XLSX all come from `select_actions`, so an export holds exactly
+what the filters show. The number of SQL statements does not grow with the number of
+actions: a page is one query for the rows (task force joined) and one to count them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import contains_eager
+
+from taskforce.actions.models import FINISHED, Action, ActionUpdate
+from taskforce.bodies.models import TaskForce
+from taskforce.extensions import db
+from taskforce.formatting import local
+
+PAGE_SIZE = 50
+STATUSES = ("open", "in_progress", "complete", "closed", "dropped")
+SORTS = {
+    "due": (Action.due_on, Action.id),
+    "-due": (Action.due_on.desc(), Action.id.desc()),
+    "reference": (TaskForce.code, Action.meeting_number, Action.number),
+}
+
+
+@dataclass
+class Filters:
+    statuses: list[str] = field(default_factory=list)
+    overdue: bool = False
+    owner: str = ""
+    owner_email: str = ""
+    organisation: str = ""
+    meeting_id: int | None = None
+    taskforce_id: int | None = None
+    sort: str = "due"
+
+    def query_args(self) -> dict[str, object]:
+        """These filters as query-string arguments, for links that keep them."""
+        args: dict[str, object] = {}
+        if self.statuses:
+            args["status"] = self.statuses
+        if self.overdue:
+            args["overdue"] = "y"
+        for name in ("owner", "owner_email", "organisation"):
+            if getattr(self, name):
+                args[name] = getattr(self, name)
+        if self.meeting_id:
+            args["meeting"] = self.meeting_id
+        if self.taskforce_id:
+            args["taskforce"] = self.taskforce_id
+        if self.sort != "due":
+            args["sort"] = self.sort
+        return args
+
+
+def overdue_clause(today: date):
+    return Action.status.not_in(FINISHED) & (Action.due_on < today)
+
+
+def select_actions(visible: Select, filters: Filters, today: date) -> Select:
+    """Actions in the visible task forces that pass the filters, in the chosen order."""
+    stmt = (
+        select(Action)
+        .join(Action.taskforce)
+        .options(contains_eager(Action.taskforce))
+        .where(Action.taskforce_id.in_(visible.with_only_columns(TaskForce.id).scalar_subquery()))
+    )
+    if filters.statuses:
+        stmt = stmt.where(Action.status.in_(filters.statuses))
+    if filters.overdue:
+        stmt = stmt.where(overdue_clause(today))
+    if filters.owner:
+        stmt = stmt.where(
+            or_(
+                Action.owner_name.icontains(filters.owner, autoescape=True),
+                Action.owner_email.icontains(filters.owner, autoescape=True),
+            )
+        )
+    if filters.owner_email:
+        stmt = stmt.where(Action.owner_email == filters.owner_email.lower())
+    if filters.organisation:
+        stmt = stmt.where(Action.owner_organisation == filters.organisation)
+    if filters.meeting_id:
+        stmt = stmt.where(Action.meeting_id == filters.meeting_id)
+    if filters.taskforce_id:
+        stmt = stmt.where(Action.taskforce_id == filters.taskforce_id)
+    return stmt.order_by(*SORTS.get(filters.sort, SORTS["due"]))
+
+
+def counts(stmt: Select, today: date) -> dict[str, int]:
+    """Totals for the filtered set: all, unfinished, overdue, awaiting closure."""
+    inner = stmt.order_by(None).subquery()
+    row = db.session.execute(
+        select(
+            func.count(),
+            func.count(case((inner.c.status.in_(("open", "in_progress")), 1))),
+            func.count(case(((inner.c.status.not_in(FINISHED)) & (inner.c.due_on < today), 1))),
+            func.count(case((inner.c.status == "complete", 1))),
+        ).select_from(inner)
+    ).one()
+    return dict(zip(("total", "outstanding", "overdue", "awaiting_closure"), row, strict=True))
+
+
+def page(stmt: Select, number: int) -> list[Action]:
+    return list(db.session.scalars(stmt.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)).unique())
+
+
+# Exports -------------------------------------------------------------------------------
+
+COLUMNS = (
+    "Reference",
+    "Task force",
+    "Action",
+    "Owner",
+    "Owner email",
+    "Organisation",
+    "Due date",
+    "Status",
+    "Overdue",
+    "Proposed due date",
+    "Last updated",
+)
+#: Spreadsheets treat a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "|", "%")
+
+
+def neutralise(value: object) -> object:
+    """Stop text from an action being run as a spreadsheet formula (CSV/formula injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def export_rows(stmt: Select, today: date):
+    """Yield one tuple per action, in COLUMNS order, with dates as dates."""
+    last_update = (
+        select(func.max(ActionUpdate.at))
+        .where(ActionUpdate.action_id == Action.id)
+        .correlate(Action)
+        .scalar_subquery()
+    )
+    for action, updated_at in db.session.execute(stmt.add_columns(last_update)).unique():
+        yield (
+            action.reference,
+            action.taskforce.name,
+            action.description,
+            action.owner_name,
+            action.owner_email,
+            action.owner_organisation,
+            action.due_on,
+            action.status.replace("_", " "),
+            "yes" if action.is_overdue(today) else "no",
+            action.proposed_due_on,
+            local(updated_at).replace(tzinfo=None) if updated_at else None,
+        )
+
+
+def to_csv(rows) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow(
+            neutralise(value.isoformat() if hasattr(value, "isoformat") else value)
+            if value is not None
+            else ""
+            for value in row
+        )
+    # A byte-order mark so that Excel reads the file as UTF-8.
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(rows, title: str) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31] or "Actions")
+    header = []
+    for name in COLUMNS:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=neutralise(value))
+            if isinstance(value, date):
+                cell.number_format = "d mmm yyyy" if type(value) is date else "d mmm yyyy hh:mm"
+            cells.append(cell)
+        sheet.append(cells)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

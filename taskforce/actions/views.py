@@ -1,0 +1,365 @@
+"""Web pages for actions: the tracker (per task force, across them, per owner), exports,
+allocating and updating an action, owner links, and each task force's chasing ladder."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import distinct, select
+
+from taskforce import mail
+from taskforce.actions import chasing, emails, services, tracker
+from taskforce.actions.forms import (
+    ActionCreateForm,
+    ActionUpdateForm,
+    FilterForm,
+    LadderForm,
+    ProposalForm,
+)
+from taskforce.actions.models import Action, ChaseLog
+from taskforce.auth import permissions
+from taskforce.bodies import services as body_services
+from taskforce.bodies.models import TaskForce
+from taskforce.errors import ServiceError, ValidationError
+from taskforce.extensions import db
+from taskforce.mail import OutboxMessage
+from taskforce.meetings.forms import ActionForm
+from taskforce.meetings.models import Meeting
+from taskforce.text import expected_version, small_int
+from taskforce.web import apply_errors, flash_success, taskforce_or_404, web_actor
+
+bp = Blueprint("actions", __name__)
+
+
+def _action_or_404(action_id: int, *, edit: bool = False) -> Action:
+    action = db.session.get(Action, action_id)
+    if action is None:
+        abort(404)
+    taskforce_or_404(action.taskforce_id, edit=edit)
+    return action
+
+
+# The tracker --------------------------------------------------------------------------
+
+
+def _filters(tf: TaskForce | None) -> tuple[FilterForm, tracker.Filters]:
+    """Read the filters from the query string; a bad value is reported and ignored."""
+    visible = permissions.visible_taskforces(current_user)
+    form = FilterForm(formdata=request.args)
+    scope = [tf.id] if tf else visible.with_only_columns(TaskForce.id).scalar_subquery()
+    organisations = db.session.scalars(
+        select(distinct(Action.owner_organisation))
+        .where(Action.taskforce_id.in_(scope), Action.owner_organisation != "")
+        .order_by(Action.owner_organisation)
+    ).all()
+    form.organisation.choices = [("", "Any organisation")] + [(o, o) for o in organisations]
+    if tf is not None:
+        meetings = db.session.scalars(
+            select(Meeting).where(Meeting.taskforce_id == tf.id).order_by(Meeting.number)
+        ).all()
+        form.meeting.choices = [("", "Any meeting")] + [
+            (str(m.id), f"Meeting {m.number}, {m.start_at:%-d %b %Y}") for m in meetings
+        ]
+        form.taskforce.choices = [("", "")]
+    else:
+        form.meeting.choices = [("", "Any meeting")]
+        form.taskforce.choices = [("", "All your task forces")] + [
+            (str(t.id), t.name) for t in db.session.scalars(visible.order_by(TaskForce.name))
+        ]
+    if request.args:
+        form.validate()
+    filters = tracker.Filters(sort="due")
+    if not form.status.errors:
+        filters.statuses = [s for s in (form.status.data or []) if s in tracker.STATUSES]
+    filters.overdue = bool(form.overdue.data)
+    if not form.owner.errors:
+        filters.owner = form.owner.data or ""
+    email = request.args.get("owner_email", "").strip()
+    if email and len(email) <= 254:
+        filters.owner_email = email
+    if not form.organisation.errors:
+        filters.organisation = form.organisation.data or ""
+    if not form.meeting.errors:
+        filters.meeting_id = small_int(form.meeting.data)
+    if tf is not None:
+        filters.taskforce_id = tf.id
+    elif not form.taskforce.errors:
+        filters.taskforce_id = small_int(form.taskforce.data)
+    if not form.sort.errors and form.sort.data in tracker.SORTS:
+        filters.sort = form.sort.data
+    return form, filters
+
+
+def _tracker(tf: TaskForce | None, template: str = "actions/tracker.html", **extra):
+    form, filters = _filters(tf)
+    today = services.today()
+    stmt = tracker.select_actions(permissions.visible_taskforces(current_user), filters, today)
+    number = small_int(request.args.get("page")) or 1
+    totals = tracker.counts(stmt, today)
+    pages = max(1, -(-totals["total"] // tracker.PAGE_SIZE))
+    number = min(number, pages)
+    return render_template(
+        template,
+        tf=tf,
+        form=form,
+        filters=filters,
+        actions=tracker.page(stmt, number),
+        totals=totals,
+        page=number,
+        pages=pages,
+        today=today,
+        can_edit=permissions.can_edit(current_user, tf) if tf else False,
+        page_url=lambda n: url_for(
+            request.endpoint, **(request.view_args or {}), **filters.query_args(), page=n
+        ),
+        **extra,
+    )
+
+
+@bp.get("/actions")
+def across():
+    return _tracker(None)
+
+
+@bp.get("/taskforces/<int:taskforce_id>/actions")
+def index(taskforce_id: int):
+    return _tracker(taskforce_or_404(taskforce_id))
+
+
+@bp.get("/actions/owner")
+def owner():
+    """Everything one person owns, in every task force the viewer can see."""
+    email = request.args.get("owner_email", "").strip().lower()
+    if not email:
+        return redirect(url_for("actions.across"))
+    name = db.session.scalar(
+        select(Action.owner_name).where(Action.owner_email == email).order_by(Action.id.desc())
+    )
+    return _tracker(None, "actions/owner.html", owner_email=email, owner_name=name or email)
+
+
+def _export(tf: TaskForce | None, fmt: str):
+    _form, filters = _filters(tf)
+    today = services.today()
+    stmt = tracker.select_actions(permissions.visible_taskforces(current_user), filters, today)
+    rows = tracker.export_rows(stmt, today)
+    stem = f"actions-{tf.code.lower()}" if tf else "actions"
+    stem += f"-{today:%Y-%m-%d}"
+    if fmt == "csv":
+        body, mimetype = tracker.to_csv(rows), "text/csv; charset=utf-8"
+    else:
+        body = tracker.to_xlsx(rows, tf.code if tf else "Actions")
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'},
+    )
+
+
+@bp.get("/actions/export.csv", defaults={"fmt": "csv"})
+@bp.get("/actions/export.xlsx", defaults={"fmt": "xlsx"})
+def export_across(fmt: str):
+    return _export(None, fmt)
+
+
+@bp.get("/taskforces/<int:taskforce_id>/actions/export.csv", defaults={"fmt": "csv"})
+@bp.get("/taskforces/<int:taskforce_id>/actions/export.xlsx", defaults={"fmt": "xlsx"})
+def export(taskforce_id: int, fmt: str):
+    return _export(taskforce_or_404(taskforce_id), fmt)
+
+
+# One action --------------------------------------------------------------------------
+
+
+@bp.route("/taskforces/<int:taskforce_id>/actions/new", methods=["GET", "POST"])
+def new(taskforce_id: int):
+    tf = taskforce_or_404(taskforce_id, edit=True)
+    form = ActionCreateForm()
+    meetings = db.session.scalars(
+        select(Meeting).where(Meeting.taskforce_id == tf.id).order_by(Meeting.number.desc())
+    ).all()
+    form.meeting_id.choices = [("", "Between meetings")] + [
+        (str(m.id), f"Meeting {m.number}, {m.start_at:%-d %B %Y}") for m in meetings
+    ]
+    if request.method == "GET" and request.args.get("meeting_id"):
+        form.meeting_id.data = request.args["meeting_id"]
+    if form.validate_on_submit():
+        meeting = next((m for m in meetings if str(m.id) == form.meeting_id.data), None)
+        data = {
+            "description": form.description.data,
+            "owner_name": form.owner_name.data,
+            "owner_email": form.owner_email.data,
+            "owner_organisation": form.owner_organisation.data or "",
+            "due_date": form.due_date.data,
+        }
+        try:
+            action, warnings = services.create_action(tf, data, web_actor(), meeting)
+            queued = 1 if form.send_link.data and emails.send_owner_link(action, web_actor()) else 0
+        except ServiceError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            sent, _ = mail.commit_and_deliver(queued)
+            note = f"Action {action.reference} allocated to {action.owner_name}."
+            if queued:
+                note += (
+                    " They have been emailed a link to update it."
+                    if sent
+                    else (" Their email is queued and will be retried.")
+                )
+            for warning in warnings:
+                note += f" Note: {warning}."
+            flash_success(note)
+            return redirect(url_for("actions.show", action_id=action.id))
+    return render_template("actions/new.html", tf=tf, form=form)
+
+
+def _show_page(action: Action, form: ActionUpdateForm | None = None, status: int = 200, **extra):
+    tf = action.taskforce
+    can_edit = permissions.can_edit(current_user, tf)
+    if form is None:
+        form = ActionUpdateForm(formdata=None, obj=action)
+        form.due_date.data = action.due_on
+        form.version.data = str(action.version)
+    chase_log = db.session.execute(
+        select(ChaseLog, OutboxMessage.status)
+        .outerjoin(OutboxMessage, OutboxMessage.id == ChaseLog.outbox_message_id)
+        .where(ChaseLog.action_id == action.id)
+        .order_by(ChaseLog.id.desc())
+    ).all()
+    proposal = ProposalForm(formdata=None)
+    proposal.version.data = str(action.version)
+    return render_template(
+        "actions/show.html",
+        tf=tf,
+        action=action,
+        form=form,
+        proposal=proposal,
+        button=ActionForm(),
+        chase_log=chase_log,
+        step_labels=chasing.STEP_LABELS,
+        links=emails.live_owner_links(action) if can_edit else [],
+        can_edit=can_edit,
+        today=services.today(),
+        **extra,
+    ), status
+
+
+@bp.get("/actions/<int:action_id>")
+def show(action_id: int):
+    return _show_page(_action_or_404(action_id))
+
+
+@bp.post("/actions/<int:action_id>")
+def update(action_id: int):
+    action = _action_or_404(action_id, edit=True)
+    form = ActionUpdateForm()
+    if not form.validate_on_submit():
+        return _show_page(action, form, 422)
+    data = {
+        "status": form.status.data,
+        "due_date": form.due_date.data,
+        "description": form.description.data,
+        "comment": form.comment.data,
+    }
+    try:
+        services.update_action(
+            action, data, web_actor(), expected_version=expected_version(form.version.data)
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        apply_errors(form, error)
+        db.session.refresh(action)
+        return _show_page(action, form, error.status, conflict=error.status == 409)
+    db.session.commit()
+    flash_success(f"{action.reference} updated.")
+    return redirect(url_for("actions.show", action_id=action.id))
+
+
+@bp.post("/actions/<int:action_id>/proposal")
+def proposal(action_id: int):
+    action = _action_or_404(action_id, edit=True)
+    form = ProposalForm()
+    if not form.validate_on_submit() or form.decision.data not in ("accept", "decline"):
+        abort(400)
+    try:
+        services.decide_proposal(
+            action,
+            form.decision.data == "accept",
+            web_actor(),
+            form.comment.data or "",
+            expected_version=expected_version(form.version.data),
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        db.session.refresh(action)
+        return _show_page(action, status=error.status, problem=error.message)
+    db.session.commit()
+    flash_success(f"Proposed date {'accepted' if form.decision.data == 'accept' else 'declined'}.")
+    return redirect(url_for("actions.show", action_id=action.id))
+
+
+@bp.post("/actions/<int:action_id>/link")
+def send_link(action_id: int):
+    action = _action_or_404(action_id, edit=True)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        emails.send_owner_link(action, web_actor())
+    except ServiceError as error:
+        db.session.rollback()
+        return _show_page(action, status=error.status, problem=error.message)
+    sent, _ = mail.commit_and_deliver(1)
+    flash_success(
+        f"A new link was emailed to {action.owner_email}; earlier links no longer work."
+        if sent
+        else f"A new link to {action.owner_email} is queued; it will be retried automatically."
+    )
+    return redirect(url_for("actions.show", action_id=action.id))
+
+
+@bp.post("/actions/<int:action_id>/link/withdraw")
+def withdraw_links(action_id: int):
+    action = _action_or_404(action_id, edit=True)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    count = emails.withdraw_owner_links(action, web_actor())
+    db.session.commit()
+    flash_success(f"{count} link{'s' if count != 1 else ''} withdrawn.")
+    return redirect(url_for("actions.show", action_id=action.id))
+
+
+# Chasing ------------------------------------------------------------------------------
+
+
+@bp.route("/taskforces/<int:taskforce_id>/chasing", methods=["GET", "POST"])
+def chasing_page(taskforce_id: int):
+    tf = taskforce_or_404(taskforce_id, edit=True)
+    form = LadderForm(data=chasing.ladder_for(tf))
+    if form.validate_on_submit():
+        problems = chasing.ladder_problems(form.offsets())
+        if problems:
+            apply_errors(form, ValidationError(problems))
+        else:
+            body_services.update_taskforce(tf, {"chase_offsets": form.offsets()}, web_actor())
+            db.session.commit()
+            flash_success("Chasing ladder saved. The next run follows it.")
+            return redirect(url_for("actions.chasing_page", taskforce_id=tf.id))
+    log = db.session.execute(
+        select(ChaseLog, Action.reference, Action.owner_name, OutboxMessage.status)
+        .join(Action, Action.id == ChaseLog.action_id)
+        .outerjoin(OutboxMessage, OutboxMessage.id == ChaseLog.outbox_message_id)
+        .where(Action.taskforce_id == tf.id)
+        .order_by(ChaseLog.id.desc())
+        .limit(200)
+    ).all()
+    return render_template(
+        "actions/chasing.html",
+        tf=tf,
+        form=form,
+        log=log,
+        labels=chasing.STEP_LABELS,
+        example=chasing.step_dates(services.today(), chasing.ladder_for(tf)),
+        today=services.today(),
+    )

@@ -1,0 +1,210 @@
+"""Chasing over simulated dates, against a real SMTP server: the ladder, one digest per
+owner per run, escalation to the chair, and nothing sent twice however a run goes."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from taskforce import mail
+from taskforce.actions import chasing
+from taskforce.actions.models import ChaseLog
+from taskforce.db import utcnow
+from taskforce.extensions import db
+from taskforce.links import AccessLink
+from taskforce.mail import OutboxMessage
+from tests.actions.conftest import CHAIR, SECRETARIAT
+
+# Due on Monday 1 March 2027. Default ladder in working days: reminder -3 (Wed 24 Feb),
+# chase +1 (Tue 2 Mar), second chase +6 (Tue 9 Mar), escalation +11 (Tue 16 Mar).
+DUE = date(2027, 3, 1)
+ANA = "ana.lopes@example.gov.uk"
+BEN = "ben.clarke@example.gov.uk"
+
+
+def chase(app, day: str, *extra: str):
+    result = app.test_cli_runner().invoke(args=["chase", "run", "--today", day, *extra])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def body(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def three(allocate):
+    return [
+        allocate(ANA, DUE, "Ana Lopes", description="Draft the employer survey"),
+        allocate(ANA, DUE, "Ana Lopes", description="Cost the apprenticeship pilot"),
+        allocate(BEN, DUE, "Ben Clarke", description="Map the regional colleges"),
+    ]
+
+
+def test_the_whole_ladder_one_digest_per_owner_per_run(app, smtp, three):
+    assert "Owners emailed: 0" in chase(app, "2027-02-23")
+    assert smtp.messages == []
+
+    output = chase(app, "2027-02-24")
+    assert "Owners emailed: 2" in output and "Reminder: 3" in output
+    assert "Emails sent: 2 of 2" in output
+    assert [len(smtp.to(ANA)), len(smtp.to(BEN))] == [1, 1]
+    digest = body(smtp.to(ANA)[0])
+    assert "SW-0/1" in digest and "SW-0/2" in digest  # both of Ana's actions in one email
+    assert digest.count("/a/") == 2  # each with its own link
+    assert smtp.to(ANA)[0]["Subject"] == "Your actions: 2 due soon"
+
+    for repeat in ("2027-02-24", "2027-02-25", "2027-03-01"):
+        assert "Owners emailed: 0" in chase(app, repeat)  # nothing new on the ladder
+    assert len(smtp.messages) == 2
+
+    assert "Chase: 3" in chase(app, "2027-03-02")
+    chased = body(smtp.to(ANA)[-1])
+    assert "overdue by 1 day" in chased
+    assert smtp.to(ANA)[-1]["Subject"] == "Your actions: 2 overdue"
+
+    assert "Second chase: 3" in chase(app, "2027-03-09")
+    assert len(smtp.messages) == 6
+
+    output = chase(app, "2027-03-16")
+    assert "Escalation to the chair and secretariat: 3" in output
+    assert "Escalation emails to chairs and secretariats: 1" in output
+    escalation = [m for rcpts, m in smtp.messages if CHAIR in rcpts]
+    assert len(escalation) == 1 and SECRETARIAT in escalation[0]["To"]
+    text = body(escalation[0])
+    assert "SW-0/1" in text and "Ana Lopes" in text and "Ben Clarke" in text
+    assert "escalated to the task force's chair" in body(smtp.to(BEN)[-1])
+
+    assert "Owners emailed: 0" in chase(app, "2027-03-17")
+    assert "Owners emailed: 0" in chase(app, "2027-04-30")
+    assert len(smtp.messages) == 9  # 2 reminders, 2 chases, 2 second chases, 2 + 1 escalation
+    assert count(ChaseLog) == 12  # four steps for each of three actions, each once
+
+
+def test_a_late_first_run_sends_only_the_step_reached(app, smtp, three):
+    chase(app, "2027-03-10")  # past the second chase: no reminder or first chase now
+    steps = db.session.scalars(select(ChaseLog.step)).all()
+    assert steps == ["second_chase"] * 3
+    assert len(smtp.messages) == 2
+
+
+def test_finished_actions_are_not_chased_and_a_new_date_restarts_the_ladder(app, smtp, three, api):
+    first, second, third = three
+    api.patch(f"/actions/{first.id}", {"status": "complete"})
+    api.patch(f"/actions/{third.id}", {"status": "dropped", "comment": "Overtaken"})
+    chase(app, "2027-03-02")
+    assert len(smtp.messages) == 1 and "SW-0/2" in body(smtp.to(ANA)[0])
+    assert "SW-0/1" not in body(smtp.to(ANA)[0])
+
+    api.patch(f"/actions/{second.id}", {"due_date": "2027-03-12"})
+    assert "Owners emailed: 0" in chase(app, "2027-03-05")
+    assert "Reminder: 1" in chase(app, "2027-03-09")  # three working days before the new date
+
+
+def test_a_run_whose_mail_server_is_down_loses_nothing_and_sends_nothing_twice(app, smtp, three):
+    smtp.stop()
+    output = chase(app, "2027-02-25")
+    assert "failed for now: 2" in output
+    assert "retried automatically" in output
+    assert count(ChaseLog) == 3  # the steps are recorded: their mail waits in the outbox
+
+    assert "Owners emailed: 0" in chase(app, "2027-02-25")  # the rerun adds nothing
+    smtp.start()
+    db.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
+    db.session.commit()
+    assert mail.deliver_queued() == (2, 0)
+    assert mail.deliver_queued() == (0, 0)
+    assert [len(smtp.to(ANA)), len(smtp.to(BEN))] == [1, 1]
+
+
+def test_a_crash_part_way_through_planning_leaves_nothing_behind(app, smtp, three, monkeypatch):
+    real = chasing._owner_message
+    calls = []
+
+    def crash_on_second(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the process died here")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(chasing, "_owner_message", crash_on_second)
+    result = app.test_cli_runner().invoke(args=["chase", "run", "--today", "2027-02-25"])
+    assert result.exit_code != 0
+    db.session.rollback()
+    assert (count(ChaseLog), count(OutboxMessage), count(AccessLink)) == (0, 0, 0)
+    assert smtp.messages == []
+
+    monkeypatch.setattr(chasing, "_owner_message", real)
+    chase(app, "2027-02-25")
+    chase(app, "2027-02-25")
+    assert [len(smtp.to(ANA)), len(smtp.to(BEN))] == [1, 1]
+
+
+def test_a_rival_run_that_logged_first_wins_and_nothing_is_sent_twice(
+    app, smtp, three, monkeypatch
+):
+    chase(app, "2027-02-25")
+    assert len(smtp.messages) == 2
+    # This run read the log before the rival's commit: it plans the same steps again.
+    real = chasing._logged
+    stale = iter([{}])
+    monkeypatch.setattr(chasing, "_logged", lambda today: next(stale, None) or real(today))
+    output = chase(app, "2027-02-25")
+    assert "Owners emailed: 0" in output
+    assert len(smtp.messages) == 2
+    assert count(ChaseLog) == 3 and count(OutboxMessage) == 2
+
+
+def test_dry_run_shows_who_would_be_chased_and_records_nothing(app, smtp, three):
+    output = chase(app, "2027-03-16", "--dry-run")
+    assert "dry run" in output
+    assert f"{ANA}: 2 actions listed" in output
+    assert "Escalation emails to chairs and secretariats: 1" in output
+    assert (count(ChaseLog), count(OutboxMessage), count(AccessLink)) == (0, 0, 0)
+    assert smtp.messages == []
+
+
+def test_a_task_force_can_move_the_rungs(app, smtp, three, tf):
+    tf.chase_offsets = {"reminder": -5, "chase": 2, "second_chase": 4, "escalation": 8}
+    db.session.commit()
+    assert "Reminder: 3" in chase(app, "2027-02-22")  # five working days before 1 March
+    assert "Owners emailed: 0" in chase(app, "2027-03-02")
+    assert "Chase: 3" in chase(app, "2027-03-03")
+
+
+def test_ladder_rules():
+    assert chasing.ladder_problems({"reminder": 2}) == {
+        "reminder": ["The reminder comes before the due date: give a negative number"]
+    }
+    assert "second_chase" in chasing.ladder_problems({"chase": 5, "second_chase": 5})
+    assert "escalation" in chasing.ladder_problems({"escalation": 0})
+    assert "nonsense" in chasing.ladder_problems({"nonsense": 1})
+    assert chasing.ladder_problems({"reminder": -1, "escalation": 30}) == {}
+
+
+def test_the_scheduler_job_skips_days_that_are_not_working_days(app, smtp, three, monkeypatch):
+    from taskforce.actions import services
+    from taskforce.scheduler import chase_owners, in_app
+
+    monkeypatch.setattr(services, "today", lambda: date(2027, 3, 6))  # a Saturday
+    in_app(app, chase_owners)()
+    assert smtp.messages == []
+    monkeypatch.setattr(services, "today", lambda: date(2027, 3, 8))
+    in_app(app, chase_owners)()
+    assert len(smtp.messages) == 2
+
+
+def test_escalation_without_a_chair_or_secretariat_still_chases_the_owner(
+    app, smtp, make_taskforce, secretariat, allocate
+):
+    lonely = make_taskforce(by=secretariat, code="LN", name="Lonely Task Force", members=[])
+    allocate(ANA, DUE - timedelta(days=30), "Ana Lopes", taskforce=lonely)
+    output = chase(app, "2027-03-16")
+    assert "Escalation emails to chairs and secretariats: 0" in output
+    assert len(smtp.messages) == 1 and smtp.messages[0][0] == [ANA]
