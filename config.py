@@ -97,12 +97,15 @@ class DevelopmentConfig(Config):
 
 
 class TestConfig(Config):
-    """Tests: a throwaway database chosen by the test harness, no rate limits."""
+    """Tests: a throwaway database chosen by the test harness."""
 
     TESTING = True
     SECRET_KEY = "test-secret"  # noqa: S105 - tests only
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
-    RATELIMIT_ENABLED = False
+    # Limits are on, but high: a test that checks one lowers it for itself.
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_RATE_LIMIT = "100000 per minute"
+    OWNER_LINK_RATE_LIMIT = "100000 per hour"
     SERVER_NAME = None
 
 

@@ -46,10 +46,13 @@ class GovDateField(DateField):
         super().__init__(label, validators, **kwargs)
 
     def process_formdata(self, valuelist):
+        if not valuelist:
+            self.raw_data = ["", "", ""]  # not posted at all: three empty boxes to redraw
+            return
         if len(valuelist) == 1 and ISO_DATE.fullmatch(valuelist[0].strip()):
             # One ISO value (a native date input, or a script posting the form) is fine too.
             year, month, day = valuelist[0].strip().split("-")
-            valuelist = [day, month, year]
+            valuelist = self.raw_data = [day, month, year]
         if valuelist and len(valuelist) != 3:
             # The widget redraws three boxes from raw_data: give it three, then say why.
             self.raw_data = [*valuelist, "", "", ""][:3]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from taskforce import mail
 from taskforce.actions import chasing, emails, services, tracker
@@ -48,7 +48,8 @@ def _filters(tf: TaskForce | None) -> tuple[FilterForm, tracker.Filters]:
     form = FilterForm(formdata=request.args)
     scope = [tf.id] if tf else visible.with_only_columns(TaskForce.id).scalar_subquery()
     organisations = db.session.scalars(
-        select(distinct(Action.owner_organisation))
+        select(Action.owner_organisation)
+        .distinct()
         .where(Action.taskforce_id.in_(scope), Action.owner_organisation != "")
         .order_by(Action.owner_organisation)
     ).all()
@@ -111,6 +112,12 @@ def _tracker(tf: TaskForce | None, template: str = "actions/tracker.html", **ext
         can_edit=permissions.can_edit(current_user, tf) if tf else False,
         page_url=lambda n: url_for(
             request.endpoint, **(request.view_args or {}), **filters.query_args(), page=n
+        ),
+        export_url=lambda fmt: url_for(
+            "actions.export" if tf else "actions.export_across",
+            **({"taskforce_id": tf.id} if tf else {}),
+            **filters.query_args(),
+            fmt=fmt,
         ),
         **extra,
     )

@@ -1,0 +1,215 @@
+"""Owner links followed from real emails: GET harmless, POST with CSRF, scoped to their
+actions, expiring, revocable, and dead once the actions are closed."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from taskforce.actions.models import Action, ActionUpdate
+from taskforce.actions.services import today
+from taskforce.db import utcnow
+from taskforce.extensions import db
+from taskforce.links import AccessLink
+from tests.conftest import _csrf_from
+
+ANA = "ana.lopes@example.gov.uk"
+
+
+def links_in(message) -> list[str]:
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    return re.findall(r"https?://[^/\s]+(/a/[A-Za-z0-9_-]+)", text)
+
+
+def updates() -> int:
+    return db.session.scalar(select(func.count()).select_from(ActionUpdate))
+
+
+@pytest.fixture
+def action(allocate):
+    return allocate(ANA, today() + timedelta(days=20), "Ana Lopes")
+
+
+@pytest.fixture
+def emailed(api, action, smtp):
+    """The path of the link in the email the owner received."""
+    response = api.post(f"/actions/{action.id}/link")
+    assert response.status_code == 202
+    assert response.get_json()["sent"] == 1 and response.get_json()["delivered"] == 1
+    (path,) = links_in(smtp.to(ANA)[-1])
+    return path
+
+
+def test_follow_the_emailed_link_look_then_update(app, api, action, emailed):
+    browser = app.test_client()
+    before = (updates(), action.version)
+    page = browser.get(emailed)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert action.reference in html and "Draft the employer survey" in html
+    db.session.refresh(action)
+    assert (updates(), action.version) == before  # opening the link changed nothing
+
+    assert browser.post(emailed, data={"status": "complete"}).status_code == 400  # no CSRF
+    assert updates() == before[0]
+
+    response = browser.post(
+        emailed,
+        data={
+            "csrf_token": _csrf_from(html),
+            "status": "complete",
+            "comment": "Survey drafted and shared",
+        },
+    )
+    assert response.status_code == 302
+    assert "Your update to SW-0/1 has been sent" in browser.get(emailed).get_data(as_text=True)
+    data = api.get(f"/actions/{action.id}").get_json()
+    assert data["status"] == "complete"  # the owner's word; the secretariat closes
+    last = data["updates"][-1]
+    assert last["via"] == "email_link"
+    assert last["by"] == f"Ana Lopes <{ANA}>"
+    assert last["comment"] == "Survey drafted and shared"
+
+
+def test_an_owner_proposes_a_date_and_the_secretariat_decides(app, api, action, emailed):
+    browser = app.test_client()
+    html = browser.get(emailed).get_data(as_text=True)
+    new_date = (today() + timedelta(days=40)).isoformat()
+    browser.post(emailed, data={"csrf_token": _csrf_from(html), "due_date": new_date})
+    data = api.get(f"/actions/{action.id}").get_json()
+    assert data["proposed_due_date"] == new_date
+    assert data["due_date"] != new_date  # only proposed
+    assert data["updates"][-1]["proposed_due_date"] == new_date
+
+    accepted = api.patch(f"/actions/{action.id}", {"due_date": new_date}).get_json()
+    assert accepted["due_date"] == new_date and accepted["proposed_due_date"] is None
+
+
+def test_a_token_cannot_touch_another_action(app, allocate, action, emailed):
+    other = allocate(ANA, today() + timedelta(days=9), "Ana Lopes", description="Other work")
+    browser = app.test_client()
+    html = browser.get(emailed).get_data(as_text=True)
+    assert "Other work" not in html
+    before = updates()
+    response = browser.post(
+        emailed,
+        data={"csrf_token": _csrf_from(html), "action_id": str(other.id), "status": "complete"},
+    )
+    assert response.status_code == 404
+    assert "cannot change that action" in response.get_data(as_text=True)
+    db.session.refresh(other)
+    assert other.status == "open" and updates() == before
+
+
+def test_a_replayed_form_changes_nothing_the_second_time(app, action, emailed):
+    browser = app.test_client()
+    html = browser.get(emailed).get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
+    form = {
+        "csrf_token": _csrf_from(html),
+        "version": version,
+        "status": "in_progress",
+        "comment": "Started",
+    }
+    assert browser.post(emailed, data=form).status_code == 302
+    before = updates()
+    replay = browser.post(emailed, data=form)
+    assert replay.status_code == 409
+    assert "Nothing was changed" in replay.get_data(as_text=True)
+    assert updates() == before
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({}, "Choose how it is going, propose a new date or add a comment"),
+        ({"status": "closed"}, "Not a valid choice"),
+        ({"due_date": "2001-01-01"}, "Propose a date after today"),
+        ({"due_date": "31-02-2027"}, "must be"),
+        ({"comment": "x" * 2001}, "2000"),
+        ({"comment": "bad\x00byte"}, "Comment"),
+    ],
+)
+def test_bad_updates_are_explained_and_change_nothing(app, action, emailed, form, message):
+    browser = app.test_client()
+    html = browser.get(emailed).get_data(as_text=True)
+    before = updates()
+    response = browser.post(emailed, data={"csrf_token": _csrf_from(html), **form})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "There is a problem" in page and message in page
+    assert updates() == before
+
+
+def test_tampered_expired_revoked_and_finished_links(app, api, action, emailed, smtp):
+    browser = app.test_client()
+    tampered = browser.get(emailed[:-4] + "abcd")
+    assert tampered.status_code == 404 and "not recognised" in tampered.get_data(as_text=True)
+    assert browser.get("/a/short").status_code == 404
+
+    api.post(f"/actions/{action.id}/link")  # re-issued: the first link is withdrawn
+    (fresh,) = links_in(smtp.to(ANA)[-1])
+    withdrawn = browser.get(emailed)
+    assert withdrawn.status_code == 410 and "withdrawn" in withdrawn.get_data(as_text=True)
+    assert browser.get(fresh).status_code == 200
+
+    db.session.execute(update(AccessLink).values(expires_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    expired = browser.get(fresh)
+    assert expired.status_code == 410 and "expired" in expired.get_data(as_text=True)
+
+    db.session.execute(update(AccessLink).values(expires_at=utcnow() + timedelta(days=1)))
+    db.session.commit()
+    api.patch(f"/actions/{action.id}", {"status": "closed"})
+    closed = browser.get(fresh)
+    assert closed.status_code == 410
+    assert "Nothing more is needed" in closed.get_data(as_text=True)
+
+
+def test_refusals_are_logged(app, action, emailed, caplog):
+    app.test_client().get(emailed[:-4] + "zzzz")
+    assert any("owner link refused (404)" in r.getMessage() for r in caplog.records)
+
+
+def test_link_from_a_chasing_digest_reaches_only_its_own_action(app, smtp, allocate, api):
+    first = allocate(ANA, date(2027, 3, 1), "Ana Lopes", description="First job")
+    second = allocate(ANA, date(2027, 3, 1), "Ana Lopes", description="Second job")
+    result = app.test_cli_runner().invoke(args=["chase", "run", "--today", "2027-03-02"])
+    assert result.exit_code == 0, result.output
+    paths = links_in(smtp.to(ANA)[0])
+    assert len(paths) == 2
+    browser = app.test_client()
+    page = browser.get(paths[0]).get_data(as_text=True)
+    assert "First job" in page and "Second job" not in page
+    browser.post(
+        paths[0],
+        data={"csrf_token": _csrf_from(page), "action_id": str(second.id), "status": "complete"},
+    )
+    browser.post(paths[0], data={"csrf_token": _csrf_from(page), "status": "in_progress"})
+    assert db.session.get(Action, first.id).status == "in_progress"
+    assert db.session.get(Action, second.id).status == "open"
+
+
+def test_posting_to_a_link_is_rate_limited(app, action, emailed):
+    from taskforce.extensions import limiter
+
+    old = app.config["OWNER_LINK_RATE_LIMIT"]
+    app.config["OWNER_LINK_RATE_LIMIT"] = "3 per hour"
+    limiter.reset()
+    try:
+        browser = app.test_client()
+        html = browser.get(emailed).get_data(as_text=True)
+        codes = [
+            browser.post(
+                emailed, data={"csrf_token": _csrf_from(html), "comment": f"note {n}"}
+            ).status_code
+            for n in range(4)
+        ]
+        assert codes == [302, 302, 302, 429]
+        assert browser.get(emailed).status_code == 200  # reading is never limited
+    finally:
+        app.config["OWNER_LINK_RATE_LIMIT"] = old
+        limiter.reset()
