@@ -98,16 +98,16 @@ def issue(
     return token
 
 
-def issue_for_actions(pairs: Sequence[tuple[str, int]], lifetime: timedelta) -> list[str]:
-    """Issue one owner link per (email, action id) in bulk; return the tokens in order.
+def issue_for_actions(scopes: Sequence[tuple[str, list[int]]], lifetime: timedelta) -> list[str]:
+    """Issue one owner link per (email, action ids) in bulk; return the tokens in order.
 
-    The chaser issues thousands at once, so this writes rows directly rather than through
+    The chaser issues a thousand at once, so this writes rows directly rather than through
     the unit of work.
     """
-    if not pairs:
+    if not scopes:
         return []
     now = utcnow()
-    tokens = [secrets.token_urlsafe(32) for _ in pairs]
+    tokens = [secrets.token_urlsafe(32) for _ in scopes]
     rows = [
         {
             "token_hash": _hash(token),
@@ -116,7 +116,7 @@ def issue_for_actions(pairs: Sequence[tuple[str, int]], lifetime: timedelta) -> 
             "created_at": now,
             "expires_at": now + lifetime,
         }
-        for token, (email, _action_id) in zip(tokens, pairs, strict=True)
+        for token, (email, _action_ids) in zip(tokens, scopes, strict=True)
     ]
     table = AccessLink.__table__
     ids = db.session.scalars(
@@ -126,7 +126,8 @@ def issue_for_actions(pairs: Sequence[tuple[str, int]], lifetime: timedelta) -> 
         insert(link_actions),
         [
             {"link_id": link_id, "action_id": action_id}
-            for link_id, (_email, action_id) in zip(ids, pairs, strict=True)
+            for link_id, (_email, action_ids) in zip(ids, scopes, strict=True)
+            for action_id in action_ids
         ],
     )
     return tokens

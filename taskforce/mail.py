@@ -9,19 +9,23 @@ mid-send leaves the row "sending", and it is retried once that claim is stale.
 
 from __future__ import annotations
 
+import binascii
 import contextlib
 import logging
 import smtplib
 import ssl
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.header import Header
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import formatdate, make_msgid
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from functools import lru_cache
 
 from flask import current_app, g, has_app_context, has_request_context
-from sqlalchemy import String, Text, case, insert, or_, select, update
+from sqlalchemy import String, Text, bindparam, case, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -74,6 +78,46 @@ def new_message(to: list[str], subject: str) -> EmailMessage:
     return message
 
 
+def plain_text(to: list[str], subject: str, body: str) -> str:
+    """A plain-text UTF-8 email as it goes on the wire, built directly.
+
+    For the many one-part messages chasing sends: the email package's header objects
+    cost more per message than the SMTP conversation itself. Header values are single
+    lines (CR and LF become spaces); anything not ASCII is RFC 2047-encoded.
+    """
+    headers = (
+        ("From", _from_header(current_app.config["MAIL_FROM"])),
+        ("To", ", ".join(_one_line(address) for address in to)),
+        ("Subject", _encode_header(subject)),
+        ("Date", formatdate(localtime=False)),
+        ("Message-ID", make_msgid(domain=_sender_domain())),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", 'text/plain; charset="utf-8"'),
+        ("Content-Transfer-Encoding", "quoted-printable"),
+    )
+    lines = body.replace("\r\n", "\n").replace("\r", "\n")
+    encoded = binascii.b2a_qp(lines.encode("utf-8"), istext=True).decode("ascii")
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers)
+    return head + "\r\n" + encoded.replace("\n", "\r\n")
+
+
+@lru_cache(maxsize=8)
+def _from_header(mail_from: str) -> str:
+    name, address = parseaddr(mail_from)
+    return formataddr((_one_line(name), address), charset="utf-8")
+
+
+def _one_line(value: str) -> str:
+    return value.replace("\r", " ").replace("\n", " ")
+
+
+def _encode_header(value: str) -> str:
+    value = _one_line(value)
+    if value.isascii() and len(value) < 900:
+        return value
+    return Header(value, "utf-8").encode(linesep="\r\n")
+
+
 def _sender_domain() -> str:
     sender = current_app.config["MAIL_FROM"]
     address = sender.rsplit("<", 1)[-1].rstrip(">")
@@ -107,8 +151,23 @@ def queue(
     return row
 
 
-def queue_many(messages: list[tuple[EmailMessage, str, int | None]]) -> list[int]:
-    """Add many (message, kind, taskforce_id) rows in one statement; return their ids.
+@dataclass
+class Outgoing:
+    """A message ready for the outbox: recipients, subject (for the outbox page), raw text."""
+
+    to: list[str]
+    subject: str
+    raw: str
+    kind: str
+    taskforce_id: int | None = None
+
+    @classmethod
+    def plain(cls, to: list[str], subject: str, body: str, kind: str, taskforce_id=None):
+        return cls(to, subject, plain_text(to, subject, body), kind, taskforce_id)
+
+
+def queue_many(messages: list[Outgoing]) -> list[int]:
+    """Add many messages in one statement; return their ids, in order.
 
     For runs that queue hundreds of messages at once (chasing); they carry no dedupe key,
     the caller's own log being what stops a repeat.
@@ -116,23 +175,21 @@ def queue_many(messages: list[tuple[EmailMessage, str, int | None]]) -> list[int
     if not messages:
         return []
     now = utcnow()
-    rows = []
-    for message, kind, taskforce_id in messages:
-        recipients = [addr.strip() for addr in str(message["To"]).split(",") if addr.strip()]
-        rows.append(
-            {
-                "kind": kind,
-                "recipients": ",".join(recipients),
-                "subject": str(message["Subject"])[:500],
-                "raw": message.as_string(),
-                "taskforce_id": taskforce_id,
-                "created_at": now,
-                "next_attempt_at": now,
-                "status": "queued",
-                "attempts": 0,
-                "last_error": "",
-            }
-        )
+    rows = [
+        {
+            "kind": message.kind,
+            "recipients": ",".join(message.to),
+            "subject": message.subject[:500],
+            "raw": message.raw,
+            "taskforce_id": message.taskforce_id,
+            "created_at": now,
+            "next_attempt_at": now,
+            "status": "queued",
+            "attempts": 0,
+            "last_error": "",
+        }
+        for message in messages
+    ]
     table = OutboxMessage.__table__
     ids = list(
         db.session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
@@ -163,29 +220,45 @@ def _candidates(limit: int, ids: list[int] | None) -> list[int]:
     return list(db.session.scalars(stmt.order_by(OutboxMessage.id).limit(limit)))
 
 
-def _claim(message_id: int, token: str) -> OutboxMessage | None:
-    """Take one message for sending, in its own committed update; None if another process has it.
+#: Messages claimed together; each is still marked sent in its own commit.
+CLAIM_BATCH = 50
 
-    Claiming row by row, just before sending it, keeps every claim fresh: a slow batch never
-    leaves rows that look abandoned while it still means to send them.
+
+@dataclass
+class Claimed:
+    id: int
+    recipients: str
+    raw: str
+    attempts: int
+
+
+def _claim(message_ids: list[int], token: str) -> list[Claimed]:
+    """Take a few messages for sending, in one committed update; skip any another has.
+
+    Claims are taken a small batch at a time, just before sending, so every claim stays
+    fresh: a slow run never leaves rows that look abandoned while it still means to send.
     """
     now = utcnow()
-    result = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, _due(now))
+    table = OutboxMessage.__table__
+    db.session.execute(
+        update(table)
+        .where(table.c.id.in_(message_ids), _due(now))
         .values(
             # Taking over an abandoned send counts as an attempt, so a message that kills
             # its sender cannot loop for ever.
-            attempts=OutboxMessage.attempts + case((OutboxMessage.status == "sending", 1), else_=0),
+            attempts=table.c.attempts + case((table.c.status == "sending", 1), else_=0),
             status="sending",
             claimed_at=now,
             claim_token=token,
         )
     )
+    rows = db.session.execute(
+        select(table.c.id, table.c.recipients, table.c.raw, table.c.attempts)
+        .where(table.c.id.in_(message_ids), table.c.claim_token == token)
+        .order_by(table.c.id)
+    ).all()
     db.session.commit()
-    if result.rowcount != 1:
-        return None
-    return db.session.get(OutboxMessage, message_id)
+    return [Claimed(*row) for row in rows]
 
 
 def _connect() -> smtplib.SMTP:
@@ -211,21 +284,63 @@ def _is_permanent(error: Exception) -> bool:
     return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
 
 
-def _failed(row: OutboxMessage, error: Exception) -> None:
+#: Refusals about one message; the connection is still good for the next one.
+SMTP_MESSAGE_ERRORS = (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+
+def _finish_statement(*columns: str):
+    table = OutboxMessage.__table__
+    return (
+        update(table)
+        .where(table.c.id == bindparam("row_id"), table.c.claim_token == bindparam("token"))
+        .values(claimed_at=None, claim_token=None, **{c: bindparam(f"new_{c}") for c in columns})
+    )
+
+
+#: Built once: this runs for every message sent.
+_MARK_SENT = _finish_statement("status", "sent_at", "last_error", "raw")
+_MARK_FAILED = _finish_statement("status", "attempts", "last_error", "next_attempt_at")
+
+
+def _finish(row: Claimed, token: str, statement, **values) -> None:
+    """Record what became of one claimed message, in its own commit, if the claim is ours.
+
+    Straight on a connection, not through the session: this runs once per message sent,
+    and the unit of work would cost more than the SMTP conversation.
+    """
+    params = {"row_id": row.id, "token": token, **{f"new_{k}": v for k, v in values.items()}}
+    with db.engine.begin() as conn:  # one row at a time: a crash loses no record of what went
+        conn.execute(statement, params)
+
+
+def _failed(row: Claimed, token: str, error: Exception) -> None:
     """Record a failed attempt: permanent refusals stop; anything else waits and retries."""
-    row.attempts += 1
-    row.last_error = str(error)[:1000]
-    row.claimed_at = None
-    row.claim_token = None
-    if _is_permanent(error) or row.attempts > MAX_ATTEMPTS:
-        row.status = "failed"
+    attempts = row.attempts + 1
+    message = str(error)[:1000]
+    if _is_permanent(error) or attempts > MAX_ATTEMPTS:
         log.error("outbox message %s failed: %s", row.id, error)
+        _finish(
+            row,
+            token,
+            _MARK_FAILED,
+            status="failed",
+            attempts=attempts,
+            last_error=message,
+            next_attempt_at=utcnow(),
+        )
         return
     # A server that is down is waited for, however long: nothing is lost to an outage.
-    row.status = "queued"
-    delay = BACKOFF_MINUTES[min(row.attempts, len(BACKOFF_MINUTES)) - 1]
-    row.next_attempt_at = utcnow() + timedelta(minutes=delay)
-    log.warning("outbox message %s not sent (attempt %s): %s", row.id, row.attempts, error)
+    delay = BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1]
+    log.warning("outbox message %s not sent (attempt %s): %s", row.id, attempts, error)
+    _finish(
+        row,
+        token,
+        _MARK_FAILED,
+        status="queued",
+        attempts=attempts,
+        last_error=message,
+        next_attempt_at=utcnow() + timedelta(minutes=delay),
+    )
 
 
 def deliver_queued(
@@ -243,34 +358,45 @@ def deliver_queued(
     token = uuid.uuid4().hex
     smtp: smtplib.SMTP | None = None
     sent = failed = 0
+    down: Exception | None = None  # the server failed us: stop trying it in this run
     try:
-        for message_id in candidates:
-            row = _claim(message_id, token)
-            if row is None:
-                continue
-            try:
-                if smtp is None:
-                    smtp = _connect()
-                refused = smtp.sendmail(
-                    _envelope_sender(), row.recipients.split(","), row.raw.encode("utf-8")
-                )
-            except (OSError, smtplib.SMTPException) as error:
-                _failed(row, error)
-                failed += 1
-                if not isinstance(error, smtplib.SMTPRecipientsRefused):
-                    smtp = _close(smtp)
-            else:
-                row.status = "sent"
-                row.sent_at = utcnow()
-                row.claimed_at = None
-                row.claim_token = None
-                row.last_error = f"refused by server: {', '.join(refused)}" if refused else ""
-                # Sent mail may carry emailed-link tokens: keep no copy of them at rest.
-                row.raw = ""
-                sent += 1
-            db.session.commit()  # one row at a time: a crash loses no record of what went
-            if progress is not None:
-                progress(1)
+        for start in range(0, len(candidates), CLAIM_BATCH):
+            if down is not None:
+                failed += len(candidates) - start  # still queued: the scheduler retries
+                break
+            for row in _claim(candidates[start : start + CLAIM_BATCH], token):
+                if down is not None:
+                    _failed(row, token, down)
+                    failed += 1
+                    continue
+                try:
+                    if smtp is None:
+                        smtp = _connect()
+                    refused = smtp.sendmail(
+                        _envelope_sender(), row.recipients.split(","), row.raw.encode("utf-8")
+                    )
+                except (OSError, smtplib.SMTPException) as error:
+                    _failed(row, token, error)
+                    failed += 1
+                    if not isinstance(error, (smtplib.SMTPRecipientsRefused, *SMTP_MESSAGE_ERRORS)):
+                        # The connection, not this message, failed: later ones would wait
+                        # out the same timeout. Leave them to the next run.
+                        smtp = _close(smtp)
+                        down = error
+                else:
+                    _finish(
+                        row,
+                        token,
+                        _MARK_SENT,
+                        status="sent",
+                        sent_at=utcnow(),
+                        last_error=f"refused by server: {', '.join(refused)}" if refused else "",
+                        # Sent mail may carry emailed-link tokens: keep no copy of them at rest.
+                        raw="",
+                    )
+                    sent += 1
+                if progress is not None:
+                    progress(1)
     finally:
         _close(smtp)
     return sent, failed

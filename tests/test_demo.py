@@ -19,6 +19,12 @@ def test_demo_load_creates_a_full_terms_of_reference(app):
     assert len(tf.members_in("official")) >= 2
     assert len(tf.members_in("secretariat")) >= 1
     assert tf.current_tor_number == 2
+    from taskforce.actions.models import Action
+    from taskforce.actions.services import today
+
+    actions = db.session.query(Action).all()
+    assert {a.status for a in actions} == {"open", "in_progress", "complete", "closed"}
+    assert any(a.is_overdue(today()) for a in actions)
 
 
 def test_demo_load_twice_changes_nothing(app):

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from itertools import pairwise
 
 from flask import current_app, render_template
@@ -83,7 +84,13 @@ def ladder_problems(offsets: dict[str, int]) -> dict[str, list[str]]:
 
 
 def step_dates(due_on: date, ladder: dict[str, int]) -> dict[str, date]:
-    return {step: add_working_days(due_on, ladder[step]) for step in STEPS}
+    return dict(zip(STEPS, _step_days(due_on, tuple(ladder[s] for s in STEPS)), strict=True))
+
+
+@lru_cache(maxsize=4096)
+def _step_days(due_on: date, offsets: tuple[int, ...]) -> tuple[date, ...]:
+    # Thousands of actions share a few due dates: count the working days once for each.
+    return tuple(add_working_days(due_on, days) for days in offsets)
 
 
 def step_reached(due_on: date, ladder: dict[str, int], today: date) -> str | None:
@@ -245,7 +252,7 @@ def _escalation_recipients(taskforce_ids: set[int]) -> dict[int, list[str]]:
     return recipients
 
 
-def _owner_message(email: str, name: str, entries: list[Entry], today: date):
+def _owner_message(email: str, name: str, entries: list[Entry], today: date) -> mail.Outgoing:
     overdue = sum(1 for e in entries if e.due_on < today)
     due = len(entries) - overdue
     parts = []
@@ -253,36 +260,31 @@ def _owner_message(email: str, name: str, entries: list[Entry], today: date):
         parts.append(f"{overdue} overdue")
     if due:
         parts.append(f"{due} due soon")
-    message = mail.new_message([email], f"Your actions: {' and '.join(parts)}")
-    message.set_content(
-        render_template(
-            "emails/chase_digest.txt",
-            name=name,
-            entries=entries,
-            today=today,
-            labels=STEP_LABELS,
-            base_url=current_app.config["BASE_URL"].rstrip("/"),
-        )
+    body = render_template(
+        "emails/chase_digest.txt",
+        name=name,
+        entries=entries,
+        today=today,
+        base_url=current_app.config["BASE_URL"].rstrip("/"),
     )
-    return message
+    return mail.Outgoing.plain(
+        [email], f"Your actions: {' and '.join(parts)}", body, "chase", entries[0].taskforce_id
+    )
 
 
-def _escalation_message(tf_name: str, recipients: list[str], entries: list[Entry], today: date):
-    count = len(entries)
-    message = mail.new_message(
-        recipients,
-        f"{tf_name}: {count} overdue action{'s' if count != 1 else ''} escalated to you",
+def _escalation_message(
+    tf_id: int, recipients: list[str], entries: list[Entry], today: date
+) -> mail.Outgoing:
+    count, tf_name = len(entries), entries[0].taskforce_name
+    body = render_template(
+        "emails/chase_escalation.txt",
+        tf_name=tf_name,
+        entries=entries,
+        today=today,
+        base_url=current_app.config["BASE_URL"].rstrip("/"),
     )
-    message.set_content(
-        render_template(
-            "emails/chase_escalation.txt",
-            tf_name=tf_name,
-            entries=entries,
-            today=today,
-            base_url=current_app.config["BASE_URL"].rstrip("/"),
-        )
-    )
-    return message
+    subject = f"{tf_name}: {count} overdue action{'s' if count != 1 else ''} escalated to you"
+    return mail.Outgoing.plain(recipients, subject, body, "escalation", tf_id)
 
 
 def run(
@@ -331,29 +333,23 @@ def _queue(today: date, *, dry_run: bool) -> tuple[RunSummary, list[int]]:
         db.session.rollback()
         return summary, []
 
-    # One link per action per digest, so each line of the email opens just that action.
-    pairs = [(email, e.action_id) for email, entries in digests.items() for e in entries]
-    tokens = iter(issue_for_actions(pairs, OWNER_LINK_LIFETIME))
-    for entries in digests.values():
+    # One link per digest, reaching exactly the actions it lists; each action's line in the
+    # email points at that action's own form on the page.
+    scopes = [(email, [e.action_id for e in entries]) for email, entries in digests.items()]
+    tokens = issue_for_actions(scopes, OWNER_LINK_LIFETIME)
+    for token, entries in zip(tokens, digests.values(), strict=True):
         for entry in entries:
-            entry.token = next(tokens)
+            entry.token = token
 
     messages = [
-        (_owner_message(email, names[email], entries, today), "chase", entries[0].taskforce_id)
-        for email, entries in digests.items()
+        _owner_message(email, names[email], entries, today) for email, entries in digests.items()
     ]
     escalation_tfs = [tf_id for tf_id in escalated if recipients.get(tf_id)]
     for tf_id in escalated:
         if not recipients.get(tf_id):
             log.warning("task force %s has no chair or secretariat to escalate to", tf_id)
     messages += [
-        (
-            _escalation_message(
-                escalated[tf_id][0].taskforce_name, recipients[tf_id], escalated[tf_id], today
-            ),
-            "escalation",
-            tf_id,
-        )
+        _escalation_message(tf_id, recipients[tf_id], escalated[tf_id], today)
         for tf_id in escalation_tfs
     ]
     ids = mail.queue_many(messages)
@@ -380,7 +376,7 @@ def _queue(today: date, *, dry_run: bool) -> tuple[RunSummary, list[int]]:
                 }
             )
     # The unique rule on (action, step, due date) is the guard: a rival run fails here.
-    db.session.execute(insert(ChaseLog), log_rows)
+    db.session.execute(insert(ChaseLog.__table__), log_rows)
     for tf_id, count in Counter(
         e.taskforce_id for entries in digests.values() for e in entries if e.step
     ).items():

@@ -89,6 +89,9 @@ def owner_link(token: str):
     status = 200
     if request.method == "POST" and form.validate_on_submit():
         action = _target(link, form)
+        if action is None and not form.action_id.data:
+            conflict = "This link covers several actions: use the form under the one you mean."
+            return _page(link, {}, None, conflict, 422)
         if action is None:
             return _refuse(token, LinkProblem(404, "This link cannot change that action."))
         actor = Actor.system("email_link", label=f"{action.owner_name} <{link.email}>")
@@ -119,7 +122,11 @@ def owner_link(token: str):
         status = 422
         if failed is None:
             return _refuse(token, LinkProblem(404, "This link cannot change that action."))
-    forms = {a.id: form if a is failed else _blank_form(a) for a in link.actions}
+    return _page(link, {failed.id: form} if failed else {}, failed, conflict, status)
+
+
+def _page(link: AccessLink, forms: dict, failed: Action | None, conflict: str | None, status: int):
+    forms = {a.id: forms[a.id] if a.id in forms else _blank_form(a) for a in link.actions}
     if len(forms) > 1:  # several forms on one page: keep every field's id unique
         for action_id, each in forms.items():
             for field in each:

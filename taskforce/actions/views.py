@@ -82,19 +82,23 @@ def _filters(tf: TaskForce | None) -> tuple[FilterForm, tracker.Filters]:
         filters.organisation = form.organisation.data or ""
     if not form.meeting.errors:
         filters.meeting_id = small_int(form.meeting.data)
-    if tf is not None:
-        filters.taskforce_id = tf.id
-    elif not form.taskforce.errors:
+    if tf is None and not form.taskforce.errors:
         filters.taskforce_id = small_int(form.taskforce.data)
     if not form.sort.errors and form.sort.data in tracker.SORTS:
         filters.sort = form.sort.data
     return form, filters
 
 
+def _scope(tf: TaskForce | None):
+    """The task forces a tracker page covers: the one in the address, or all the user's."""
+    visible = permissions.visible_taskforces(current_user)
+    return visible.where(TaskForce.id == tf.id) if tf is not None else visible
+
+
 def _tracker(tf: TaskForce | None, template: str = "actions/tracker.html", **extra):
     form, filters = _filters(tf)
     today = services.today()
-    stmt = tracker.select_actions(permissions.visible_taskforces(current_user), filters, today)
+    stmt = tracker.select_actions(_scope(tf), filters, today)
     number = small_int(request.args.get("page")) or 1
     totals = tracker.counts(stmt, today)
     pages = max(1, -(-totals["total"] // tracker.PAGE_SIZE))
@@ -148,7 +152,7 @@ def owner():
 def _export(tf: TaskForce | None, fmt: str):
     _form, filters = _filters(tf)
     today = services.today()
-    stmt = tracker.select_actions(permissions.visible_taskforces(current_user), filters, today)
+    stmt = tracker.select_actions(_scope(tf), filters, today)
     rows = tracker.export_rows(stmt, today)
     stem = f"actions-{tf.code.lower()}" if tf else "actions"
     stem += f"-{today:%Y-%m-%d}"

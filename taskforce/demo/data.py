@@ -169,4 +169,106 @@ def load_demo(only_if_empty: bool = False) -> TaskForce | None:
     )
     # A second version, as when the chair re-agrees the ToR, so history has something to show.
     services.update_taskforce(tf, {"quorum": 5}, secretariat)
+    _load_actions(tf, secretariat)
     return tf
+
+
+#: (description, owner name, email, organisation, days from today it is due, status, comment)
+ACTIONS = [
+    (
+        "Share the regional breakdown of apprenticeship starts with the Treasury",
+        "Fiona Gallacher",
+        "fiona.gallacher@example.gov.uk",
+        "Department for Learning",
+        -12,
+        "in_progress",
+        "Data agreed with analysts; awaiting sign-off",
+    ),
+    (
+        "Set out options to cut work coach caseloads in the ten busiest Jobcentres",
+        "Marcus Adeyemi",
+        "member@example.gov.uk",
+        "Department for Work",
+        -4,
+        "open",
+        "",
+    ),
+    (
+        "Write to mayoral authorities about local skills improvement plans",
+        "Hamid Qureshi",
+        "hamid.qureshi@example.org.uk",
+        "Association of Combined Authorities",
+        2,
+        "open",
+        "",
+    ),
+    (
+        "Bring a costed proposal for the over-50s return-to-work pilot",
+        "Tom Whitfield",
+        "tom.whitfield@example.gov.uk",
+        "The Treasury",
+        9,
+        "in_progress",
+        "First cut of costings done",
+    ),
+    (
+        "Agree the youth guarantee data-sharing agreement",
+        "Marcus Adeyemi",
+        "member@example.gov.uk",
+        "Department for Work",
+        16,
+        "open",
+        "",
+    ),
+    (
+        "Publish the further education teacher recruitment campaign dates",
+        "Fiona Gallacher",
+        "fiona.gallacher@example.gov.uk",
+        "Department for Learning",
+        -20,
+        "complete",
+        "Campaign dates published on the department's site",
+    ),
+    (
+        "Circulate the careers advice survey results to members",
+        "Ben Castell",
+        "ben.castell@example.gov.uk",
+        "Implementation Unit",
+        -30,
+        "closed",
+        "Circulated with the last pack",
+    ),
+    (
+        "Map employer demand for skills bootcamps in the North East",
+        "Rhiannon Teague",
+        "rhiannon.teague@example.org.uk",
+        "North East Employers' Forum",
+        30,
+        "open",
+        "",
+    ),
+]
+
+
+def _load_actions(tf: TaskForce, secretariat: Actor) -> None:
+    from datetime import timedelta
+
+    from taskforce.actions import services as actions
+    from taskforce.meetings.workdays import next_working_day
+
+    for description, name, email, organisation, due_in, status, comment in ACTIONS:
+        action, _warnings = actions.create_action(
+            tf,
+            {
+                "description": description,
+                "owner_name": name,
+                "owner_email": email,
+                "owner_organisation": organisation,
+                "due_date": next_working_day(actions.today() + timedelta(days=due_in)),
+            },
+            secretariat,
+        )
+        if status != "open":
+            if status == "closed":
+                actions.update_action(action, {"status": "complete"}, secretariat)
+            actions.update_action(action, {"status": status, "comment": comment}, secretariat)

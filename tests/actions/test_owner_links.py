@@ -174,23 +174,37 @@ def test_refusals_are_logged(app, action, emailed, caplog):
     assert any("owner link refused (404)" in r.getMessage() for r in caplog.records)
 
 
-def test_link_from_a_chasing_digest_reaches_only_its_own_action(app, smtp, allocate, api):
+def test_a_digest_link_reaches_the_actions_in_that_digest_and_no_others(app, smtp, allocate, api):
     first = allocate(ANA, date(2027, 3, 1), "Ana Lopes", description="First job")
     second = allocate(ANA, date(2027, 3, 1), "Ana Lopes", description="Second job")
+    later = allocate(ANA, date(2027, 9, 1), "Ana Lopes", description="Autumn job")
     result = app.test_cli_runner().invoke(args=["chase", "run", "--today", "2027-03-02"])
     assert result.exit_code == 0, result.output
-    paths = links_in(smtp.to(ANA)[0])
-    assert len(paths) == 2
+    text = smtp.to(ANA)[0].get_body(preferencelist=("plain",)).get_content()
+    assert f"#action-{first.id}" in text and f"#action-{second.id}" in text
+    assert "Autumn job" not in text
+    (path,) = set(links_in(smtp.to(ANA)[0]))
     browser = app.test_client()
-    page = browser.get(paths[0]).get_data(as_text=True)
-    assert "First job" in page and "Second job" not in page
-    browser.post(
-        paths[0],
-        data={"csrf_token": _csrf_from(page), "action_id": str(second.id), "status": "complete"},
+    page = browser.get(path).get_data(as_text=True)
+    assert "First job" in page and "Second job" in page and "Autumn job" not in page
+    assert f'id="action-{first.id}"' in page
+    refused = browser.post(
+        path,
+        data={"csrf_token": _csrf_from(page), "action_id": str(later.id), "status": "complete"},
     )
-    browser.post(paths[0], data={"csrf_token": _csrf_from(page), "status": "in_progress"})
+    assert refused.status_code == 404
+    done = browser.post(
+        path,
+        data={"csrf_token": _csrf_from(page), "action_id": str(first.id), "status": "in_progress"},
+    )
+    assert done.status_code == 302
     assert db.session.get(Action, first.id).status == "in_progress"
     assert db.session.get(Action, second.id).status == "open"
+    assert db.session.get(Action, later.id).status == "open"
+    assert (
+        browser.post(path, data={"csrf_token": _csrf_from(page), "status": "complete"}).status_code
+        == 422
+    )  # two actions on this link: the form must say which
 
 
 def test_posting_to_a_link_is_rate_limited(app, action, emailed):
