@@ -14,8 +14,10 @@ import contextlib
 import logging
 import smtplib
 import ssl
+import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.header import Header
@@ -348,23 +350,58 @@ def deliver_queued(
     ids: list[int] | None = None,
     progress: Callable[[int], object] | None = None,
 ) -> tuple[int, int]:
-    """Send what is due (or, given ids, just those) over one connection; return (sent, failed).
+    """Send what is due (or, given ids, just those); return (sent, failed).
 
-    `progress`, if given, is called with 1 as each message is dealt with.
+    A long queue is shared between up to SMTP_CONNECTIONS connections, each in its own
+    thread with its own database session; claims keep them from ever sending the same
+    message. `progress`, if given, is called with 1 as each message is dealt with.
     """
     candidates = _candidates(limit, ids)
     if not candidates:
         return 0, 0
+    batches = [candidates[i : i + CLAIM_BATCH] for i in range(0, len(candidates), CLAIM_BATCH)]
+    workers = min(current_app.config["SMTP_CONNECTIONS"], len(batches))
+    if workers <= 1 or not _threads_can_write():
+        return _deliver(batches, progress)
+    app = current_app._get_current_object()
+    lock = threading.Lock()
+
+    def locked_progress(n: int) -> None:
+        if progress is not None:
+            with lock:
+                progress(n)
+
+    def work(share: list[list[int]]) -> tuple[int, int]:
+        with app.app_context():
+            try:
+                return _deliver(share, locked_progress)
+            finally:
+                db.session.remove()
+
+    db.session.commit()  # release this thread's hold before the workers write
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outbox") as pool:
+        results = list(pool.map(work, [batches[i::workers] for i in range(workers)]))
+    return sum(r[0] for r in results), sum(r[1] for r in results)
+
+
+def _threads_can_write() -> bool:
+    """An in-memory SQLite database is one connection: it cannot be shared between threads."""
+    url = db.engine.url
+    return not (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))
+
+
+def _deliver(batches: list[list[int]], progress: Callable[[int], object] | None) -> tuple[int, int]:
+    """Claim and send batch by batch over one SMTP connection; return (sent, failed)."""
     token = uuid.uuid4().hex
     smtp: smtplib.SMTP | None = None
     sent = failed = 0
     down: Exception | None = None  # the server failed us: stop trying it in this run
     try:
-        for start in range(0, len(candidates), CLAIM_BATCH):
+        for number, batch in enumerate(batches):
             if down is not None:
-                failed += len(candidates) - start  # still queued: the scheduler retries
+                failed += sum(len(b) for b in batches[number:])  # still queued: retried later
                 break
-            for row in _claim(candidates[start : start + CLAIM_BATCH], token):
+            for row in _claim(batch, token):
                 if down is not None:
                     _failed(row, token, down)
                     failed += 1

@@ -72,3 +72,46 @@ def test_only_one_scheduler_holds_the_lock(app):
     t1.join(5)
     t2.join(5)
     assert len(second_got_it) == 1  # and takes over when the first stops
+
+
+def test_a_long_queue_is_shared_between_connections_and_each_message_goes_once(app, smtp):
+    """With PostgreSQL (or a file database) two sender threads share the queue."""
+    from taskforce.mail import Outgoing, queue_many
+
+    old, app.config["SMTP_CONNECTIONS"] = app.config["SMTP_CONNECTIONS"], 2
+    try:
+        ids = queue_many(
+            [
+                Outgoing.plain([f"person{n}@example.gov.uk"], f"Note {n}", "Hello", "test")
+                for n in range(130)
+            ]
+        )
+        db.session.commit()
+        seen = []
+        assert mail.deliver_queued(limit=500, ids=ids, progress=seen.append) == (130, 0)
+    finally:
+        app.config["SMTP_CONNECTIONS"] = old
+    assert len(seen) == 130
+    recipients = sorted(rcpts[0] for rcpts, _m in smtp.messages)
+    assert recipients == sorted(f"person{n}@example.gov.uk" for n in range(130))
+    assert db.session.query(OutboxMessage).filter_by(status="sent").count() == 130
+    assert mail.deliver_queued() == (0, 0)
+
+
+def test_plain_text_mail_survives_a_real_parser(app, smtp):
+    from taskforce.mail import Outgoing, queue_many
+
+    body = "Siân, your action is due.\n.\nA line with a dot above it, and one over 76 chars " * 3
+    ids = queue_many(
+        [
+            Outgoing.plain(
+                ["sian@example.gov.uk"], "Cyngor Sir \u2013 \u2018actions\u2019", body, "t"
+            )
+        ]
+    )
+    db.session.commit()
+    mail.deliver_queued(ids=ids)
+    ((_rcpts, message),) = smtp.messages
+    assert message["Subject"] == "Cyngor Sir \u2013 \u2018actions\u2019"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert text.replace("\r\n", "\n").rstrip("\n") == body

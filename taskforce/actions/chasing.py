@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from itertools import pairwise
 
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -252,6 +252,12 @@ def _escalation_recipients(taskforce_ids: set[int]) -> dict[int, list[str]]:
     return recipients
 
 
+def _render(template: str, **context) -> str:
+    """Render an email template without Flask's per-render context processors and signals:
+    a chasing run renders a thousand of these, and emails use none of the page globals."""
+    return current_app.jinja_env.get_template(template).render(**context)
+
+
 def _owner_message(email: str, name: str, entries: list[Entry], today: date) -> mail.Outgoing:
     overdue = sum(1 for e in entries if e.due_on < today)
     due = len(entries) - overdue
@@ -260,7 +266,7 @@ def _owner_message(email: str, name: str, entries: list[Entry], today: date) -> 
         parts.append(f"{overdue} overdue")
     if due:
         parts.append(f"{due} due soon")
-    body = render_template(
+    body = _render(
         "emails/chase_digest.txt",
         name=name,
         entries=entries,
@@ -276,7 +282,7 @@ def _escalation_message(
     tf_id: int, recipients: list[str], entries: list[Entry], today: date
 ) -> mail.Outgoing:
     count, tf_name = len(entries), entries[0].taskforce_name
-    body = render_template(
+    body = _render(
         "emails/chase_escalation.txt",
         tf_name=tf_name,
         entries=entries,
