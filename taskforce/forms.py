@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
-from wtforms import DateField
-from wtforms.validators import ValidationError
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import DateField, IntegerField, SubmitField
+from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from taskforce.markdown import markdown_problem
 from taskforce.text import CONTROL, CONTROL_EXCEPT_NEWLINES
@@ -70,3 +72,30 @@ class SafeMarkdown:
         problem = markdown_problem(field.data)
         if problem:
             raise ValidationError(problem)
+
+
+def working_day_offsets_form(
+    name: str, labels: dict[str, str], limit: int, submit: str
+) -> type[FlaskForm]:
+    """A form of whole numbers of working days, one per key of `labels` (the cycle's
+    milestones, the chasing ladder); its offsets() gives them back as a dict."""
+    fields = {
+        key: IntegerField(
+            label,
+            widget=GovTextInput(),
+            validators=[
+                InputRequired(message=f"Enter the working days for “{label}”"),
+                NumberRange(-limit, limit, message=f"Give a number from -{limit} to {limit}"),
+            ],
+        )
+        for key, label in labels.items()
+    }
+
+    def offsets(self) -> dict[str, int]:
+        return {key: self[key].data for key in labels}
+
+    return type(
+        name,
+        (FlaskForm,),
+        {**fields, "submit": SubmitField(submit, widget=GovSubmitInput()), "offsets": offsets},
+    )

@@ -17,7 +17,6 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -25,11 +24,17 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Email, InputRequired, Length, Optional
 
 from taskforce.actions.chasing import LADDER_LIMIT, STEP_LABELS
 from taskforce.actions.models import COMMENT_MAX, DESCRIPTION_MAX
-from taskforce.forms import GovDateField, NoControlCharacters, SingleLine, strip
+from taskforce.forms import (
+    GovDateField,
+    NoControlCharacters,
+    SingleLine,
+    strip,
+    working_day_offsets_form,
+)
 
 STATUS_LABELS = {
     "open": "Open",
@@ -165,32 +170,8 @@ class OwnerUpdateForm(FlaskForm):
     submit = SubmitField("Send update", widget=GovSubmitInput())
 
 
-class LadderForm(FlaskForm):
-    """A task force's chasing ladder, one field per step (added below)."""
-
-    submit = SubmitField("Save the ladder", widget=GovSubmitInput())
-
-    def offsets(self) -> dict[str, int]:
-        return {step: self[step].data for step in STEP_LABELS}
-
-
-for _step, _label in STEP_LABELS.items():
-    setattr(
-        LadderForm,
-        _step,
-        IntegerField(
-            _label,
-            widget=GovTextInput(),
-            validators=[
-                InputRequired(message=f"Enter the working days for “{_label}”"),
-                NumberRange(
-                    -LADDER_LIMIT,
-                    LADDER_LIMIT,
-                    message=f"Give a number from -{LADDER_LIMIT} to {LADDER_LIMIT}",
-                ),
-            ],
-        ),
-    )
+#: A task force's chasing ladder, one field per step.
+LadderForm = working_day_offsets_form("LadderForm", STEP_LABELS, LADDER_LIMIT, "Save the ladder")
 
 
 class FilterForm(FlaskForm):

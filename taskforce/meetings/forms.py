@@ -22,7 +22,13 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
-from taskforce.forms import GovDateField, NoControlCharacters, SingleLine, strip
+from taskforce.forms import (
+    GovDateField,
+    NoControlCharacters,
+    SingleLine,
+    strip,
+    working_day_offsets_form,
+)
 from taskforce.meetings.cycle import MILESTONE_LABELS, OFFSET_LIMIT
 from taskforce.meetings.models import LOCATION_MAX, REASON_MAX, TITLE_MAX
 from taskforce.meetings.services import COUNT_MAX, DURATION_MAX, DURATION_MIN
@@ -136,29 +142,5 @@ class ActionForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class CycleForm(FlaskForm):
-    """A task force's milestone offsets, one field per milestone (added below)."""
-
-    submit = SubmitField("Save the cycle", widget=GovSubmitInput())
-
-    def offsets(self) -> dict[str, int]:
-        return {kind: self[kind].data for kind in MILESTONE_LABELS}
-
-
-for _kind, _label in MILESTONE_LABELS.items():
-    setattr(
-        CycleForm,
-        _kind,
-        IntegerField(
-            _label,
-            widget=GovTextInput(),
-            validators=[
-                InputRequired(message=f"Enter the working days for “{_label}”"),
-                NumberRange(
-                    -OFFSET_LIMIT,
-                    OFFSET_LIMIT,
-                    message=f"Give a number from -{OFFSET_LIMIT} to {OFFSET_LIMIT}",
-                ),
-            ],
-        ),
-    )
+#: A task force's milestone offsets, one field per milestone.
+CycleForm = working_day_offsets_form("CycleForm", MILESTONE_LABELS, OFFSET_LIMIT, "Save the cycle")
