@@ -7,10 +7,10 @@ import re
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import DateField, IntegerField, SubmitField
-from wtforms.validators import InputRequired, NumberRange, ValidationError
+from wtforms.validators import InputRequired, NumberRange, StopValidation, ValidationError
 
 from taskforce.markdown import markdown_problem
-from taskforce.text import CONTROL, CONTROL_EXCEPT_NEWLINES
+from taskforce.text import CONTROL, CONTROL_EXCEPT_NEWLINES, YEARS
 
 
 class SingleLine:
@@ -65,6 +65,26 @@ class GovDateField(DateField):
             raise ValueError(
                 f"{self.label.text.split(' (')[0]} must be a real date, like 30 9 2027"
             ) from exc
+
+
+class OptionalDate:
+    """Like Optional, for three date boxes: empty only when all three are empty."""
+
+    field_flags = {"optional": True}
+
+    def __call__(self, form, field):
+        if not any((part or "").strip() for part in (field.raw_data or [])):
+            field.errors[:] = []
+            raise StopValidation()
+
+
+class InYears:
+    """A date within the years the service works with (see text.YEARS)."""
+
+    def __call__(self, form, field):
+        if field.data is not None and field.data.year not in YEARS:
+            label = field.label.text.split(" (")[0]
+            raise ValidationError(f"{label} must be between {YEARS[0]} and {YEARS[-1]}")
 
 
 class SafeMarkdown:

@@ -15,6 +15,7 @@ import logging
 import smtplib
 import ssl
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -280,14 +281,33 @@ def _envelope_sender() -> str:
 
 
 def _is_permanent(error: Exception) -> bool:
-    """A refusal that retrying cannot cure: every recipient refused, or a 5xx reply."""
+    """A refusal that retrying cannot cure: every recipient refused, a 5xx reply, or a
+    message that cannot be put into SMTP at all."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return True
+    if not isinstance(error, OSError | smtplib.SMTPException):
         return True
     return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
 
 
 #: Refusals about one message; the connection is still good for the next one.
 SMTP_MESSAGE_ERRORS = (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+
+def _renew(message_ids: list[int], token: str) -> set[int]:
+    """Refresh this run's claim on messages it still holds; return their ids."""
+    table = OutboxMessage.__table__
+    with db.engine.begin() as conn:
+        conn.execute(
+            update(table)
+            .where(table.c.id.in_(message_ids), table.c.claim_token == token)
+            .values(claimed_at=utcnow())
+        )
+        return set(
+            conn.scalars(
+                select(table.c.id).where(table.c.id.in_(message_ids), table.c.claim_token == token)
+            )
+        )
 
 
 def _finish_statement(*columns: str):
@@ -401,11 +421,21 @@ def _deliver(batches: list[list[int]], progress: Callable[[int], object] | None)
             if down is not None:
                 failed += sum(len(b) for b in batches[number:])  # still queued: retried later
                 break
-            for row in _claim(batch, token):
+            rows = _claim(batch, token)
+            claimed = time.monotonic()
+            for position, row in enumerate(rows):
                 if down is not None:
                     _failed(row, token, down)
                     failed += 1
                     continue
+                if time.monotonic() - claimed > STALE_CLAIM.total_seconds() / 2:
+                    # A slow server: renew the claim on what is left before anyone else
+                    # takes it for abandoned, and skip whatever is no longer ours.
+                    ours = _renew([r.id for r in rows[position:]], token)
+                    claimed = time.monotonic()
+                    if row.id not in ours:
+                        continue
+                    rows[position:] = [r for r in rows[position:] if r.id in ours]
                 try:
                     if smtp is None:
                         smtp = _connect()
@@ -420,6 +450,13 @@ def _deliver(batches: list[list[int]], progress: Callable[[int], object] | None)
                         # out the same timeout. Leave them to the next run.
                         smtp = _close(smtp)
                         down = error
+                except Exception as error:
+                    # Nothing about this message will change by retrying it: fail it for good,
+                    # and start the next one on a clean connection.
+                    log.exception("outbox message %s cannot be sent", row.id)
+                    _failed(row, token, error)
+                    failed += 1
+                    smtp = _close(smtp)
                 else:
                     _finish(
                         row,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 from taskforce.markdown import markdown_problem
-from taskforce.text import CONTROL, CONTROL_EXCEPT_NEWLINES
+from taskforce.text import CONTROL, CONTROL_EXCEPT_NEWLINES, YEARS
 
 
 def _single_line(value: str) -> str:
@@ -27,6 +28,16 @@ def _markdown(value: str) -> str:
     if problem:
         raise ValueError(problem)
     return value
+
+
+def _in_years(value: date) -> date:
+    if value.year not in YEARS:
+        raise ValueError(f"give a date from {YEARS[0]} to {YEARS[-1]}")
+    return value
+
+
+#: A calendar date within the years the service works with.
+Day = Annotated[date, AfterValidator(_in_years)]
 
 
 def Line(max_length: int, min_length: int = 1):

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-CONTROL_EXCEPT_NEWLINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters, lone surrogates and the non-characters U+FFFE/U+FFFF: none belongs in
+# text a person typed, and XML (Word, Excel) cannot hold them.
+CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+CONTROL_EXCEPT_NEWLINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+#: Years a date typed into the service may fall in: wide enough for history and plans,
+#: narrow enough that working-day arithmetic never runs off the calendar.
+YEARS = range(2000, 2101)
 _SMALL_INT = re.compile(r"[0-9]{1,9}")
 
 

@@ -93,6 +93,31 @@ def _step_days(due_on: date, offsets: tuple[int, ...]) -> tuple[date, ...]:
     return tuple(add_working_days(due_on, days) for days in offsets)
 
 
+def next_step(
+    due_on: date, ladder: dict[str, int], today: date, logged: dict[str, date]
+) -> str | None:
+    """The rung to send today, if any: a ladder climbed one rung at a time.
+
+    The first email is the reminder, or the chase for an action already late (never an
+    escalation out of the blue). Each later rung comes on its own day, and no sooner after
+    the rung before it than the ladder's own gap, so a late start does not compress it.
+    """
+    if not logged:
+        reached = step_reached(due_on, ladder, today)
+        if reached is None or reached == ChaseStep.REMINDER:
+            return reached
+        return ChaseStep.CHASE
+    last = max(logged, key=STEPS.index)
+    if last == STEPS[-1]:
+        return None
+    step = STEPS[STEPS.index(last) + 1]
+    earliest = max(
+        step_dates(due_on, ladder)[step],
+        add_working_days(logged[last], ladder[step] - ladder[last]),
+    )
+    return step if today >= earliest else None
+
+
 def step_reached(due_on: date, ladder: dict[str, int], today: date) -> str | None:
     """The highest step whose day has come, or None before the reminder."""
     reached = None
@@ -172,16 +197,16 @@ def _candidates(today: date) -> list[tuple]:
     ).all()
 
 
-def _logged(today: date) -> dict[int, set[str]]:
-    """Steps already logged for each unfinished action's current due date."""
+def _logged(today: date) -> dict[int, dict[str, date]]:
+    """Steps already logged for each unfinished action's current due date, with their day."""
     rows = db.session.execute(
-        select(ChaseLog.action_id, ChaseLog.step)
+        select(ChaseLog.action_id, ChaseLog.step, ChaseLog.run_on)
         .join(Action, Action.id == ChaseLog.action_id)
         .where(Action.status.in_(CHASED), ChaseLog.due_on == Action.due_on)
     )
-    logged: dict[int, set[str]] = defaultdict(set)
-    for action_id, step in rows:
-        logged[action_id].add(step)
+    logged: dict[int, dict[str, date]] = defaultdict(dict)
+    for action_id, step, run_on in rows:
+        logged[action_id][step] = run_on
     return logged
 
 
@@ -208,13 +233,13 @@ def plan(today: date) -> tuple[dict[str, list[Entry]], dict[str, str]]:
         offsets,
     ) in _candidates(today):
         ladder = ladders.setdefault(tf_id, {**DEFAULT_LADDER, **(offsets or {})})
-        reached = step_reached(due_on, ladder, today)
-        if reached is None:
-            continue  # not yet within the reminder window
-        done = logged.get(action_id, set())
-        new_step = None
-        if not any(STEPS.index(s) >= STEPS.index(reached) for s in done):
-            new_step = reached
+        try:
+            if step_reached(due_on, ladder, today) is None:
+                continue  # not yet within the reminder window
+            new_step = next_step(due_on, ladder, today, logged.get(action_id, {}))
+        except OverflowError:  # a date at the edge of the calendar: never let it stop the run
+            log.error("action %s: cannot work out its chasing dates from %s", action_id, due_on)
+            continue
         by_owner[owner_email].append(
             Entry(
                 action_id,
@@ -339,13 +364,13 @@ def _queue(today: date, *, dry_run: bool) -> tuple[RunSummary, list[int]]:
         db.session.rollback()
         return summary, []
 
-    # One link per digest, reaching exactly the actions it lists; each action's line in the
-    # email points at that action's own form on the page.
-    scopes = [(email, [e.action_id for e in entries]) for email, entries in digests.items()]
-    tokens = issue_for_actions(scopes, OWNER_LINK_LIFETIME)
-    for token, entries in zip(tokens, digests.values(), strict=True):
+    # One link per action, as API.md's owner form names no action: each line of the digest
+    # opens its own action and can touch no other.
+    scopes = [(email, [e.action_id]) for email, entries in digests.items() for e in entries]
+    tokens = iter(issue_for_actions(scopes, OWNER_LINK_LIFETIME))
+    for entries in digests.values():
         for entry in entries:
-            entry.token = token
+            entry.token = next(tokens)
 
     messages = [
         _owner_message(email, names[email], entries, today) for email, entries in digests.items()
@@ -367,9 +392,12 @@ def _queue(today: date, *, dry_run: bool) -> tuple[RunSummary, list[int]]:
         for entry in entries:
             if entry.step is None:
                 continue
-            sent_to = email
+            sent_to, message_id = email, owner_ids[email]
             if entry.step == ChaseStep.ESCALATION:
-                sent_to = ", ".join([email, *recipients.get(entry.taskforce_id, [])])
+                # The escalation is the email to the chair and secretariat: log that one.
+                escalated_to = recipients.get(entry.taskforce_id, [])
+                sent_to = ", ".join(escalated_to) or f"{email} (no chair or secretariat named)"
+                message_id = escalation_ids.get(entry.taskforce_id, message_id)
             log_rows.append(
                 {
                     "action_id": entry.action_id,
@@ -377,7 +405,7 @@ def _queue(today: date, *, dry_run: bool) -> tuple[RunSummary, list[int]]:
                     "due_on": entry.due_on,
                     "run_on": today,
                     "sent_to": sent_to,
-                    "outbox_message_id": owner_ids[email],
+                    "outbox_message_id": message_id,
                     "created_at": mail.utcnow(),
                 }
             )

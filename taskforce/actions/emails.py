@@ -31,11 +31,18 @@ def live_owner_links(action: Action) -> list[AccessLink]:
 
 
 def withdraw_owner_links(action: Action, actor: Actor) -> int:
-    """Revoke every live link that reaches this action; return how many."""
+    """Stop every live link reaching this action; return how many.
+
+    A link that also reaches other actions (a chasing digest's) keeps working for them: only
+    this action leaves its scope. A link left with nothing to reach is revoked.
+    """
     links = live_owner_links(action)
     now = utcnow()
     for link in links:
-        link.revoked_at = now
+        if len(link.actions) > 1:
+            link.actions.remove(action)
+        else:
+            link.revoked_at = now
     if links:
         record(
             actor,

@@ -24,13 +24,15 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
 
 from taskforce.actions.chasing import LADDER_LIMIT, STEP_LABELS
 from taskforce.actions.models import COMMENT_MAX, DESCRIPTION_MAX
 from taskforce.forms import (
     GovDateField,
+    InYears,
     NoControlCharacters,
+    OptionalDate,
     SingleLine,
     strip,
     working_day_offsets_form,
@@ -91,6 +93,10 @@ class ActionCreateForm(FlaskForm):
             InputRequired(message="Enter the owner's email address"),
             Length(max=254),
             Email(message="Enter an email address like name@example.gov.uk"),
+            Regexp(
+                r"^[\x21-\x7e]+$",
+                message="Enter the address with only plain letters, numbers and punctuation",
+            ),
         ],
     )
     owner_organisation = StringField(
@@ -103,7 +109,7 @@ class ActionCreateForm(FlaskForm):
         "Due date",
         widget=GovDateInput(),
         description="For example, 27 3 2027",
-        validators=[InputRequired(message="Enter the due date")],
+        validators=[InputRequired(message="Enter the due date"), InYears()],
     )
     send_link = BooleanField(
         "Email the owner now, with a link to update it",
@@ -124,7 +130,7 @@ class ActionUpdateForm(FlaskForm):
     due_date = GovDateField(
         "Due date",
         widget=GovDateInput(),
-        validators=[InputRequired(message="Enter the due date")],
+        validators=[InputRequired(message="Enter the due date"), InYears()],
     )
     description = TextAreaField(
         "Action",
@@ -164,7 +170,7 @@ class OwnerUpdateForm(FlaskForm):
         "Propose a new due date (optional)",
         widget=GovDateInput(),
         description="The secretariat will confirm it. For example, 27 3 2027",
-        validators=[Optional()],
+        validators=[OptionalDate(), InYears()],
     )
     comment = _comment("Comment (optional)", "For example, what is done and what is left")
     submit = SubmitField("Send update", widget=GovSubmitInput())

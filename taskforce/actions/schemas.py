@@ -5,12 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, StrictInt
+from pydantic import AfterValidator, EmailStr, Field, StrictInt
 
 from taskforce.actions.models import COMMENT_MAX, DESCRIPTION_MAX
-from taskforce.schemas import Input, Line, Output, Text
+from taskforce.schemas import Day, Input, Line, Output, Text
 
 Status = Literal["open", "in_progress", "complete", "closed", "dropped"]
+
+
+def _plain_address(value: str) -> str:
+    if not value.isascii():
+        raise ValueError("use an address with only plain letters, numbers and punctuation")
+    return value
 
 
 class ActionCreate(Input):
@@ -18,14 +24,16 @@ class ActionCreate(Input):
     meeting_id: StrictInt | None = None
     description: Annotated[Text(DESCRIPTION_MAX), Field(min_length=1)]
     owner_name: Line(120)
-    owner_email: Annotated[EmailStr, Field(max_length=254)]
+    owner_email: Annotated[EmailStr, Field(max_length=254), AfterValidator(_plain_address)]
     owner_organisation: Line(200, min_length=0) = ""
-    due_date: date
+    due_date: Day
 
 
 class ActionChange(Input):
     status: Status | None = None
-    due_date: date | None = None
+    due_date: Day | None = None
+    #: Only null: declines the owner's proposed date without changing the due date.
+    proposed_due_date: None = None
     comment: Text(COMMENT_MAX) | None = None
     description: Annotated[Text(DESCRIPTION_MAX), Field(min_length=1)] | None = None
     version: int | None = None

@@ -55,7 +55,7 @@ def create_action(
     db.session.flush()
     action.updates.append(
         ActionUpdate(
-            by=actor.label,
+            by=actor.label[:255],
             by_user_id=actor.user.id if actor.user else None,
             via=actor.via,
             status_to=action.status,
@@ -88,7 +88,7 @@ def update_action(
     status = data.get("status")
     comment = (data.get("comment") or "").strip()
     entry = ActionUpdate(
-        by=actor.label,
+        by=actor.label[:255],
         by_user_id=actor.user.id if actor.user else None,
         via=actor.via,
         comment=comment,
@@ -107,15 +107,19 @@ def update_action(
         entry.status_from, entry.status_to = action.status, status
         action.status = status
         changed = True
-    if data.get("due_date") is not None:
-        # Setting the due date settles any date the owner proposed: taken up or not.
-        if action.proposed_due_on is not None:
-            action.proposed_due_on = None
-            changed = True
-        if data["due_date"] != action.due_on:
-            entry.due_from, entry.due_to = action.due_on, data["due_date"]
-            action.due_on = data["due_date"]
-            changed = True
+    if data.get("due_date") is not None and data["due_date"] != action.due_on:
+        entry.due_from, entry.due_to = action.due_on, data["due_date"]
+        action.due_on = data["due_date"]
+        # A new due date settles any date the owner proposed: taken up or overtaken.
+        action.proposed_due_on = None
+        changed = True
+    declined = "proposed_due_date" in data and data["proposed_due_date"] is None
+    if declined and action.proposed_due_on is not None:  # the due date stays as it is
+        entry.comment = entry.comment or (
+            f"Declined the proposed due date {action.proposed_due_on:%-d %B %Y}"
+        )
+        action.proposed_due_on = None
+        changed = True
     if data.get("description") is not None and data["description"] != action.description:
         entry.description_from = action.description
         action.description = data["description"]
@@ -177,7 +181,7 @@ def owner_update(
         raise ValidationError(problems)
     if status is not None and status != action.status and status not in TRANSITIONS[action.status]:
         raise ValidationError.single("status", f"{action.reference} cannot become {status}")
-    entry = ActionUpdate(by=actor.label, by_user_id=None, via=actor.via, comment=comment)
+    entry = ActionUpdate(by=actor.label[:255], by_user_id=None, via=actor.via, comment=comment)
     if status is not None and status != action.status:
         entry.status_from, entry.status_to = action.status, status
         action.status = status
@@ -211,7 +215,8 @@ def decide_proposal(
     return update_action(
         action,
         {
-            "due_date": proposed if accept else action.due_on,
+            "due_date": proposed if accept else None,
+            "proposed_due_date": None,
             "comment": f"{note}. {comment}".strip() if comment else note,
         },
         actor,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -133,6 +134,10 @@ COLUMNS = (
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "|", "%")
 
 
+#: Characters an XLSX (XML) file cannot hold; input refuses them, old rows may have them.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def neutralise(value: object) -> object:
     """Stop text from an action being run as a spreadsheet formula (CSV/formula injection)."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
@@ -191,7 +196,12 @@ def to_xlsx(rows, title: str) -> bytes:
     for row in rows:
         cells = []
         for value in row:
-            cell = WriteOnlyCell(sheet, value=neutralise(value))
+            if isinstance(value, str):
+                # A text cell, always: Excel never runs it, so it needs no quote mark.
+                cell = WriteOnlyCell(sheet, value=NOT_IN_XML.sub("", value))
+                cell.data_type = "s"
+            else:
+                cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, date):
                 cell.number_format = "d mmm yyyy" if type(value) is date else "d mmm yyyy hh:mm"
             cells.append(cell)

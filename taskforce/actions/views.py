@@ -144,7 +144,12 @@ def owner():
     if not email:
         return redirect(url_for("actions.across"))
     name = db.session.scalar(
-        select(Action.owner_name).where(Action.owner_email == email).order_by(Action.id.desc())
+        select(Action.owner_name)
+        .where(
+            Action.owner_email == email,
+            Action.taskforce_id.in_(_scope(None).with_only_columns(TaskForce.id).scalar_subquery()),
+        )
+        .order_by(Action.id.desc())
     )
     return _tracker(None, "actions/owner.html", owner_email=email, owner_name=name or email)
 
@@ -226,7 +231,13 @@ def new(taskforce_id: int):
     return render_template("actions/new.html", tf=tf, form=form)
 
 
-def _show_page(action: Action, form: ActionUpdateForm | None = None, status: int = 200, **extra):
+def _show_page(
+    action: Action,
+    form: ActionUpdateForm | None = None,
+    status: int = 200,
+    proposal: ProposalForm | None = None,
+    **extra,
+):
     tf = action.taskforce
     can_edit = permissions.can_edit(current_user, tf)
     if form is None:
@@ -239,8 +250,9 @@ def _show_page(action: Action, form: ActionUpdateForm | None = None, status: int
         .where(ChaseLog.action_id == action.id)
         .order_by(ChaseLog.id.desc())
     ).all()
-    proposal = ProposalForm(formdata=None)
-    proposal.version.data = str(action.version)
+    if proposal is None:
+        proposal = ProposalForm(formdata=None)
+        proposal.version.data = str(action.version)
     return render_template(
         "actions/show.html",
         tf=tf,
@@ -292,8 +304,10 @@ def update(action_id: int):
 def proposal(action_id: int):
     action = _action_or_404(action_id, edit=True)
     form = ProposalForm()
-    if not form.validate_on_submit() or form.decision.data not in ("accept", "decline"):
+    if form.decision.data not in ("accept", "decline"):
         abort(400)
+    if not form.validate_on_submit():
+        return _show_page(action, status=422, proposal=form)
     try:
         services.decide_proposal(
             action,

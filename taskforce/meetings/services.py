@@ -23,6 +23,7 @@ from taskforce.extensions import db
 from taskforce.meetings import emails, workdays
 from taskforce.meetings.cycle import DEFAULT_OFFSETS, MILESTONE_LABELS, OFFSET_LIMIT
 from taskforce.meetings.models import Meeting, MeetingStatus
+from taskforce.text import YEARS
 
 COUNT_MAX = 50
 DURATION_MIN, DURATION_MAX = 15, 8 * 60
@@ -43,9 +44,6 @@ class Milestone:
 
 def zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-YEARS = range(2000, 2101)
 
 
 def to_utc(moment: datetime, field: str = "start") -> datetime:

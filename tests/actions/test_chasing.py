@@ -87,11 +87,26 @@ def test_the_whole_ladder_one_digest_per_owner_per_run(app, smtp, three):
     assert count(ChaseLog) == 12  # four steps for each of three actions, each once
 
 
-def test_a_late_first_run_sends_only_the_step_reached(app, smtp, three):
-    chase(app, "2027-03-10")  # past the second chase: no reminder or first chase now
-    steps = db.session.scalars(select(ChaseLog.step)).all()
-    assert steps == ["second_chase"] * 3
-    assert len(smtp.messages) == 2
+def test_a_late_start_climbs_the_ladder_one_rung_at_a_time(app, smtp, three):
+    """Actions already well overdue (a backlog at go-live, a scheduler that was down) start
+    with a chase, not an escalation, and the ladder keeps its gaps from there."""
+    assert "Chase: 3" in chase(app, "2027-03-10")  # past the second chase's own date
+    assert "escalated" not in body(smtp.to(ANA)[0])
+    assert "Owners emailed: 0" in chase(app, "2027-03-16")  # escalation day on paper
+    assert "Second chase: 3" in chase(app, "2027-03-17")  # five working days after the chase
+    assert "Owners emailed: 0" in chase(app, "2027-03-23")
+    assert "Escalation to the chair and secretariat: 3" in chase(app, "2027-03-24")
+    steps = db.session.scalars(select(ChaseLog.step).order_by(ChaseLog.id)).all()
+    assert steps == ["chase"] * 3 + ["second_chase"] * 3 + ["escalation"] * 3
+
+
+def test_a_date_at_the_edge_of_the_calendar_does_not_stop_chasing(app, smtp, three, allocate):
+    from taskforce.actions.models import Action
+
+    odd = allocate(BEN, DUE, "Ben Clarke")
+    db.session.execute(update(Action).where(Action.id == odd.id).values(due_on=date(1, 1, 3)))
+    db.session.commit()
+    assert "Chase: 3" in chase(app, "2027-03-02")
 
 
 def test_finished_actions_are_not_chased_and_a_new_date_restarts_the_ladder(app, smtp, three, api):
@@ -164,8 +179,8 @@ def test_a_rival_run_that_logged_first_wins_and_nothing_is_sent_twice(
 def test_dry_run_shows_who_would_be_chased_and_records_nothing(app, smtp, three):
     output = chase(app, "2027-03-16", "--dry-run")
     assert "dry run" in output
-    assert f"{ANA}: 2 actions listed" in output
-    assert "Escalation emails to chairs and secretariats: 1" in output
+    assert f"{ANA}: 2 actions listed; new steps: SW-0/1 (chase), SW-0/2 (chase)" in output
+    assert "Chase: 3" in output
     assert (count(ChaseLog), count(OutboxMessage), count(AccessLink)) == (0, 0, 0)
     assert smtp.messages == []
 
@@ -205,6 +220,9 @@ def test_escalation_without_a_chair_or_secretariat_still_chases_the_owner(
 ):
     lonely = make_taskforce(by=secretariat, code="LN", name="Lonely Task Force", members=[])
     allocate(ANA, DUE - timedelta(days=30), "Ana Lopes", taskforce=lonely)
+    for day in ("2027-03-02", "2027-03-09"):
+        chase(app, day)
     output = chase(app, "2027-03-16")
+    assert "Escalation to the chair and secretariat: 1" in output
     assert "Escalation emails to chairs and secretariats: 0" in output
-    assert len(smtp.messages) == 1 and smtp.messages[0][0] == [ANA]
+    assert len(smtp.messages) == 3 and {tuple(r) for r, _m in smtp.messages} == {(ANA,)}

@@ -123,15 +123,18 @@ def test_csv_export_holds_what_is_shown_and_neutralises_formulas(browser, tf, al
 
 def test_xlsx_export_has_real_dates(browser, tf, allocate):
     due = date(2027, 5, 4)
-    allocate("ana@example.gov.uk", due, "Ana Lopes", description="@cmd|' /C calc'!A0")
+    allocate("ana@example.gov.uk", due, "=SUM(A1)", description="@cmd|' /C calc'!A0")
     response = browser.get(f"/taskforces/{tf.id}/actions/export.xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.get_data())).active
     header, row = list(sheet.iter_rows(values_only=True))
     assert header[6] == "Due date"
     assert row[6].date() == due
-    assert row[2] == "'@cmd|' /C calc'!A0"
+    assert row[2] == "@cmd|' /C calc'!A0"  # a text cell, shown as typed, never run
     assert row[0] == "SW-0/1"
+    assert row[3] == "=SUM(A1)"
+    cell = load_workbook(io.BytesIO(response.get_data())).active["D2"]
+    assert cell.data_type == "s"
 
 
 def test_an_owner_sees_everything_they_own_across_task_forces(
