@@ -17,8 +17,7 @@ import ssl
 import threading
 import time
 import uuid
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.header import Header
@@ -26,6 +25,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from functools import lru_cache
+from queue import SimpleQueue
 
 from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import String, Text, bindparam, case, insert, or_, select, update
@@ -372,36 +372,85 @@ def deliver_queued(
 ) -> tuple[int, int]:
     """Send what is due (or, given ids, just those); return (sent, failed).
 
-    A long queue is shared between up to SMTP_CONNECTIONS connections, each in its own
-    thread with its own database session; claims keep them from ever sending the same
-    message. `progress`, if given, is called with 1 as each message is dealt with.
+    A long queue is shared between up to SMTP_CONNECTIONS connections (see Sender).
+    `progress`, if given, is called with 1 as each message is dealt with.
     """
     candidates = _candidates(limit, ids)
     if not candidates:
         return 0, 0
-    batches = [candidates[i : i + CLAIM_BATCH] for i in range(0, len(candidates), CLAIM_BATCH)]
-    workers = min(current_app.config["SMTP_CONNECTIONS"], len(batches))
-    if workers <= 1 or not _threads_can_write():
-        return _deliver(batches, progress)
-    app = current_app._get_current_object()
-    lock = threading.Lock()
+    if len(candidates) <= CLAIM_BATCH:
+        return _deliver(_batches(candidates), progress)
+    sender = Sender(progress)
+    sender.add(candidates)
+    return sender.close()
 
-    def locked_progress(n: int) -> None:
-        if progress is not None:
-            with lock:
-                progress(n)
 
-    def work(share: list[list[int]]) -> tuple[int, int]:
-        with app.app_context():
+def _batches(ids: list[int]) -> list[list[int]]:
+    return [ids[i : i + CLAIM_BATCH] for i in range(0, len(ids), CLAIM_BATCH)]
+
+
+class Sender:
+    """Send outbox rows in the background as they are added, over SMTP_CONNECTIONS
+    connections, each thread with its own database session; claims keep them from ever
+    sending the same message. A long run (chasing) adds rows as each transaction commits,
+    so sending overlaps the work of writing the rest. close() waits and returns
+    (sent, failed).
+
+    Where threads cannot share the database (in-memory SQLite), rows are sent one
+    connection at a time when close() is called.
+    """
+
+    def __init__(self, progress: Callable[[int], object] | None = None):
+        self.app = current_app._get_current_object()
+        self.progress = progress
+        self.lock = threading.Lock()
+        self.results: list[tuple[int, int]] = []
+        self.held: list[int] = []
+        self.batches: SimpleQueue[list[int] | None] = SimpleQueue()
+        self.stop = threading.Event()  # set when the server fails: the rest wait for later
+        workers = current_app.config["SMTP_CONNECTIONS"] if _threads_can_write() else 0
+        self.threads = [
+            threading.Thread(target=self._work, name=f"outbox-{n}", daemon=True)
+            for n in range(workers)
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def add(self, ids: list[int]) -> None:
+        """Hand over rows already committed to the outbox."""
+        if not self.threads:
+            self.held.extend(ids)
+            return
+        for batch in _batches(ids):
+            self.batches.put(batch)
+
+    def close(self) -> tuple[int, int]:
+        if not self.threads:
+            return _deliver(_batches(self.held), self.progress) if self.held else (0, 0)
+        for _thread in self.threads:
+            self.batches.put(None)
+        for thread in self.threads:
+            thread.join()
+        return sum(r[0] for r in self.results), sum(r[1] for r in self.results)
+
+    def _report(self, count: int) -> None:
+        if self.progress is not None:
+            with self.lock:
+                self.progress(count)
+
+    def _work(self) -> None:
+        with self.app.app_context():
+            result = (0, 0)
             try:
-                return _deliver(share, locked_progress)
+                result = _deliver(iter(self.batches.get, None), self._report, self.stop)
+            except Exception:  # a database failure: claimed rows go back after STALE_CLAIM
+                log.exception("an outbox sender stopped; its messages will be retried")
+                for _batch in iter(self.batches.get, None):
+                    pass  # drain to the end marker so close() can finish
             finally:
                 db.session.remove()
-
-    db.session.commit()  # release this thread's hold before the workers write
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outbox") as pool:
-        results = list(pool.map(work, [batches[i::workers] for i in range(workers)]))
-    return sum(r[0] for r in results), sum(r[1] for r in results)
+            with self.lock:
+                self.results.append(result)
 
 
 def _threads_can_write() -> bool:
@@ -410,17 +459,25 @@ def _threads_can_write() -> bool:
     return not (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))
 
 
-def _deliver(batches: list[list[int]], progress: Callable[[int], object] | None) -> tuple[int, int]:
-    """Claim and send batch by batch over one SMTP connection; return (sent, failed)."""
+def _deliver(
+    batches: Iterable[list[int]],
+    progress: Callable[[int], object] | None,
+    stop: threading.Event | None = None,
+) -> tuple[int, int]:
+    """Claim and send batch by batch over one SMTP connection; return (sent, failed).
+
+    Once the server fails (here, or for another sender sharing `stop`), the remaining
+    batches are left queued for the next run and counted as failed for now.
+    """
     token = uuid.uuid4().hex
     smtp: smtplib.SMTP | None = None
     sent = failed = 0
     down: Exception | None = None  # the server failed us: stop trying it in this run
     try:
-        for number, batch in enumerate(batches):
-            if down is not None:
-                failed += sum(len(b) for b in batches[number:])  # still queued: retried later
-                break
+        for batch in batches:
+            if down is not None or (stop is not None and stop.is_set()):
+                failed += len(batch)  # still queued: retried later
+                continue
             rows = _claim(batch, token)
             claimed = time.monotonic()
             for position, row in enumerate(rows):
@@ -450,6 +507,8 @@ def _deliver(batches: list[list[int]], progress: Callable[[int], object] | None)
                         # out the same timeout. Leave them to the next run.
                         smtp = _close(smtp)
                         down = error
+                        if stop is not None:
+                            stop.set()
                 except Exception as error:
                     # Nothing about this message will change by retrying it: fail it for good,
                     # and start the next one on a clean connection.
