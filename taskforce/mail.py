@@ -29,6 +29,7 @@ from queue import SimpleQueue
 
 from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import String, Text, bindparam, case, insert, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -294,20 +295,21 @@ def _is_permanent(error: Exception) -> bool:
 SMTP_MESSAGE_ERRORS = (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
 
-def _renew(message_ids: list[int], token: str) -> set[int]:
+def _renew(message_ids: list[int], token: str, conn: Connection) -> set[int]:
     """Refresh this run's claim on messages it still holds; return their ids."""
     table = OutboxMessage.__table__
-    with db.engine.begin() as conn:
-        conn.execute(
-            update(table)
-            .where(table.c.id.in_(message_ids), table.c.claim_token == token)
-            .values(claimed_at=utcnow())
+    conn.execute(
+        update(table)
+        .where(table.c.id.in_(message_ids), table.c.claim_token == token)
+        .values(claimed_at=utcnow())
+    )
+    ours = set(
+        conn.scalars(
+            select(table.c.id).where(table.c.id.in_(message_ids), table.c.claim_token == token)
         )
-        return set(
-            conn.scalars(
-                select(table.c.id).where(table.c.id.in_(message_ids), table.c.claim_token == token)
-            )
-        )
+    )
+    conn.commit()
+    return ours
 
 
 def _finish_statement(*columns: str):
@@ -324,18 +326,18 @@ _MARK_SENT = _finish_statement("status", "sent_at", "last_error", "raw")
 _MARK_FAILED = _finish_statement("status", "attempts", "last_error", "next_attempt_at")
 
 
-def _finish(row: Claimed, token: str, statement, **values) -> None:
+def _finish(row: Claimed, token: str, statement, conn: Connection, **values) -> None:
     """Record what became of one claimed message, in its own commit, if the claim is ours.
 
-    Straight on a connection, not through the session: this runs once per message sent,
-    and the unit of work would cost more than the SMTP conversation.
+    Straight on the sender's own connection, not through the session: this runs once per
+    message sent, and the unit of work would cost more than the SMTP conversation.
     """
     params = {"row_id": row.id, "token": token, **{f"new_{k}": v for k, v in values.items()}}
-    with db.engine.begin() as conn:  # one row at a time: a crash loses no record of what went
-        conn.execute(statement, params)
+    conn.execute(statement, params)
+    conn.commit()  # one row at a time: a crash loses no record of what went
 
 
-def _failed(row: Claimed, token: str, error: Exception) -> None:
+def _failed(row: Claimed, token: str, error: Exception, conn: Connection) -> None:
     """Record a failed attempt: permanent refusals stop; anything else waits and retries."""
     attempts = row.attempts + 1
     message = str(error)[:1000]
@@ -345,6 +347,7 @@ def _failed(row: Claimed, token: str, error: Exception) -> None:
             row,
             token,
             _MARK_FAILED,
+            conn,
             status="failed",
             attempts=attempts,
             last_error=message,
@@ -358,6 +361,7 @@ def _failed(row: Claimed, token: str, error: Exception) -> None:
         row,
         token,
         _MARK_FAILED,
+        conn,
         status="queued",
         attempts=attempts,
         last_error=message,
@@ -473,6 +477,7 @@ def _deliver(
     smtp: smtplib.SMTP | None = None
     sent = failed = 0
     down: Exception | None = None  # the server failed us: stop trying it in this run
+    books = db.engine.connect()  # where each send is recorded, one commit per message
     try:
         for batch in batches:
             if down is not None or (stop is not None and stop.is_set()):
@@ -482,13 +487,13 @@ def _deliver(
             claimed = time.monotonic()
             for position, row in enumerate(rows):
                 if down is not None:
-                    _failed(row, token, down)
+                    _failed(row, token, down, books)
                     failed += 1
                     continue
                 if time.monotonic() - claimed > STALE_CLAIM.total_seconds() / 2:
                     # A slow server: renew the claim on what is left before anyone else
                     # takes it for abandoned, and skip whatever is no longer ours.
-                    ours = _renew([r.id for r in rows[position:]], token)
+                    ours = _renew([r.id for r in rows[position:]], token, books)
                     claimed = time.monotonic()
                     if row.id not in ours:
                         continue
@@ -500,7 +505,7 @@ def _deliver(
                         _envelope_sender(), row.recipients.split(","), row.raw.encode("utf-8")
                     )
                 except (OSError, smtplib.SMTPException) as error:
-                    _failed(row, token, error)
+                    _failed(row, token, error, books)
                     failed += 1
                     if not isinstance(error, (smtplib.SMTPRecipientsRefused, *SMTP_MESSAGE_ERRORS)):
                         # The connection, not this message, failed: later ones would wait
@@ -513,7 +518,7 @@ def _deliver(
                     # Nothing about this message will change by retrying it: fail it for good,
                     # and start the next one on a clean connection.
                     log.exception("outbox message %s cannot be sent", row.id)
-                    _failed(row, token, error)
+                    _failed(row, token, error, books)
                     failed += 1
                     smtp = _close(smtp)
                 else:
@@ -521,6 +526,7 @@ def _deliver(
                         row,
                         token,
                         _MARK_SENT,
+                        books,
                         status="sent",
                         sent_at=utcnow(),
                         last_error=f"refused by server: {', '.join(refused)}" if refused else "",
@@ -532,6 +538,7 @@ def _deliver(
                     progress(1)
     finally:
         _close(smtp)
+        books.close()
     return sent, failed
 
 

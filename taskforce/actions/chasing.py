@@ -283,21 +283,51 @@ def _render(template: str, **context) -> str:
     return current_app.jinja_env.get_template(template).render(**context)
 
 
+@lru_cache(maxsize=1024)
+def _long_date(day: date) -> str:
+    return f"{day:%A %-d %B %Y}"
+
+
+def _due_text(due_on: date, today: date) -> str:
+    late = (today - due_on).days
+    text = _long_date(due_on)
+    return f"{text}, overdue by {late} day{'s' if late != 1 else ''}" if late > 0 else text
+
+
 def _owner_message(email: str, name: str, entries: list[Entry], today: date) -> mail.Outgoing:
-    overdue = sum(1 for e in entries if e.due_on < today)
-    due = len(entries) - overdue
-    parts = []
-    if overdue:
-        parts.append(f"{overdue} overdue")
-    if due:
-        parts.append(f"{due} due soon")
-    body = _render(
-        "emails/chase_digest.txt",
-        name=name,
-        entries=entries,
-        today=today,
-        base_url=current_app.config["BASE_URL"].rstrip("/"),
-    )
+    # Overdue first, each line worked out here so the template only lays it out: a run
+    # renders a thousand of these.
+    late = [e for e in entries if e.due_on < today]
+    soon = [e for e in entries if e.due_on >= today]
+    if late:
+        opening = (
+            f"{len(late)} of your actions {'is' if len(late) == 1 else 'are'} overdue. "
+            f"Please update {'it' if len(late) == 1 else 'each one'} using its link: say how "
+            "it is going, mark it complete, or propose a new date."
+        )
+    else:
+        opening = (
+            f"This is a reminder that {'an action' if len(soon) == 1 else 'some actions'} "
+            f"of yours {'is' if len(soon) == 1 else 'are'} due soon."
+        )
+    base_url = current_app.config["BASE_URL"].rstrip("/")
+    lines = [
+        {
+            "reference": e.reference,
+            "taskforce_name": e.taskforce_name,
+            "description": e.description
+            if len(e.description) <= 300
+            else e.description[:297] + "...",
+            "due": _due_text(e.due_on, today),
+            "escalated": e.step == ChaseStep.ESCALATION,
+            "url": f"{base_url}/a/{e.token}",
+        }
+        for e in late + soon
+    ]
+    body = _render("emails/chase_digest.txt", name=name, opening=opening, lines=lines)
+    parts = [f"{len(late)} overdue"] if late else []
+    if soon:
+        parts.append(f"{len(soon)} due soon")
     return mail.Outgoing.plain(
         [email], f"Your actions: {' and '.join(parts)}", body, "chase", entries[0].taskforce_id
     )
