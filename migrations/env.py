@@ -22,11 +22,15 @@ def get_metadata():
 
 
 def render_item(type_, obj, autogen_context):
-    """Write the app's UTCDateTime as a plain DateTime: migrations must not import the app."""
+    """Write the app's own column types as plain SQLAlchemy ones: migrations must not import
+    the app (UTCDateTime is a DateTime; Amount is NUMERIC, or text on SQLite)."""
     from taskforce.db import UTCDateTime
+    from taskforce.performance.models import Amount
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
+    if type_ == "type" and isinstance(obj, Amount):
+        return 'sa.Numeric(20, 6).with_variant(sa.String(40), "sqlite")'
     return False
 
 

@@ -7,20 +7,25 @@ from taskforce.bodies.models import Member, Priority, TaskForce, TorVersion
 from taskforce.links import AccessLink
 from taskforce.mail import OutboxMessage
 from taskforce.meetings.models import Attendance, Meeting
+from taskforce.performance.models import Actual, ActualRevision, Indicator, TrajectoryPoint
 
 __all__ = [
     "AccessLink",
     "Action",
     "ActionUpdate",
+    "Actual",
+    "ActualRevision",
     "ApiToken",
     "Attendance",
     "AuditEvent",
     "ChaseLog",
+    "Indicator",
     "Meeting",
     "Member",
     "OutboxMessage",
     "Priority",
     "TaskForce",
     "TorVersion",
+    "TrajectoryPoint",
     "User",
 ]

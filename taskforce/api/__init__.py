@@ -175,4 +175,10 @@ def get_or_404(model, object_id: int):
     return obj
 
 
-from taskforce.api import actions, meetings, meta, taskforces  # noqa: E402, F401  (routes register on import)
+from taskforce.api import (  # noqa: E402, F401  (routes register on import)
+    actions,
+    indicators,
+    meetings,
+    meta,
+    taskforces,
+)

@@ -10,8 +10,8 @@ The rules (the README repeats them):
 - **Red**: a shortfall of more than the tolerance. Where the trajectory is zero, any
   shortfall is red (no percentage of zero can absorb it).
 - No RAG (None) where there is no actual, or no trajectory value for that period.
-- **Trend** compares the actual with the previous period's actual: "improving",
-  "worsening" or "steady" by the indicator's direction; None without both.
+- **Trend** compares the actual with the latest earlier actual: "improving", "worsening"
+  or "steady" by the indicator's direction; None for the first actual.
 
 Values are Decimals, so 95 against a trajectory of 100 with a 5% tolerance is exactly on
 the amber boundary, not a hair either side of it.

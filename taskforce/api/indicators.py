@@ -1,0 +1,88 @@
+"""Indicators, their trajectories and actuals over JSON."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from taskforce.api import api_actor, bp, dump, get_for_taskforce, parse, parse_list
+from taskforce.api.spec import operation
+from taskforce.api.taskforces import _taskforce
+from taskforce.extensions import db
+from taskforce.performance import services
+from taskforce.performance.models import Indicator
+from taskforce.performance.schemas import ActualIn, ActualsRecorded, IndicatorCreate, IndicatorOut
+
+TAG = "Performance"
+
+
+@operation(
+    bp,
+    "/taskforces/<int:taskforce_id>/indicators",
+    "POST",
+    tag=TAG,
+    body=IndicatorCreate,
+    response=IndicatorOut,
+    status=201,
+    summary="Add an indicator with its trajectory",
+)
+def create_indicator(taskforce_id: int):
+    tf = _taskforce(taskforce_id, edit=True)
+    data = parse(IndicatorCreate).model_dump()
+    indicator = services.create_indicator(tf, data, api_actor())
+    db.session.commit()
+    return dump(IndicatorOut.of(indicator), 201)
+
+
+@operation(
+    bp,
+    "/taskforces/<int:taskforce_id>/indicators",
+    "GET",
+    tag=TAG,
+    response=IndicatorOut,
+    summary="A task force's indicators, each with its series, RAG and trend",
+)
+def list_indicators(taskforce_id: int):
+    tf = _taskforce(taskforce_id)
+    indicators = db.session.scalars(
+        select(Indicator)
+        .where(Indicator.taskforce_id == tf.id)
+        .options(
+            selectinload(Indicator.trajectory),
+            selectinload(Indicator.actuals),
+            selectinload(Indicator.priority),
+        )
+        .order_by(Indicator.name)
+    )
+    items = [IndicatorOut.of(i).model_dump(mode="json") for i in indicators]
+    return {"items": items}
+
+
+@operation(
+    bp,
+    "/indicators/<int:indicator_id>",
+    "GET",
+    tag=TAG,
+    response=IndicatorOut,
+    summary="An indicator with its series: trajectory, actual, RAG and trend per period",
+)
+def get_indicator(indicator_id: int):
+    return dump(IndicatorOut.of(get_for_taskforce(Indicator, indicator_id)))
+
+
+@operation(
+    bp,
+    "/indicators/<int:indicator_id>/actuals",
+    "POST",
+    tag=TAG,
+    body=ActualIn,
+    response=ActualsRecorded,
+    summary="Record actuals; a later value for a period replaces the earlier, kept in history",
+)
+def record_actuals(indicator_id: int):
+    indicator = get_for_taskforce(Indicator, indicator_id, edit=True)
+    points = [p.model_dump() for p in parse_list(ActualIn)]
+    values = services.actuals_from_input(indicator, points)
+    new, corrected = services.record_actuals(indicator, values, api_actor())
+    db.session.commit()
+    return dump(ActualsRecorded(new=new, corrected=corrected, indicator=IndicatorOut.of(indicator)))

@@ -1,0 +1,129 @@
+"""Indicators a task force tracks, their trajectories, and the actuals reported against them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from taskforce.bodies.models import Priority, TaskForce
+from taskforce.db import utcnow
+from taskforce.extensions import db
+
+
+class Amount(TypeDecorator):
+    """An exact decimal: NUMERIC on PostgreSQL, text on SQLite (which has no exact decimal)."""
+
+    impl = Numeric(20, 6)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(40))
+        return dialect.type_descriptor(Numeric(20, 6))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return str(value) if dialect.name == "sqlite" else Decimal(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else tidy(Decimal(value))
+
+
+def tidy(value: Decimal) -> Decimal:
+    """100.000000 → 100 and 2.50 → 2.5, never 1E+2."""
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+
+
+class Indicator(db.Model):
+    __tablename__ = "indicators"
+    __table_args__ = (
+        UniqueConstraint("taskforce_id", "name"),
+        CheckConstraint("frequency IN ('weekly', 'monthly', 'quarterly')", name="frequency_known"),
+        CheckConstraint("direction IN ('up', 'down')", name="direction_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taskforce_id: Mapped[int] = mapped_column(ForeignKey("taskforces.id"), index=True)
+    #: The priority it tracks, if any.
+    priority_id: Mapped[int | None] = mapped_column(ForeignKey("priorities.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    frequency: Mapped[str] = mapped_column(String(10))
+    #: "up" when higher is better, "down" when lower is better.
+    direction: Mapped[str] = mapped_column(String(4))
+    tolerance_pct: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(5))
+    source: Mapped[str] = mapped_column(String(200), default="")
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    taskforce: Mapped[TaskForce] = relationship()
+    priority: Mapped[Priority | None] = relationship()
+    trajectory: Mapped[list[TrajectoryPoint]] = relationship(
+        back_populates="indicator", order_by="TrajectoryPoint.period", cascade="all, delete-orphan"
+    )
+    actuals: Mapped[list[Actual]] = relationship(
+        back_populates="indicator", order_by="Actual.period"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class TrajectoryPoint(db.Model):
+    """The planned value for one period."""
+
+    __tablename__ = "trajectory_points"
+    __table_args__ = (UniqueConstraint("indicator_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True)
+    #: Canonical period text (2027-03, 2027-Q1, 2027-W05): sorts in time order.
+    period: Mapped[str] = mapped_column(String(10))
+    value: Mapped[Decimal] = mapped_column(Amount())
+
+    indicator: Mapped[Indicator] = relationship(back_populates="trajectory")
+
+
+class Actual(db.Model):
+    """The reported value for one period; a correction replaces it and keeps a revision."""
+
+    __tablename__ = "actuals"
+    __table_args__ = (UniqueConstraint("indicator_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True)
+    period: Mapped[str] = mapped_column(String(10))
+    value: Mapped[Decimal] = mapped_column(Amount())
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(255))
+    via: Mapped[str] = mapped_column(String(20))
+
+    indicator: Mapped[Indicator] = relationship(back_populates="actuals")
+    revisions: Mapped[list[ActualRevision]] = relationship(order_by="ActualRevision.id")
+
+
+class ActualRevision(db.Model):
+    """A value an actual used to have, and who replaced it, when and how."""
+
+    __tablename__ = "actual_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actual_id: Mapped[int] = mapped_column(ForeignKey("actuals.id"), index=True)
+    old_value: Mapped[Decimal] = mapped_column(Amount())
+    new_value: Mapped[Decimal] = mapped_column(Amount())
+    replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
+    replaced_by: Mapped[str] = mapped_column(String(255))
+    via: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")

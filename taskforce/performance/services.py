@@ -1,0 +1,167 @@
+"""Define indicators and record actuals against them. Services flush; callers commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from taskforce.audit.services import Actor, record
+from taskforce.bodies.models import TaskForce
+from taskforce.errors import ValidationError
+from taskforce.extensions import db
+from taskforce.performance import periods
+from taskforce.performance.models import Actual, ActualRevision, Indicator, TrajectoryPoint
+from taskforce.performance.rag import rag, trend, variance_pct
+
+
+def _periods(points: list[dict[str, Any]], frequency: str, field: str) -> dict[str, Decimal]:
+    """Check a list of {period, value}: every period readable and of the right frequency,
+    none twice. Return {canonical period: value}, or raise naming each bad entry."""
+    problems: dict[str, list[str]] = {}
+    seen: dict[str, Decimal] = {}
+    for position, point in enumerate(points):
+        key = f"{field}.{position}.period" if field else f"{position}.period"
+        try:
+            period = str(periods.parse(point["period"], frequency))
+        except periods.PeriodError as error:
+            problems[key] = [str(error)]
+            continue
+        if period in seen:
+            problems[key] = [f"{period} is given twice"]
+        seen[period] = Decimal(point["value"])
+    if problems:
+        raise ValidationError(problems, "Some periods are not right")
+    return seen
+
+
+def create_indicator(tf: TaskForce, data: dict[str, Any], actor: Actor) -> Indicator:
+    if db.session.scalar(
+        select(Indicator.id).where(Indicator.taskforce_id == tf.id, Indicator.name == data["name"])
+    ):
+        raise ValidationError.single(
+            "name", "This task force already has an indicator of that name"
+        )
+    priority = None
+    if data.get("priority"):
+        priority = next(
+            (p for p in tf.priorities if p.title == data["priority"] and p.retired_at is None),
+            None,
+        )
+        if priority is None:
+            raise ValidationError.single(
+                "priority", "Choose one of the task force's priorities, by its title"
+            )
+    trajectory = _periods(data.get("trajectory") or [], data["frequency"], "trajectory")
+    indicator = Indicator(
+        taskforce=tf,
+        priority=priority,
+        name=data["name"],
+        unit=data.get("unit") or "",
+        frequency=data["frequency"],
+        direction=data["direction"],
+        tolerance_pct=Decimal(data.get("tolerance_pct", 5)),
+        source=data.get("source") or "",
+        owner=data.get("owner") or "",
+        trajectory=[TrajectoryPoint(period=p, value=v) for p, v in sorted(trajectory.items())],
+    )
+    db.session.add(indicator)
+    db.session.flush()
+    record(
+        actor,
+        "indicator.created",
+        indicator,
+        taskforce_id=tf.id,
+        summary=f"Added the indicator {indicator.name}",
+    )
+    return indicator
+
+
+def record_actuals(
+    indicator: Indicator, values: dict[str, Decimal], actor: Actor, note: str = ""
+) -> tuple[int, int]:
+    """Set actuals by canonical period; a changed value keeps its old one as a revision.
+
+    Return (new, corrected).
+    """
+    existing = {a.period: a for a in indicator.actuals}
+    new = corrected = 0
+    for period, value in sorted(values.items()):
+        actual = existing.get(period)
+        if actual is None:
+            indicator.actuals.append(
+                Actual(period=period, value=value, recorded_by=actor.label[:255], via=actor.via)
+            )
+            new += 1
+        elif actual.value != value:
+            actual.revisions.append(
+                ActualRevision(
+                    old_value=actual.value,
+                    new_value=value,
+                    replaced_by=actor.label[:255],
+                    via=actor.via,
+                    note=note,
+                )
+            )
+            actual.value, actual.recorded_by, actual.via = value, actor.label[:255], actor.via
+            corrected += 1
+    db.session.flush()
+    if new or corrected:
+        record(
+            actor,
+            "indicator.actuals",
+            indicator,
+            taskforce_id=indicator.taskforce_id,
+            summary=f"{indicator.name}: {new} new actual(s), {corrected} corrected",
+        )
+    return new, corrected
+
+
+def actuals_from_input(indicator: Indicator, points: list[dict[str, Any]]) -> dict[str, Decimal]:
+    return _periods(points, indicator.frequency, "")
+
+
+@dataclass
+class SeriesPoint:
+    period: str
+    label: str
+    trajectory: Decimal | None
+    actual: Decimal | None
+    rag: str | None
+    trend: str | None
+    variance_pct: Decimal | None
+
+
+def series(indicator: Indicator) -> list[SeriesPoint]:
+    """Every period with a trajectory value or an actual, in time order, with RAG and trend."""
+    planned = {p.period: p.value for p in indicator.trajectory}
+    actual = {a.period: a.value for a in indicator.actuals}
+    points = []
+    previous_actual: Decimal | None = None
+    for period in sorted(set(planned) | set(actual)):
+        value = actual.get(period)
+        points.append(
+            SeriesPoint(
+                period=period,
+                label=periods.parse(period, indicator.frequency).label(),
+                trajectory=planned.get(period),
+                actual=value,
+                rag=rag(value, planned.get(period), indicator.direction, indicator.tolerance_pct),
+                trend=trend(value, previous_actual, indicator.direction),
+                variance_pct=_one_place(variance_pct(value, planned.get(period))),
+            )
+        )
+        if value is not None:
+            previous_actual = value
+    return points
+
+
+def _one_place(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal("0.1"))
+
+
+def latest(indicator: Indicator) -> SeriesPoint | None:
+    """The most recent period with an actual."""
+    return next((p for p in reversed(series(indicator)) if p.actual is not None), None)
