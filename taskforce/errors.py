@@ -8,6 +8,8 @@ class ServiceError(Exception):
 
     status = 400
     code = "bad_request"
+    #: More members for the API's error object (an import's bad rows, say).
+    extra: dict = {}
 
     def __init__(self, message: str, fields: dict[str, list[str]] | None = None):
         super().__init__(message)

@@ -126,7 +126,9 @@ def register_error_handlers(app: Flask) -> None:
     def _service(error: ServiceError):
         db.session.rollback()
         if is_api_request():
-            return api_error_response(error.status, error.code, error.message, error.fields)
+            return api_error_response(
+                error.status, error.code, error.message, error.fields, **error.extra
+            )
         return page(error.status, "That could not be done", error.message)
 
     @app.errorhandler(StaleDataError)

@@ -196,6 +196,17 @@ class Api:
     def delete(self, path: str, **kw):
         return self._call("DELETE", path, **kw)
 
+    def upload(self, path: str, content: bytes, filename: str):
+        """POST a file as multipart form data named `file`."""
+        import io
+
+        return self.client.post(
+            "/api/v1" + path,
+            data={"file": (io.BytesIO(content), filename)},
+            headers=self.headers,
+            content_type="multipart/form-data",
+        )
+
 
 @pytest.fixture
 def secretariat(make_user) -> User:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from flask import request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from taskforce.api import api_actor, bp, dump, get_for_taskforce, parse, parse_list
 from taskforce.api.spec import operation
 from taskforce.api.taskforces import _taskforce
+from taskforce.errors import ValidationError
 from taskforce.extensions import db
-from taskforce.performance import services
+from taskforce.performance import imports, services
 from taskforce.performance.models import Indicator
 from taskforce.performance.schemas import ActualIn, ActualsRecorded, IndicatorCreate, IndicatorOut
 
@@ -86,3 +88,21 @@ def record_actuals(indicator_id: int):
     new, corrected = services.record_actuals(indicator, values, api_actor())
     db.session.commit()
     return dump(ActualsRecorded(new=new, corrected=corrected, indicator=IndicatorOut.of(indicator)))
+
+
+@operation(
+    bp,
+    "/taskforces/<int:taskforce_id>/actuals/import",
+    "POST",
+    tag=TAG,
+    status=200,
+    summary="Import actuals from a CSV or XLSX file (multipart `file`): all rows or none",
+)
+def import_actuals(taskforce_id: int):
+    tf = _taskforce(taskforce_id, edit=True)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationError.single("file", "Send the file as multipart form data named file")
+    imported = imports.import_actuals(tf, upload.stream, upload.filename, api_actor())
+    db.session.commit()
+    return {"imported": imported}

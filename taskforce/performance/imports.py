@@ -1,0 +1,226 @@
+"""Import actuals from management-information exports: CSV or XLSX, all or nothing.
+
+A file has a header row (row 1) naming three columns, in any order. Headers are matched
+without regard to case, spaces, underscores or a trailing "name":
+
+- indicator: `indicator`, `indicator name`, `measure`, `kpi`, `metric`
+- period: `period`, `month`, `week`, `quarter`, `date`
+- value: `value`, `actual`, `amount`, `result`
+
+Other columns are ignored and blank rows skipped. Every row is checked before anything is
+written: an unknown indicator, a period that does not fit the indicator's frequency, the
+same indicator and period twice, a value that is not a number. If any row is bad nothing
+is imported, and each bad row is named by its number (the header is row 1) and column.
+Files are read as a stream, a row at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import IO
+
+from taskforce.audit.services import Actor
+from taskforce.bodies.models import TaskForce
+from taskforce.errors import ValidationError
+from taskforce.extensions import db
+from taskforce.performance import periods, services
+from taskforce.performance.models import Indicator
+
+COLUMNS = {
+    "indicator": {"indicator", "indicatorname", "measure", "kpi", "metric"},
+    "period": {"period", "month", "week", "quarter", "date"},
+    "value": {"value", "actual", "amount", "result"},
+}
+#: Bad rows listed in one refusal; the message says how many more there were.
+ROWS_SHOWN = 100
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+@dataclass
+class RowProblem:
+    row: int
+    column: str
+    message: str
+
+
+class ImportRefused(ValidationError):
+    """The file as a whole, or some of its rows, cannot be imported; nothing was."""
+
+    def __init__(self, problems: list[RowProblem], total: int | None = None):
+        total = total if total is not None else len(problems)
+        shown = problems[:ROWS_SHOWN]
+        message = (
+            f"Nothing was imported: {total} row{'s' if total != 1 else ''} need"
+            f"{'s' if total == 1 else ''} correcting"
+            if any(p.row for p in shown)
+            else f"Nothing was imported: {shown[0].message}"
+        )
+        if total > len(shown):
+            message += f" (the first {len(shown)} are listed)"
+        super().__init__({"file": [message]}, message)
+        self.problems = shown
+        self.extra = {"rows": [vars(p) for p in shown]}
+
+
+def _key(header: object) -> str:
+    return re.sub(r"[\s_\-]+", "", str(header or "").strip().lower())
+
+
+def _columns(header: list[object]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for position, cell in enumerate(header):
+        key = _key(cell)
+        for column, names in COLUMNS.items():
+            if key in names and column not in found:
+                found[column] = position
+    missing = [c for c in COLUMNS if c not in found]
+    if missing:
+        raise ImportRefused(
+            [
+                RowProblem(
+                    1,
+                    column,
+                    f"The header row has no {column} column (call it "
+                    f"{' or '.join(sorted(COLUMNS[column])[:3])})",
+                )
+                for column in missing
+            ]
+        )
+    return found
+
+
+def _rows(stream: IO[bytes], filename: str) -> Iterator[list[object]]:
+    head = stream.read(4)
+    stream.seek(0)
+    if head == XLSX_MAGIC or filename.lower().endswith(".xlsx"):
+        yield from _xlsx_rows(stream)
+    else:
+        yield from _csv_rows(stream)
+
+
+def _csv_rows(stream: IO[bytes]) -> Iterator[list[object]]:
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    try:
+        yield from csv.reader(text)
+    except UnicodeDecodeError:
+        raise ImportRefused(
+            [RowProblem(0, "", "the file is not UTF-8 text: save it as CSV (UTF-8) or XLSX")]
+        ) from None
+    except csv.Error as error:
+        raise ImportRefused([RowProblem(0, "", f"the file is not valid CSV ({error})")]) from None
+    finally:
+        text.detach()
+
+
+def _xlsx_rows(stream: IO[bytes]) -> Iterator[list[object]]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(stream, read_only=True, data_only=True)
+    except (BadZipFile, KeyError, OSError, ValueError):
+        raise ImportRefused(
+            [RowProblem(0, "", "the file is not a readable Excel workbook (.xlsx)")]
+        ) from None
+    try:
+        for row in book.active.iter_rows(values_only=True):
+            yield list(row)
+    finally:
+        book.close()
+
+
+def _value(cell: object) -> Decimal:
+    if isinstance(cell, bool):
+        raise ValueError("is true/false, not a number")
+    if isinstance(cell, int | float | Decimal):
+        number = Decimal(str(cell))
+    elif isinstance(cell, datetime | date):
+        raise ValueError("is a date, not a number")
+    else:
+        text = str(cell).strip().replace(",", "")
+        if not text:
+            raise ValueError("is empty")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"{str(cell).strip()[:40]!r} is not a number") from None
+    if not number.is_finite():
+        raise ValueError("is not a finite number")
+    if abs(number) >= Decimal(10) ** 14:
+        raise ValueError("is too large")
+    return number
+
+
+def import_actuals(tf: TaskForce, stream: IO[bytes], filename: str, actor: Actor) -> int:
+    """Check every row, then record them all; return how many values were imported."""
+    by_name = {
+        _normal(i.name): i
+        for i in db.session.scalars(db.select(Indicator).where(Indicator.taskforce_id == tf.id))
+    }
+    rows = _rows(stream, filename)
+    header = next(rows, None)
+    if header is None or not any(str(c or "").strip() for c in header):
+        raise ImportRefused([RowProblem(0, "", "the file is empty: it needs a header row")])
+    columns = _columns(header)
+    values: dict[int, dict[str, Decimal]] = {}
+    first_seen: dict[tuple[int, str], int] = {}
+    problems: list[RowProblem] = []
+    bad_rows = 0
+    for number, row in enumerate(rows, start=2):
+        cells = {c: (row[i] if i < len(row) else None) for c, i in columns.items()}
+        if all(cell is None or str(cell).strip() == "" for cell in row):
+            continue
+        found = []
+        indicator = by_name.get(_normal(cells["indicator"]))
+        if indicator is None:
+            name = str(cells["indicator"] or "").strip()
+            found.append(
+                RowProblem(
+                    number,
+                    "indicator",
+                    f"no indicator called {name[:80]!r} in this task force" if name else "is empty",
+                )
+            )
+        period = None
+        if indicator is not None:
+            try:
+                period = str(periods.parse(cells["period"], indicator.frequency))
+            except periods.PeriodError as error:
+                found.append(RowProblem(number, "period", str(error)))
+        try:
+            value = _value(cells["value"])
+        except ValueError as error:
+            found.append(RowProblem(number, "value", f"the value {error}"))
+        if indicator is not None and period is not None:
+            earlier = first_seen.setdefault((indicator.id, period), number)
+            if earlier != number:
+                found.append(
+                    RowProblem(
+                        number, "period", f"{indicator.name} {period} is already in row {earlier}"
+                    )
+                )
+        if found:
+            bad_rows += 1
+            if len(problems) < ROWS_SHOWN:
+                problems.extend(found)
+            continue
+        values.setdefault(indicator.id, {})[period] = value
+    if problems:
+        raise ImportRefused(problems, bad_rows)
+    if not values:
+        raise ImportRefused([RowProblem(0, "", "the file has a header but no rows of data")])
+    indicators = {i.id: i for i in by_name.values()}
+    for indicator_id, by_period in values.items():
+        services.record_actuals(indicators[indicator_id], by_period, actor, note="imported")
+    return sum(len(v) for v in values.values())
+
+
+def _normal(name: object) -> str:
+    return " ".join(str(name or "").split()).casefold()
