@@ -68,7 +68,8 @@ class Config:
     SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
     MAIL_FROM = os.environ.get("MAIL_FROM", "Task force secretariat <secretariat@example.gov.uk>")
     #: Connections used at once to send a long queue (a chasing run); 1 sends one at a time.
-    SMTP_CONNECTIONS = max(1, _int("SMTP_CONNECTIONS", 2))
+    #: Each holds two database connections from the pool, so keep it small.
+    SMTP_CONNECTIONS = min(4, max(1, _int("SMTP_CONNECTIONS", 2)))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -52,6 +52,9 @@ def _check_config(app: Flask, config_name: str) -> None:
         raise RuntimeError(
             f"SECRET_KEY must be set in the environment for the {config_name} configuration"
         )
+    sender = app.config["MAIL_FROM"].rsplit("<", 1)[-1].rstrip(">").strip()
+    if not sender.isascii() or "@" not in sender:
+        raise RuntimeError(f"MAIL_FROM must hold a plain ASCII email address, not {sender!r}")
 
 
 def register_templates(app: Flask) -> None:

@@ -265,10 +265,8 @@ def _claim(message_ids: list[int], token: str) -> list[Claimed]:
     return [Claimed(*row) for row in rows]
 
 
-def _connect() -> smtplib.SMTP:
+def _connect(timeout: float) -> smtplib.SMTP:
     config = current_app.config
-    # A person is waiting on a request: give up sooner there and leave it to the scheduler.
-    timeout = 10 if has_request_context() else 30
     smtp = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=timeout)
     if config["SMTP_STARTTLS"]:
         smtp.starttls(context=ssl.create_default_context())
@@ -282,11 +280,8 @@ def _envelope_sender() -> str:
 
 
 def _is_permanent(error: Exception) -> bool:
-    """A refusal that retrying cannot cure: every recipient refused, a 5xx reply, or a
-    message that cannot be put into SMTP at all."""
+    """A refusal that retrying cannot cure: every recipient refused, or a 5xx reply."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return True
-    if not isinstance(error, OSError | smtplib.SMTPException):
         return True
     return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
 
@@ -337,11 +332,13 @@ def _finish(row: Claimed, token: str, statement, conn: Connection, **values) -> 
     conn.commit()  # one row at a time: a crash loses no record of what went
 
 
-def _failed(row: Claimed, token: str, error: Exception, conn: Connection) -> None:
+def _failed(
+    row: Claimed, token: str, error: Exception, conn: Connection, *, permanent: bool = False
+) -> None:
     """Record a failed attempt: permanent refusals stop; anything else waits and retries."""
     attempts = row.attempts + 1
     message = str(error)[:1000]
-    if _is_permanent(error) or attempts > MAX_ATTEMPTS:
+    if permanent or _is_permanent(error) or attempts > MAX_ATTEMPTS:
         log.error("outbox message %s failed: %s", row.id, error)
         _finish(
             row,
@@ -354,7 +351,7 @@ def _failed(row: Claimed, token: str, error: Exception, conn: Connection) -> Non
             next_attempt_at=utcnow(),
         )
         return
-    # A server that is down is waited for, however long: nothing is lost to an outage.
+    # A server that is down is waited for (MAX_ATTEMPTS with the back-off is about 17 days).
     delay = BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1]
     log.warning("outbox message %s not sent (attempt %s): %s", row.id, attempts, error)
     _finish(
@@ -382,8 +379,11 @@ def deliver_queued(
     candidates = _candidates(limit, ids)
     if not candidates:
         return 0, 0
-    if len(candidates) <= CLAIM_BATCH:
-        return _deliver(_batches(candidates), progress)
+    if len(candidates) <= CLAIM_BATCH:  # one batch: no threads needed
+        tally = Tally()
+        timeout = 10 if has_request_context() else 30
+        _deliver([candidates], progress, tally, timeout, drain=True)
+        return tally.sent, tally.failed
     sender = Sender(progress)
     sender.add(candidates)
     return sender.close()
@@ -396,22 +396,23 @@ def _batches(ids: list[int]) -> list[list[int]]:
 class Sender:
     """Send outbox rows in the background as they are added, over SMTP_CONNECTIONS
     connections, each thread with its own database session; claims keep them from ever
-    sending the same message. A long run (chasing) adds rows as each transaction commits,
-    so sending overlaps the work of writing the rest. close() waits and returns
-    (sent, failed).
+    sending the same message. close() waits and returns (sent, failed), where "failed"
+    counts what is left for the scheduler to retry as well as what failed.
 
-    Where threads cannot share the database (in-memory SQLite), rows are sent one
-    connection at a time when close() is called.
+    A thread whose server connection fails leaves the rest to the others (or, if all of
+    them stop, to the next run). Where threads cannot share the database (in-memory
+    SQLite), rows are sent on one connection when close() is called.
     """
 
     def __init__(self, progress: Callable[[int], object] | None = None):
         self.app = current_app._get_current_object()
         self.progress = progress
+        # A person is waiting on a request: give up sooner there, and leave it to the scheduler.
+        self.timeout = 10 if has_request_context() else 30
         self.lock = threading.Lock()
-        self.results: list[tuple[int, int]] = []
+        self.tallies: list[Tally] = []
         self.held: list[int] = []
         self.batches: SimpleQueue[list[int] | None] = SimpleQueue()
-        self.stop = threading.Event()  # set when the server fails: the rest wait for later
         workers = current_app.config["SMTP_CONNECTIONS"] if _threads_can_write() else 0
         self.threads = [
             threading.Thread(target=self._work, name=f"outbox-{n}", daemon=True)
@@ -430,12 +431,18 @@ class Sender:
 
     def close(self) -> tuple[int, int]:
         if not self.threads:
-            return _deliver(_batches(self.held), self.progress) if self.held else (0, 0)
+            tally = Tally()
+            _deliver(_batches(self.held), self.progress, tally, self.timeout, drain=True)
+            return tally.sent, tally.failed
         for _thread in self.threads:
             self.batches.put(None)
         for thread in self.threads:
             thread.join()
-        return sum(r[0] for r in self.results), sum(r[1] for r in self.results)
+        left = 0  # batches no thread took, every one of them having stopped: still queued
+        while not self.batches.empty():
+            batch = self.batches.get()
+            left += len(batch or [])
+        return sum(t.sent for t in self.tallies), sum(t.failed for t in self.tallies) + left
 
     def _report(self, count: int) -> None:
         if self.progress is not None:
@@ -443,18 +450,26 @@ class Sender:
                 self.progress(count)
 
     def _work(self) -> None:
+        tally = Tally()
+        with self.lock:
+            self.tallies.append(tally)
         with self.app.app_context():
-            result = (0, 0)
             try:
-                result = _deliver(iter(self.batches.get, None), self._report, self.stop)
-            except Exception:  # a database failure: claimed rows go back after STALE_CLAIM
+                _deliver(iter(self.batches.get, None), self._report, tally, self.timeout)
+            except Exception:  # a database failure: this thread stops, the others go on
                 log.exception("an outbox sender stopped; its messages will be retried")
-                for _batch in iter(self.batches.get, None):
-                    pass  # drain to the end marker so close() can finish
             finally:
                 db.session.remove()
-            with self.lock:
-                self.results.append(result)
+
+
+@dataclass
+class Tally:
+    sent: int = 0
+    failed: int = 0
+
+
+class _ServerDown(Exception):
+    """The SMTP server could not be reached or dropped the connection."""
 
 
 def _threads_can_write() -> bool:
@@ -466,60 +481,58 @@ def _threads_can_write() -> bool:
 def _deliver(
     batches: Iterable[list[int]],
     progress: Callable[[int], object] | None,
-    stop: threading.Event | None = None,
-) -> tuple[int, int]:
-    """Claim and send batch by batch over one SMTP connection; return (sent, failed).
+    tally: Tally,
+    timeout: float,
+    *,
+    drain: bool = False,
+) -> None:
+    """Claim and send batch by batch over one SMTP connection, counting into `tally`.
 
-    Once the server fails (here, or for another sender sharing `stop`), the remaining
-    batches are left queued for the next run and counted as failed for now.
+    If the server cannot be reached, or drops the connection, the messages this run holds
+    go back to the queue uncharged (only one being sent at that moment counts an attempt)
+    and this sender stops; with `drain`, the batches it has not reached are counted too.
     """
+    batches = iter(batches)  # so that draining counts only the batches not reached
     token = uuid.uuid4().hex
     smtp: smtplib.SMTP | None = None
-    sent = failed = 0
-    down: Exception | None = None  # the server failed us: stop trying it in this run
     books = db.engine.connect()  # where each send is recorded, one commit per message
+    pending: list[Claimed] = []
     try:
         for batch in batches:
-            if down is not None or (stop is not None and stop.is_set()):
-                failed += len(batch)  # still queued: retried later
-                continue
-            rows = _claim(batch, token)
+            pending = _claim(batch, token)
             claimed = time.monotonic()
-            for position, row in enumerate(rows):
-                if down is not None:
-                    _failed(row, token, down, books)
-                    failed += 1
-                    continue
+            while pending:
                 if time.monotonic() - claimed > STALE_CLAIM.total_seconds() / 2:
                     # A slow server: renew the claim on what is left before anyone else
-                    # takes it for abandoned, and skip whatever is no longer ours.
-                    ours = _renew([r.id for r in rows[position:]], token, books)
+                    # takes it for abandoned, and drop whatever is no longer ours.
+                    ours = _renew([r.id for r in pending], token, books)
+                    pending = [r for r in pending if r.id in ours]
                     claimed = time.monotonic()
-                    if row.id not in ours:
-                        continue
-                    rows[position:] = [r for r in rows[position:] if r.id in ours]
+                    if not pending:
+                        break
+                if smtp is None:
+                    try:
+                        smtp = _connect(timeout)
+                    except Exception as error:  # unreachable or misconfigured: not the mail's
+                        log.warning("cannot reach the SMTP server: %s", error)
+                        raise _ServerDown(error) from error
+                row = pending.pop(0)
                 try:
-                    if smtp is None:
-                        smtp = _connect()
                     refused = smtp.sendmail(
                         _envelope_sender(), row.recipients.split(","), row.raw.encode("utf-8")
                     )
                 except (OSError, smtplib.SMTPException) as error:
                     _failed(row, token, error, books)
-                    failed += 1
+                    tally.failed += 1
                     if not isinstance(error, (smtplib.SMTPRecipientsRefused, *SMTP_MESSAGE_ERRORS)):
-                        # The connection, not this message, failed: later ones would wait
-                        # out the same timeout. Leave them to the next run.
                         smtp = _close(smtp)
-                        down = error
-                        if stop is not None:
-                            stop.set()
+                        raise _ServerDown(error) from error
                 except Exception as error:
                     # Nothing about this message will change by retrying it: fail it for good,
                     # and start the next one on a clean connection.
                     log.exception("outbox message %s cannot be sent", row.id)
-                    _failed(row, token, error, books)
-                    failed += 1
+                    _failed(row, token, error, books, permanent=True)
+                    tally.failed += 1
                     smtp = _close(smtp)
                 else:
                     _finish(
@@ -533,13 +546,36 @@ def _deliver(
                         # Sent mail may carry emailed-link tokens: keep no copy of them at rest.
                         raw="",
                     )
-                    sent += 1
+                    tally.sent += 1
                 if progress is not None:
                     progress(1)
+    except _ServerDown as down:
+        _release([r.id for r in pending], token, books, str(down.__cause__ or down))
+        tally.failed += len(pending)
+        if drain:
+            tally.failed += sum(len(batch) for batch in batches)
     finally:
         _close(smtp)
         books.close()
-    return sent, failed
+
+
+def _release(message_ids: list[int], token: str, conn: Connection, reason: str) -> None:
+    """Hand messages this run claimed but did not try back to the queue, uncharged, saying
+    why they wait (the outbox page shows it)."""
+    if not message_ids:
+        return
+    table = OutboxMessage.__table__
+    conn.execute(
+        update(table)
+        .where(table.c.id.in_(message_ids), table.c.claim_token == token)
+        .values(
+            status="queued",
+            claimed_at=None,
+            claim_token=None,
+            last_error=f"Waiting for the mail server: {reason}"[:1000],
+        )
+    )
+    conn.commit()
 
 
 def _close(smtp: smtplib.SMTP | None) -> None:

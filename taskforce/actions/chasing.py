@@ -28,7 +28,7 @@ from taskforce.audit.services import Actor, record
 from taskforce.bodies.models import Member, MemberGroup, TaskForce
 from taskforce.extensions import db
 from taskforce.links import issue_for_actions
-from taskforce.meetings.workdays import add_working_days
+from taskforce.meetings.workdays import add_working_days, working_days_between
 
 log = logging.getLogger(__name__)
 
@@ -111,11 +111,11 @@ def next_step(
     if last == STEPS[-1]:
         return None
     step = STEPS[STEPS.index(last) + 1]
-    earliest = max(
-        step_dates(due_on, ladder)[step],
-        add_working_days(logged[last], ladder[step] - ladder[last]),
-    )
-    return step if today >= earliest else None
+    dates = step_dates(due_on, ladder)
+    # Carry forward only how late the last rung went out; the chase stays tied to the due
+    # date whenever the reminder went.
+    late = 0 if last == ChaseStep.REMINDER else working_days_between(dates[last], logged[last])
+    return step if today >= add_working_days(dates[step], late) else None
 
 
 def step_reached(due_on: date, ladder: dict[str, int], today: date) -> str | None:

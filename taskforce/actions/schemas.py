@@ -63,7 +63,8 @@ class ActionOut(Output):
     description: str
     owner: OwnerOut
     due_date: date
-    #: A new date the owner proposed from their link; a PATCH of due_date settles it.
+    #: A date the owner proposed from their link: a PATCH that changes due_date settles it,
+    #: and proposed_due_date: null declines it.
     proposed_due_date: date | None = None
     status: Status
     is_overdue: bool

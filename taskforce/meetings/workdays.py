@@ -33,6 +33,16 @@ def add_working_days(day: date, count: int) -> date:
     return day
 
 
+def working_days_between(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end`; 0 if `end` is not later."""
+    count, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count
+
+
 def next_working_day(day: date) -> date:
     """Return `day` if it is a working day, else the next one."""
     while not is_working_day(day):

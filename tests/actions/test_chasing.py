@@ -226,3 +226,30 @@ def test_escalation_without_a_chair_or_secretariat_still_chases_the_owner(
     assert "Escalation to the chair and secretariat: 1" in output
     assert "Escalation emails to chairs and secretariats: 0" in output
     assert len(smtp.messages) == 3 and {tuple(r) for r, _m in smtp.messages} == {(ANA,)}
+
+
+def test_a_due_date_on_a_weekend_keeps_every_rung_on_its_day(app, smtp, allocate):
+    allocate(ANA, date(2027, 3, 6), "Ana Lopes")  # a Saturday
+    days = {}
+    day = date(2027, 3, 1)
+    while day <= date(2027, 3, 26):
+        output = chase(app, day.isoformat())
+        for step, label in chasing.STEP_LABELS.items():
+            if f"{label}: 1" in output:
+                days[step] = day
+        day += timedelta(days=1)
+    assert days == {
+        "reminder": date(2027, 3, 3),
+        "chase": date(2027, 3, 8),
+        "second_chase": date(2027, 3, 15),
+        "escalation": date(2027, 3, 22),
+    }
+
+
+def test_an_action_allocated_inside_the_reminder_window_is_chased_the_day_after(
+    app, smtp, allocate
+):
+    allocate(ANA, date(2027, 3, 2), "Ana Lopes")  # due Tuesday, allocated on the Monday
+    assert "Reminder: 1" in chase(app, "2027-03-01")
+    assert "Owners emailed: 0" in chase(app, "2027-03-02")
+    assert "Chase: 1" in chase(app, "2027-03-03")

@@ -172,3 +172,41 @@ def test_a_slow_server_renews_claims_rather_than_letting_a_rival_resend(app, smt
     assert sorted(r[0] for r, _m in smtp.messages) == sorted(
         f"p{n}@example.gov.uk" for n in range(5)
     )
+
+
+def test_a_mail_setting_that_cannot_work_leaves_mail_waiting_not_failed(app, smtp):
+    ids = queue_many([Outgoing.plain([f"p{n}@example.gov.uk"], "Hi", "Hi", "t") for n in range(3)])
+    db.session.commit()
+    old = app.config["SMTP_HOST"]
+    app.config["SMTP_HOST"] = "smtp..example.gov.uk"  # cannot even be encoded as a host name
+    try:
+        assert mail.deliver_queued(ids=ids) == (0, 3)
+    finally:
+        app.config["SMTP_HOST"] = old
+    rows = db.session.scalars(select(OutboxMessage)).all()
+    assert {(r.status, r.attempts) for r in rows} == {("queued", 0)}
+    assert all(r.last_error.startswith("Waiting for the mail server") for r in rows)
+    assert mail.deliver_queued(ids=ids) == (3, 0)
+
+
+def test_renewing_a_claim_drops_rows_another_run_has_taken(app, smtp, monkeypatch):
+    from sqlalchemy import update
+
+    ids = queue_many([Outgoing.plain([f"q{n}@example.gov.uk"], "Hi", "Hi", "t") for n in range(3)])
+    db.session.commit()
+    real = mail._renew
+
+    def rival_takes_the_second(message_ids, token, conn):
+        conn.execute(
+            update(OutboxMessage.__table__)
+            .where(OutboxMessage.__table__.c.id == ids[1])
+            .values(claim_token="rival")
+        )
+        conn.commit()
+        return real(message_ids, token, conn)
+
+    monkeypatch.setattr(mail, "_renew", rival_takes_the_second)
+    monkeypatch.setattr(mail, "STALE_CLAIM", timedelta(seconds=-1))
+    mail.deliver_queued(ids=ids)
+    sent_to = sorted(r[0] for r, _m in smtp.messages)
+    assert sent_to == ["q0@example.gov.uk", "q2@example.gov.uk"]
