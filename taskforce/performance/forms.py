@@ -1,0 +1,117 @@
+"""Forms for indicators, actuals and imports."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import DecimalField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import ValidationError as FieldError
+
+from taskforce.forms import NoControlCharacters, SingleLine, strip
+
+
+def _line(label: str, max_length: int, required: bool = False, **kw) -> StringField:
+    validators = [InputRequired(message=f"Enter the {label.lower()}")] if required else [Optional()]
+    return StringField(
+        label if required else f"{label} (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[*validators, Length(max=max_length), SingleLine(label)],
+        **kw,
+    )
+
+
+def parse_points(text: str) -> list[dict[str, str]]:
+    """Read "period, value" lines (or tab-separated, as pasted from a spreadsheet)."""
+    points = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.replace("\t", ",").split(",", 1)]
+        if len(parts) != 2 or not parts[1]:
+            raise FieldError(f"Line {number}: write a period and a value, like 2027-03, 1200")
+        try:
+            Decimal(parts[1].replace(" ", ""))
+        except InvalidOperation:
+            raise FieldError(f"Line {number}: {parts[1]!r} is not a number") from None
+        points.append({"period": parts[0], "value": parts[1].replace(" ", "")})
+    return points
+
+
+class IndicatorForm(FlaskForm):
+    name = _line("Name", 200, required=True)
+    unit = _line("Unit", 40, description="For example, starts, people or %")
+    frequency = RadioField(
+        "How often is it reported?",
+        widget=GovRadioInput(),
+        choices=[("weekly", "Weekly"), ("monthly", "Monthly"), ("quarterly", "Quarterly")],
+        validators=[InputRequired(message="Choose how often it is reported")],
+    )
+    direction = RadioField(
+        "Which way is good?",
+        widget=GovRadioInput(),
+        choices=[("up", "Higher is better"), ("down", "Lower is better")],
+        validators=[InputRequired(message="Choose which way is good")],
+    )
+    tolerance_pct = DecimalField(
+        "Tolerance",
+        widget=GovTextInput(),
+        default=Decimal(5),
+        description="How far below trajectory, as a percentage of it, is still amber",
+        validators=[
+            InputRequired(message="Enter the tolerance"),
+            NumberRange(0, 100, message="Give a percentage from 0 to 100"),
+        ],
+    )
+    priority = SelectField("Priority it tracks (optional)", widget=GovSelect(), coerce=str)
+    source = _line("Source", 200, description="Where the figures come from")
+    owner = _line("Owner", 200)
+    trajectory = TextAreaField(
+        "Trajectory (optional)",
+        widget=GovTextArea(),
+        description="One period and planned value a line, like 2027-03, 1200. "
+        "You can paste two columns from a spreadsheet.",
+        validators=[Optional(), Length(max=20000), NoControlCharacters("Trajectory")],
+    )
+    submit = SubmitField("Add the indicator", widget=GovSubmitInput())
+
+    def validate_trajectory(self, field):
+        self.points = parse_points(field.data)
+
+
+class ActualsForm(FlaskForm):
+    actuals = TextAreaField(
+        "Actuals",
+        widget=GovTextArea(),
+        description="One period and value a line, like 2027-03, 1185. A period already "
+        "reported is corrected, and the old value kept in its history.",
+        validators=[
+            InputRequired(message="Enter at least one period and value"),
+            Length(max=20000),
+            NoControlCharacters("Actuals"),
+        ],
+    )
+    submit = SubmitField("Record the actuals", widget=GovSubmitInput())
+
+    def validate_actuals(self, field):
+        self.points = parse_points(field.data)
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        "Upload a file",
+        widget=GovFileInput(),
+        description="CSV (UTF-8) or Excel (.xlsx) with indicator, period and value columns",
+    )
+    submit = SubmitField("Import", widget=GovSubmitInput())

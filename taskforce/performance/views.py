@@ -1,0 +1,155 @@
+"""Web pages for performance data: the dashboard, an indicator, adding one, importing actuals."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from taskforce.auth import permissions
+from taskforce.errors import ServiceError
+from taskforce.extensions import db
+from taskforce.performance import imports, services
+from taskforce.performance.forms import ActualsForm, ImportForm, IndicatorForm
+from taskforce.performance.models import Indicator
+from taskforce.web import apply_errors, flash_success, taskforce_or_404, web_actor
+
+bp = Blueprint("performance", __name__)
+
+
+def _indicator_or_404(indicator_id: int, *, edit: bool = False) -> Indicator:
+    indicator = db.session.get(Indicator, indicator_id)
+    if indicator is None:
+        abort(404)
+    taskforce_or_404(indicator.taskforce_id, edit=edit)
+    return indicator
+
+
+@bp.get("/taskforces/<int:taskforce_id>/performance")
+def dashboard(taskforce_id: int):
+    tf = taskforce_or_404(taskforce_id)
+    indicators = db.session.scalars(
+        select(Indicator)
+        .where(Indicator.taskforce_id == tf.id)
+        .options(
+            selectinload(Indicator.trajectory),
+            selectinload(Indicator.actuals),
+            selectinload(Indicator.priority),
+        )
+        .order_by(Indicator.name)
+    ).all()
+    rows = [(i, services.latest(i)) for i in indicators]
+    return render_template(
+        "performance/dashboard.html",
+        tf=tf,
+        rows=rows,
+        can_edit=permissions.can_edit(current_user, tf),
+    )
+
+
+@bp.route("/taskforces/<int:taskforce_id>/indicators/new", methods=["GET", "POST"])
+def new(taskforce_id: int):
+    tf = taskforce_or_404(taskforce_id, edit=True)
+    form = IndicatorForm()
+    form.priority.choices = [("", "None")] + [
+        (p.title, p.title) for p in tf.priorities if p.retired_at is None
+    ]
+    if form.validate_on_submit():
+        data = {
+            "name": form.name.data,
+            "unit": form.unit.data or "",
+            "frequency": form.frequency.data,
+            "direction": form.direction.data,
+            "tolerance_pct": form.tolerance_pct.data,
+            "source": form.source.data or "",
+            "owner": form.owner.data or "",
+            "priority": form.priority.data or None,
+            "trajectory": getattr(form, "points", []),
+        }
+        try:
+            indicator = services.create_indicator(tf, data, web_actor())
+        except ServiceError as error:
+            db.session.rollback()
+            _trajectory_errors(form, error)
+        else:
+            db.session.commit()
+            flash_success(f"{indicator.name} added.")
+            return redirect(url_for("performance.show", indicator_id=indicator.id))
+    return render_template("performance/new.html", tf=tf, form=form)
+
+
+def _trajectory_errors(form, error: ServiceError) -> None:
+    """Put "trajectory.3.period" errors on the trajectory box, as line numbers."""
+    lines = []
+    for name, messages in list(error.fields.items()):
+        if name.startswith("trajectory."):
+            position = int(name.split(".")[1])
+            lines += [f"Line {position + 1}: {m}" for m in messages]
+            del error.fields[name]
+    if lines:
+        form.trajectory.errors = [*list(form.trajectory.errors or []), *lines]
+    if error.fields or not lines:
+        apply_errors(form, error)
+
+
+@bp.route("/indicators/<int:indicator_id>", methods=["GET", "POST"])
+def show(indicator_id: int):
+    indicator = _indicator_or_404(indicator_id, edit=request.method == "POST")
+    tf = indicator.taskforce
+    form = ActualsForm()
+    if form.validate_on_submit():
+        try:
+            values = services.actuals_from_input(indicator, form.points)
+            new, corrected = services.record_actuals(indicator, values, web_actor())
+        except ServiceError as error:
+            db.session.rollback()
+            lines = [
+                f"Line {int(name.split('.')[0]) + 1}: {m}"
+                for name, messages in error.fields.items()
+                for m in messages
+            ]
+            form.actuals.errors = [*list(form.actuals.errors or []), *lines]
+        else:
+            db.session.commit()
+            flash_success(f"{new} new actual(s) recorded, {corrected} corrected.")
+            return redirect(url_for("performance.show", indicator_id=indicator.id))
+    history = sorted(
+        ((a.period, r) for a in indicator.actuals for r in a.revisions),
+        key=lambda pair: pair[1].id,
+        reverse=True,
+    )
+    return render_template(
+        "performance/show.html",
+        tf=tf,
+        indicator=indicator,
+        series=services.series(indicator),
+        history=history,
+        form=form,
+        can_edit=permissions.can_edit(current_user, tf),
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/taskforces/<int:taskforce_id>/actuals/import", methods=["GET", "POST"])
+def import_actuals(taskforce_id: int):
+    tf = taskforce_or_404(taskforce_id, edit=True)
+    form = ImportForm()
+    problems = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        if upload is None or not upload.filename:
+            form.file.errors = ["Choose a CSV or Excel file"]
+        else:
+            try:
+                imported = imports.import_actuals(tf, upload.stream, upload.filename, web_actor())
+            except imports.ImportRefused as error:
+                db.session.rollback()
+                form.file.errors = [error.message]
+                problems = error.problems
+            else:
+                db.session.commit()
+                flash_success(f"{imported} actual{'s' if imported != 1 else ''} imported.")
+                return redirect(url_for("performance.dashboard", taskforce_id=tf.id))
+    return render_template("performance/import.html", tf=tf, form=form, problems=problems), (
+        422 if form.file.errors else 200
+    )

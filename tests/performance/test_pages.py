@@ -1,0 +1,124 @@
+"""The performance pages: dashboard, adding an indicator, recording and importing actuals."""
+
+from __future__ import annotations
+
+import io
+from html import unescape
+
+import pytest
+
+from taskforce.extensions import db
+from taskforce.performance.models import Actual, Indicator
+from tests.conftest import _csrf_from, login
+
+
+@pytest.fixture
+def tf(make_taskforce, secretariat):
+    return make_taskforce(by=secretariat, code="SW", members=[])
+
+
+@pytest.fixture
+def browser(client, secretariat):
+    return login(client, secretariat)
+
+
+def _add(browser, tf, **fields):
+    url = f"/taskforces/{tf.id}/indicators/new"
+    data = {
+        "csrf_token": _csrf_from(browser.get(url).get_data(as_text=True)),
+        "name": "Apprenticeship starts",
+        "unit": "starts",
+        "frequency": "monthly",
+        "direction": "up",
+        "tolerance_pct": "5",
+        "priority": "",
+        "trajectory": "2027-01, 1000\n2027-02\t1100\n\n2027-03, 1 200\n",
+        **fields,
+    }
+    return browser.post(url, data=data)
+
+
+def test_add_an_indicator_record_actuals_and_see_the_dashboard(browser, tf):
+    response = _add(browser, tf)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    indicator = db.session.query(Indicator).one()
+    assert [(p.period, p.value) for p in indicator.trajectory] == [
+        ("2027-01", 1000),
+        ("2027-02", 1100),
+        ("2027-03", 1200),
+    ]
+    page = browser.get(f"/indicators/{indicator.id}").get_data(as_text=True)
+    recorded = browser.post(
+        f"/indicators/{indicator.id}",
+        data={"csrf_token": _csrf_from(page), "actuals": "2027-01, 1010\n2027-02, 1050"},
+    )
+    assert recorded.status_code == 302
+    html = unescape(browser.get(f"/taskforces/{tf.id}/performance").get_data(as_text=True))
+    assert "Apprenticeship starts" in html and "Feb 2027" in html
+    assert "Amber: within tolerance" in html and "Improving" in html and "-4.5%" in html
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"trajectory": "2027-01 1000"}, "Line 1: write a period and a value"),
+        ({"trajectory": "2027-01, lots"}, "is not a number"),
+        ({"trajectory": "2027-Q1, 5"}, "Line 1: 2027-Q1 is a quarter"),
+        ({"frequency": ""}, "Choose how often it is reported"),
+        ({"tolerance_pct": "500"}, "Give a percentage from 0 to 100"),
+        ({"name": ""}, "Enter the name"),
+    ],
+)
+def test_bad_indicators_are_explained(browser, tf, fields, message):
+    response = _add(browser, tf, **fields)
+    html = unescape(response.get_data(as_text=True))
+    assert "There is a problem" in html and message in html
+    assert db.session.query(Indicator).count() == 0
+
+
+def test_bad_actuals_on_the_page_change_nothing(browser, tf):
+    _add(browser, tf)
+    indicator = db.session.query(Indicator).one()
+    page = browser.get(f"/indicators/{indicator.id}").get_data(as_text=True)
+    response = browser.post(
+        f"/indicators/{indicator.id}",
+        data={"csrf_token": _csrf_from(page), "actuals": "2027-01, 5\n2027-W02, 6"},
+    )
+    assert response.status_code == 422
+    assert "Line 2: 2027-W02 is a week" in unescape(response.get_data(as_text=True))
+    assert db.session.query(Actual).count() == 0
+
+
+def test_import_page_lists_bad_rows_then_imports_the_fixed_file(browser, tf):
+    _add(browser, tf)
+    url = f"/taskforces/{tf.id}/actuals/import"
+    token = _csrf_from(browser.get(url).get_data(as_text=True))
+    bad = b"indicator,period,value\nApprenticeship starts,2027-01,10\nNope,2027-02,11\n"
+    response = browser.post(
+        url,
+        data={"csrf_token": token, "file": (io.BytesIO(bad), "mi.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    html = unescape(response.get_data(as_text=True))
+    assert "Rows to correct" in html and "no indicator called 'Nope'" in html
+    assert db.session.query(Actual).count() == 0
+    good = bad.replace(b"Nope", b"Apprenticeship starts")
+    response = browser.post(
+        url,
+        data={"csrf_token": token, "file": (io.BytesIO(good), "mi.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert db.session.query(Actual).count() == 2
+
+
+def test_members_see_the_dashboard_but_cannot_add(client, make_user, tf, make_taskforce):
+    from tests.conftest import member
+
+    tom = make_user("member", email="tom@example.gov.uk")
+    mine = make_taskforce(members=[member("Tom", "tom@example.gov.uk")], code="TM")
+    login(client, tom)
+    assert client.get(f"/taskforces/{mine.id}/performance").status_code == 200
+    assert client.get(f"/taskforces/{mine.id}/indicators/new").status_code == 403
+    assert client.get(f"/taskforces/{tf.id}/performance").status_code == 403
