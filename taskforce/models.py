@@ -7,7 +7,13 @@ from taskforce.bodies.models import Member, Priority, TaskForce, TorVersion
 from taskforce.links import AccessLink
 from taskforce.mail import OutboxMessage
 from taskforce.meetings.models import Attendance, Meeting
-from taskforce.performance.models import Actual, ActualRevision, Indicator, TrajectoryPoint
+from taskforce.performance.models import (
+    Actual,
+    ActualRevision,
+    ChartImage,
+    Indicator,
+    TrajectoryPoint,
+)
 
 __all__ = [
     "AccessLink",
@@ -18,6 +24,7 @@ __all__ = [
     "ApiToken",
     "Attendance",
     "AuditEvent",
+    "ChartImage",
     "ChaseLog",
     "Indicator",
     "Meeting",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import Response, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -11,7 +11,7 @@ from taskforce.api.spec import operation
 from taskforce.api.taskforces import _taskforce
 from taskforce.errors import ValidationError
 from taskforce.extensions import db
-from taskforce.performance import imports, services
+from taskforce.performance import charts, imports, services
 from taskforce.performance.models import Indicator
 from taskforce.performance.schemas import ActualIn, ActualsRecorded, IndicatorCreate, IndicatorOut
 
@@ -106,3 +106,36 @@ def import_actuals(taskforce_id: int):
     imported = imports.import_actuals(tf, upload.stream, upload.filename, api_actor())
     db.session.commit()
     return {"imported": imported}
+
+
+@operation(
+    bp,
+    "/indicators/<int:indicator_id>/chart.svg",
+    "GET",
+    tag=TAG,
+    summary="The indicator's trajectory-versus-actual chart (SVG); /chart.png for PNG",
+)
+def indicator_chart_svg(indicator_id: int):
+    return _chart(indicator_id, "svg")
+
+
+@operation(
+    bp,
+    "/indicators/<int:indicator_id>/chart.png",
+    "GET",
+    tag=TAG,
+    summary="The indicator's trajectory-versus-actual chart (PNG)",
+)
+def indicator_chart_png(indicator_id: int):
+    return _chart(indicator_id, "png")
+
+
+def _chart(indicator_id: int, fmt: str) -> Response:
+    indicator = get_for_taskforce(Indicator, indicator_id)
+    content = charts.chart(indicator, fmt)
+    db.session.commit()
+    response = Response(content, mimetype=charts.FORMATS[fmt])
+    response.headers["X-Chart-Description"] = (
+        charts.describe(indicator)[:1000].encode("ascii", "replace").decode()
+    )
+    return response

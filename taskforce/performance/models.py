@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -127,3 +128,14 @@ class ActualRevision(db.Model):
     replaced_by: Mapped[str] = mapped_column(String(255))
     via: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ChartImage(db.Model):
+    """A drawn chart, keyed by a hash of exactly what it draws (see charts.py)."""
+
+    __tablename__ = "chart_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

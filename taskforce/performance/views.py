@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from taskforce.auth import permissions
 from taskforce.errors import ServiceError
 from taskforce.extensions import db
-from taskforce.performance import imports, services
+from taskforce.performance import charts, imports, services
 from taskforce.performance.forms import ActualsForm, ImportForm, IndicatorForm
 from taskforce.performance.models import Indicator
 from taskforce.web import apply_errors, flash_success, taskforce_or_404, web_actor
@@ -39,7 +39,7 @@ def dashboard(taskforce_id: int):
         )
         .order_by(Indicator.name)
     ).all()
-    rows = [(i, services.latest(i)) for i in indicators]
+    rows = [(i, services.latest(i), charts.describe(i)) for i in indicators]
     return render_template(
         "performance/dashboard.html",
         tf=tf,
@@ -125,6 +125,7 @@ def show(indicator_id: int):
         indicator=indicator,
         series=services.series(indicator),
         history=history,
+        description=charts.describe(indicator),
         form=form,
         can_edit=permissions.can_edit(current_user, tf),
     ), (422 if form.errors else 200)
@@ -152,4 +153,17 @@ def import_actuals(taskforce_id: int):
                 return redirect(url_for("performance.dashboard", taskforce_id=tf.id))
     return render_template("performance/import.html", tf=tf, form=form, problems=problems), (
         422 if form.file.errors else 200
+    )
+
+
+@bp.get("/indicators/<int:indicator_id>/chart.svg", defaults={"fmt": "svg"})
+@bp.get("/indicators/<int:indicator_id>/chart.png", defaults={"fmt": "png"})
+def chart(indicator_id: int, fmt: str):
+    indicator = _indicator_or_404(indicator_id)
+    content = charts.chart(indicator, fmt)
+    db.session.commit()  # keep the drawing in the cache
+    return Response(
+        content,
+        mimetype=charts.FORMATS[fmt],
+        headers={"Cache-Control": "private, max-age=60"},
     )

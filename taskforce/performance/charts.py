@@ -1,0 +1,162 @@
+"""Trajectory-versus-actual charts, drawn with matplotlib (Agg, no pyplot: safe in threads).
+
+A chart is cached by a hash of exactly what it draws, so an indicator whose data has not
+changed is never redrawn; any change makes a new key. The web shows SVG; the Word pack
+will take PNG. Every chart has a text alternative saying what it shows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from taskforce.extensions import db
+from taskforce.performance import services
+from taskforce.performance.models import ChartImage, Indicator
+
+#: Raise when the drawing changes, so cached charts are drawn afresh.
+CHART_STYLE = 1
+FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
+BLUE, GREY, BLACK = "#1d70b8", "#505a5f", "#0b0c0c"
+RAG_COLOURS = {"green": "#00703c", "amber": "#f47738", "red": "#d4351c", None: BLUE}
+
+
+def _drawing(indicator: Indicator, fmt: str) -> dict:
+    points = services.series(indicator)
+    return {
+        "style": CHART_STYLE,
+        "format": fmt,
+        "name": indicator.name,
+        "unit": indicator.unit,
+        "direction": indicator.direction,
+        "points": [[p.label, _num(p.trajectory), _num(p.actual), p.rag] for p in points],
+    }
+
+
+def _num(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def chart(indicator: Indicator, fmt: str = "svg") -> bytes:
+    """The chart's bytes, from the cache if this drawing was made before."""
+    drawing = _drawing(indicator, fmt)
+    key = hashlib.sha256(json.dumps(drawing, sort_keys=True).encode()).hexdigest()
+    cached = db.session.scalar(select(ChartImage.content).where(ChartImage.key == key))
+    if cached is not None:
+        return cached
+    content = draw(drawing)
+    try:
+        with db.session.begin_nested():  # two requests drawing the same chart: one keeps it
+            db.session.add(ChartImage(key=key, content=content))
+    except IntegrityError:
+        pass
+    return content
+
+
+def draw(drawing: dict) -> bytes:
+    points = drawing["points"]
+    labels = [p[0] for p in points]
+    planned = [p[1] for p in points]
+    actual = [p[2] for p in points]
+    figure = Figure(figsize=(8, 3.6), dpi=100)
+    axes = figure.add_subplot()
+    x = list(range(len(points)))
+    if any(v is not None for v in planned):
+        axes.plot(
+            [i for i, v in zip(x, planned, strict=True) if v is not None],
+            [v for v in planned if v is not None],
+            linestyle="--",
+            color=GREY,
+            linewidth=2,
+            label="Trajectory",
+        )
+        target = max(i for i, v in enumerate(planned) if v is not None)
+        axes.plot([target], [planned[target]], marker="D", color=GREY, markersize=8)
+        axes.annotate(
+            f"Target {_label(planned[target])}",
+            (target, planned[target]),
+            textcoords="offset points",
+            xytext=(-8, 10),
+            ha="right",
+            color=GREY,
+            fontsize=9,
+        )
+    if any(v is not None for v in actual):
+        shown = [(i, v, p[3]) for i, v, p in zip(x, actual, points, strict=True) if v is not None]
+        axes.plot(
+            [i for i, _v, _r in shown],
+            [v for _i, v, _r in shown],
+            color=BLUE,
+            linewidth=2.5,
+            label="Actual",
+        )
+        axes.scatter(
+            [i for i, _v, _r in shown],
+            [v for _i, v, _r in shown],
+            c=[RAG_COLOURS.get(r, BLUE) for _i, _v, r in shown],
+            s=36,
+            zorder=3,
+            edgecolors="white",
+        )
+    axes.set_title(drawing["name"], loc="left", fontsize=12, color=BLACK)
+    if drawing["unit"]:
+        axes.set_ylabel(drawing["unit"], color=GREY)
+    step = max(1, len(labels) // 12)
+    axes.set_xticks(x[::step], labels[::step], rotation=0, fontsize=8)
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: _label(v)))
+    axes.grid(axis="y", color="#dddddd", linewidth=0.8)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    if axes.get_legend_handles_labels()[0]:
+        axes.legend(loc="upper left", frameon=False, fontsize=9)
+    figure.tight_layout()
+    out = io.BytesIO()
+    metadata = {"Date": None} if drawing["format"] == "svg" else {}
+    with matplotlib.rc_context({"svg.hashsalt": "taskforce", "svg.fonttype": "none"}):
+        figure.savefig(out, format=drawing["format"], metadata=metadata)
+    return out.getvalue()
+
+
+def _label(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 or value == int(value) else f"{value:,.2f}"
+
+
+def describe(indicator: Indicator) -> str:
+    """The chart in words, for its alt text and for anyone who cannot see it."""
+    points = services.series(indicator)
+    unit = f" {indicator.unit}" if indicator.unit and indicator.unit != "%" else ""
+    if not points:
+        return f"{indicator.name}: no trajectory or actuals yet."
+    parts = [f"{indicator.name}, {indicator.frequency}, {points[0].label} to {points[-1].label}."]
+    planned = [p for p in points if p.trajectory is not None]
+    if planned:
+        parts.append(
+            f"The trajectory goes from {_label(float(planned[0].trajectory))}{unit} to a target "
+            f"of {_label(float(planned[-1].trajectory))}{unit} in {planned[-1].label}."
+        )
+    latest = next((p for p in reversed(points) if p.actual is not None), None)
+    if latest is None:
+        parts.append("No actuals have been reported yet.")
+    else:
+        against = (
+            f" against a trajectory of {_label(float(latest.trajectory))}{unit}"
+            if latest.trajectory is not None
+            else ""
+        )
+        rag = f": {latest.rag}" if latest.rag else ""
+        trend = f", {latest.trend}" if latest.trend else ""
+        parts.append(
+            f"The latest actual is {_label(float(latest.actual))}{unit} in {latest.label}"
+            f"{against}{rag}{trend}."
+        )
+    return " ".join(parts)
