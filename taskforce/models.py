@@ -10,8 +10,10 @@ from taskforce.meetings.models import Attendance, Meeting
 from taskforce.performance.models import (
     Actual,
     ActualRevision,
+    Assessment,
     ChartImage,
     Indicator,
+    Risk,
     TrajectoryPoint,
 )
 
@@ -22,6 +24,7 @@ __all__ = [
     "Actual",
     "ActualRevision",
     "ApiToken",
+    "Assessment",
     "Attendance",
     "AuditEvent",
     "ChartImage",
@@ -31,6 +34,7 @@ __all__ = [
     "Member",
     "OutboxMessage",
     "Priority",
+    "Risk",
     "TaskForce",
     "TorVersion",
     "TrajectoryPoint",

@@ -1,4 +1,4 @@
-"""Indicators, their trajectories and actuals over JSON."""
+"""Performance data over JSON: indicators, actuals, charts, assessments and risks."""
 
 from __future__ import annotations
 
@@ -11,9 +11,18 @@ from taskforce.api.spec import operation
 from taskforce.api.taskforces import _taskforce
 from taskforce.errors import ValidationError
 from taskforce.extensions import db
-from taskforce.performance import charts, imports, services
+from taskforce.performance import charts, imports, registers, services
 from taskforce.performance.models import Indicator
-from taskforce.performance.schemas import ActualIn, ActualsRecorded, IndicatorCreate, IndicatorOut
+from taskforce.performance.schemas import (
+    ActualIn,
+    ActualsRecorded,
+    AssessmentIn,
+    AssessmentOut,
+    IndicatorCreate,
+    IndicatorOut,
+    RiskIn,
+    RiskOut,
+)
 
 TAG = "Performance"
 
@@ -139,3 +148,65 @@ def _chart(indicator_id: int, fmt: str) -> Response:
         charts.describe(indicator)[:1000].encode("ascii", "replace").decode()
     )
     return response
+
+
+@operation(
+    bp,
+    "/taskforces/<int:taskforce_id>/assessments",
+    "POST",
+    tag=TAG,
+    body=AssessmentIn,
+    response=AssessmentOut,
+    status=201,
+    summary="Record a likelihood-of-delivery assessment of one priority",
+)
+def create_assessment(taskforce_id: int):
+    tf = _taskforce(taskforce_id, edit=True)
+    assessment = registers.add_assessment(tf, parse(AssessmentIn).model_dump(), api_actor())
+    db.session.commit()
+    return dump(AssessmentOut.of(assessment), 201)
+
+
+@operation(
+    bp,
+    "/taskforces/<int:taskforce_id>/assessments",
+    "GET",
+    tag=TAG,
+    response=AssessmentOut,
+    summary="A task force's assessments, oldest first",
+)
+def list_assessments(taskforce_id: int):
+    tf = _taskforce(taskforce_id)
+    return {
+        "items": [AssessmentOut.of(a).model_dump(mode="json") for a in registers.assessments_of(tf)]
+    }
+
+
+@operation(
+    bp,
+    "/taskforces/<int:taskforce_id>/risks",
+    "POST",
+    tag=TAG,
+    body=RiskIn,
+    response=RiskOut,
+    status=201,
+    summary="Add a risk to the register; its rating follows from likelihood and impact",
+)
+def create_risk(taskforce_id: int):
+    tf = _taskforce(taskforce_id, edit=True)
+    risk = registers.add_risk(tf, parse(RiskIn).model_dump(), api_actor())
+    db.session.commit()
+    return dump(RiskOut.of(risk), 201)
+
+
+@operation(
+    bp,
+    "/taskforces/<int:taskforce_id>/risks",
+    "GET",
+    tag=TAG,
+    response=RiskOut,
+    summary="The risk register, red risks first",
+)
+def list_risks(taskforce_id: int):
+    tf = _taskforce(taskforce_id)
+    return {"items": [RiskOut.of(r).model_dump(mode="json") for r in registers.risks_of(tf)]}

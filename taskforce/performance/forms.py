@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput,
     GovFileInput,
     GovRadioInput,
     GovSelect,
@@ -15,10 +16,17 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import DecimalField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.validators import ValidationError as FieldError
 
-from taskforce.forms import NoControlCharacters, SingleLine, strip
+from taskforce.forms import (
+    GovDateField,
+    InYears,
+    NoControlCharacters,
+    OptionalDate,
+    SingleLine,
+    strip,
+)
 
 
 def _line(label: str, max_length: int, required: bool = False, **kw) -> StringField:
@@ -115,3 +123,126 @@ class ImportForm(FlaskForm):
         description="CSV (UTF-8) or Excel (.xlsx) with indicator, period and value columns",
     )
     submit = SubmitField("Import", widget=GovSubmitInput())
+
+
+_RATING_CHOICES = [("R", "Red"), ("AR", "Amber/Red"), ("AG", "Amber/Green"), ("G", "Green")]
+
+
+def _rating(label: str) -> RadioField:
+    return RadioField(
+        label,
+        widget=GovRadioInput(),
+        choices=_RATING_CHOICES,
+        validators=[InputRequired(message=f"Choose a rating for {label.lower()}")],
+    )
+
+
+class AssessmentForm(FlaskForm):
+    priority = SelectField(
+        "Priority",
+        widget=GovSelect(),
+        coerce=str,
+        validators=[InputRequired(message="Choose the priority")],
+    )
+    assessed_on = GovDateField(
+        "Date of the assessment",
+        widget=GovDateInput(),
+        validators=[InputRequired(message="Enter the date of the assessment"), InYears()],
+    )
+    degree_of_challenge = RadioField(
+        "Degree of challenge",
+        widget=GovRadioInput(),
+        choices=[("H", "High"), ("M", "Medium"), ("L", "Low")],
+        validators=[InputRequired(message="Choose the degree of challenge")],
+    )
+    quality_of_planning = _rating("Quality of planning, implementation and performance management")
+    capacity_to_drive_progress = _rating("Capacity to drive progress")
+    stage_of_delivery = RadioField(
+        "Stage of delivery",
+        widget=GovRadioInput(),
+        coerce=int,
+        choices=[
+            (1, "1 Policy development"),
+            (2, "2 Implementation"),
+            (3, "3 Embedding change"),
+            (4, "4 Irreversible progress"),
+        ],
+        validators=[InputRequired(message="Choose the stage of delivery")],
+    )
+    likelihood_of_delivery = _rating("Likelihood of delivery")
+    rationale = TextAreaField(
+        "Rationale",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[Optional(), Length(max=5000), NoControlCharacters("Rationale")],
+    )
+    submit = SubmitField("Record the assessment", widget=GovSubmitInput())
+
+
+_LEVELS = [("Low", "Low"), ("Medium", "Medium"), ("High", "High")]
+
+
+class RiskForm(FlaskForm):
+    ref = StringField(
+        "Reference",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="For example, R07",
+        validators=[
+            InputRequired(message="Enter a reference"),
+            Length(max=20),
+            Regexp(
+                r"^[A-Za-z0-9][A-Za-z0-9._/-]*$", message="Use letters, numbers and . _ / - only"
+            ),
+        ],
+    )
+    description = TextAreaField(
+        "Risk",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[
+            InputRequired(message="Describe the risk"),
+            Length(max=2000),
+            NoControlCharacters("Risk"),
+        ],
+    )
+    likelihood = RadioField(
+        "Likelihood",
+        widget=GovRadioInput(),
+        choices=_LEVELS,
+        validators=[InputRequired(message="Choose the likelihood")],
+    )
+    impact = RadioField(
+        "Impact",
+        widget=GovRadioInput(),
+        choices=_LEVELS,
+        validators=[InputRequired(message="Choose the impact")],
+    )
+    impact_statement = TextAreaField(
+        "Impact statement (optional)",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[Optional(), Length(max=2000), NoControlCharacters("Impact statement")],
+    )
+    mitigation = TextAreaField(
+        "Mitigation (optional)",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[Optional(), Length(max=2000), NoControlCharacters("Mitigation")],
+    )
+    owner = _line("Owner", 200)
+    review_on = GovDateField(
+        "Review date (optional)", widget=GovDateInput(), validators=[OptionalDate(), InYears()]
+    )
+    trend = SelectField(
+        "Trend",
+        widget=GovSelect(),
+        choices=[
+            ("", "Not set"),
+            ("rising", "Rising"),
+            ("steady", "Steady"),
+            ("falling", "Falling"),
+        ],
+        validators=[Optional()],
+    )
+    submit = SubmitField("Add the risk", widget=GovSubmitInput())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -139,3 +139,74 @@ class ChartImage(db.Model):
     key: Mapped[str] = mapped_column(String(64), unique=True)
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+#: The four-point delivery scale, worst first.
+RATINGS = ("R", "AR", "AG", "G")
+RATING_NAMES = {"R": "Red", "AR": "Amber/Red", "AG": "Amber/Green", "G": "Green"}
+CHALLENGE = ("H", "M", "L")
+STAGES = {
+    1: "Policy development",
+    2: "Implementation",
+    3: "Embedding change",
+    4: "Irreversible progress",
+}
+
+
+class Assessment(db.Model):
+    """A likelihood-of-delivery judgement on one priority, made on one date."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        UniqueConstraint("priority_id", "assessed_on"),
+        CheckConstraint("degree_of_challenge IN ('H', 'M', 'L')", name="challenge_known"),
+        CheckConstraint("stage_of_delivery BETWEEN 1 AND 4", name="stage_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taskforce_id: Mapped[int] = mapped_column(ForeignKey("taskforces.id"), index=True)
+    priority_id: Mapped[int] = mapped_column(ForeignKey("priorities.id"), index=True)
+    assessed_on: Mapped[date]
+    degree_of_challenge: Mapped[str] = mapped_column(String(1))
+    quality_of_planning: Mapped[str] = mapped_column(String(2))
+    capacity_to_drive_progress: Mapped[str] = mapped_column(String(2))
+    stage_of_delivery: Mapped[int]
+    likelihood_of_delivery: Mapped[str] = mapped_column(String(2))
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(255))
+
+    priority: Mapped[Priority] = relationship()
+
+
+LEVELS = ("Low", "Medium", "High")
+
+
+class Risk(db.Model):
+    """A line of the risk register."""
+
+    __tablename__ = "risks"
+    __table_args__ = (UniqueConstraint("taskforce_id", "ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taskforce_id: Mapped[int] = mapped_column(ForeignKey("taskforces.id"), index=True)
+    ref: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(Text)
+    likelihood: Mapped[str] = mapped_column(String(6))
+    impact: Mapped[str] = mapped_column(String(6))
+    impact_statement: Mapped[str] = mapped_column(Text, default="")
+    mitigation: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    review_on: Mapped[date | None]
+    #: "rising", "steady" or "falling", as the register's owner judges it.
+    trend: Mapped[str] = mapped_column(String(10), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def rating(self) -> str:
+        """Red, Amber or Green from likelihood times impact (Low 1, Medium 2, High 3)."""
+        score = (LEVELS.index(self.likelihood) + 1) * (LEVELS.index(self.impact) + 1)
+        return "Red" if score >= 6 else "Amber" if score >= 3 else "Green"

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, PlainSerializer, StrictStr
 
 from taskforce.performance import services
-from taskforce.schemas import Input, Line, Output
+from taskforce.schemas import Day, Input, Line, Output, Text
 
 
 def _number(value: Decimal) -> int | float:
@@ -94,3 +94,92 @@ class ActualsRecorded(Output):
 
 #: POST /indicators/{id}/actuals takes a list of these.
 ActualIn = PointIn
+
+
+Rating = Literal["R", "AR", "AG", "G"]
+
+
+class AssessmentIn(Input):
+    priority: Line(300) = Field(description="The priority's title")
+    assessed_on: Day
+    degree_of_challenge: Literal["H", "M", "L"]
+    quality_of_planning: Rating
+    capacity_to_drive_progress: Rating
+    stage_of_delivery: Annotated[int, Field(ge=1, le=4, strict=True)]
+    likelihood_of_delivery: Rating
+    rationale: Text(5000) = ""
+
+
+class AssessmentOut(Output):
+    id: int
+    taskforce_id: int
+    priority: str
+    assessed_on: date
+    degree_of_challenge: str
+    quality_of_planning: str
+    capacity_to_drive_progress: str
+    stage_of_delivery: int
+    likelihood_of_delivery: str
+    rationale: str
+
+    @classmethod
+    def of(cls, a) -> AssessmentOut:
+        return cls(
+            id=a.id,
+            taskforce_id=a.taskforce_id,
+            priority=a.priority.title,
+            assessed_on=a.assessed_on,
+            degree_of_challenge=a.degree_of_challenge,
+            quality_of_planning=a.quality_of_planning,
+            capacity_to_drive_progress=a.capacity_to_drive_progress,
+            stage_of_delivery=a.stage_of_delivery,
+            likelihood_of_delivery=a.likelihood_of_delivery,
+            rationale=a.rationale,
+        )
+
+
+Level = Literal["Low", "Medium", "High"]
+
+
+class RiskIn(Input):
+    ref: Annotated[Line(20), Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
+    description: Annotated[Text(2000), Field(min_length=1)]
+    likelihood: Level
+    impact: Level
+    impact_statement: Text(2000) = ""
+    mitigation: Text(2000) = ""
+    owner: Line(200, min_length=0) = ""
+    review_on: Day | None = None
+    trend: Literal["rising", "steady", "falling", ""] = ""
+
+
+class RiskOut(Output):
+    id: int
+    taskforce_id: int
+    ref: str
+    description: str
+    likelihood: str
+    impact: str
+    rating: Literal["Red", "Amber", "Green"]
+    impact_statement: str
+    mitigation: str
+    owner: str
+    review_on: date | None
+    trend: str
+
+    @classmethod
+    def of(cls, r) -> RiskOut:
+        return cls(
+            id=r.id,
+            taskforce_id=r.taskforce_id,
+            ref=r.ref,
+            description=r.description,
+            likelihood=r.likelihood,
+            impact=r.impact,
+            rating=r.rating,
+            impact_statement=r.impact_statement,
+            mitigation=r.mitigation,
+            owner=r.owner,
+            review_on=r.review_on,
+            trend=r.trend,
+        )

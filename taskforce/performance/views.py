@@ -10,9 +10,15 @@ from sqlalchemy.orm import selectinload
 from taskforce.auth import permissions
 from taskforce.errors import ServiceError
 from taskforce.extensions import db
-from taskforce.performance import charts, imports, services
-from taskforce.performance.forms import ActualsForm, ImportForm, IndicatorForm
-from taskforce.performance.models import Indicator
+from taskforce.performance import charts, imports, registers, services
+from taskforce.performance.forms import (
+    ActualsForm,
+    AssessmentForm,
+    ImportForm,
+    IndicatorForm,
+    RiskForm,
+)
+from taskforce.performance.models import RATING_NAMES, STAGES, Indicator
 from taskforce.web import apply_errors, flash_success, taskforce_or_404, web_actor
 
 bp = Blueprint("performance", __name__)
@@ -40,10 +46,16 @@ def dashboard(taskforce_id: int):
         .order_by(Indicator.name)
     ).all()
     rows = [(i, services.latest(i), charts.describe(i)) for i in indicators]
+    latest_assessments: dict = {}
+    for assessment in registers.assessments_of(tf):
+        latest_assessments[assessment.priority_id] = assessment  # oldest first: last wins
     return render_template(
         "performance/dashboard.html",
         tf=tf,
         rows=rows,
+        assessments=list(latest_assessments.values()),
+        red_risks=[r for r in registers.risks_of(tf) if r.rating == "Red"],
+        names=RATING_NAMES,
         can_edit=permissions.can_edit(current_user, tf),
     )
 
@@ -167,3 +179,94 @@ def chart(indicator_id: int, fmt: str):
         mimetype=charts.FORMATS[fmt],
         headers={"Cache-Control": "private, max-age=60"},
     )
+
+
+@bp.get("/taskforces/<int:taskforce_id>/assessments")
+def assessments(taskforce_id: int):
+    tf = taskforce_or_404(taskforce_id)
+    priorities, dates, cells = registers.grid(tf)
+    return render_template(
+        "performance/assessments.html",
+        tf=tf,
+        priorities=priorities,
+        dates=dates,
+        cells=cells,
+        names=RATING_NAMES,
+        stages=STAGES,
+        can_edit=permissions.can_edit(current_user, tf),
+    )
+
+
+@bp.route("/taskforces/<int:taskforce_id>/assessments/new", methods=["GET", "POST"])
+def new_assessment(taskforce_id: int):
+    tf = taskforce_or_404(taskforce_id, edit=True)
+    form = AssessmentForm()
+    form.priority.choices = [("", "Choose a priority")] + [
+        (p.title, p.title) for p in tf.priorities if p.retired_at is None
+    ]
+    if form.validate_on_submit():
+        data = {name: getattr(form, name).data for name in ASSESSMENT_FIELDS}
+        try:
+            registers.add_assessment(tf, data, web_actor())
+        except ServiceError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash_success("Assessment recorded.")
+            return redirect(url_for("performance.assessments", taskforce_id=tf.id))
+    return render_template("performance/assessment_form.html", tf=tf, form=form)
+
+
+ASSESSMENT_FIELDS = (
+    "priority",
+    "assessed_on",
+    "degree_of_challenge",
+    "quality_of_planning",
+    "capacity_to_drive_progress",
+    "stage_of_delivery",
+    "likelihood_of_delivery",
+    "rationale",
+)
+
+
+@bp.get("/taskforces/<int:taskforce_id>/risks")
+def risks(taskforce_id: int):
+    tf = taskforce_or_404(taskforce_id)
+    return render_template(
+        "performance/risks.html",
+        tf=tf,
+        risks=registers.risks_of(tf),
+        can_edit=permissions.can_edit(current_user, tf),
+    )
+
+
+@bp.route("/taskforces/<int:taskforce_id>/risks/new", methods=["GET", "POST"])
+def new_risk(taskforce_id: int):
+    tf = taskforce_or_404(taskforce_id, edit=True)
+    form = RiskForm()
+    if form.validate_on_submit():
+        data = {
+            name: getattr(form, name).data
+            for name in (
+                "ref",
+                "description",
+                "likelihood",
+                "impact",
+                "impact_statement",
+                "mitigation",
+                "owner",
+                "review_on",
+                "trend",
+            )
+        }
+        try:
+            registers.add_risk(tf, data, web_actor())
+        except ServiceError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash_success(f"Risk {data['ref']} added.")
+            return redirect(url_for("performance.risks", taskforce_id=tf.id))
+    return render_template("performance/risk_form.html", tf=tf, form=form)
