@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from taskforce.audit.services import Actor, record
 from taskforce.bodies.models import TaskForce
+from taskforce.db import utcnow
 from taskforce.errors import ValidationError
 from taskforce.extensions import db
 from taskforce.performance import periods
@@ -84,39 +85,61 @@ def record_actuals(
 ) -> tuple[int, int]:
     """Set actuals by canonical period; a changed value keeps its old one as a revision.
 
-    Return (new, corrected).
+    New periods are written in one statement (an import may bring thousands); corrections
+    go through the unit of work with their revision. Return (new, corrected).
     """
-    existing = {a.period: a for a in indicator.actuals}
-    new = corrected = 0
-    for period, value in sorted(values.items()):
-        actual = existing.get(period)
-        if actual is None:
-            indicator.actuals.append(
-                Actual(period=period, value=value, recorded_by=actor.label[:255], via=actor.via)
-            )
-            new += 1
-        elif actual.value != value:
+    existing = dict(
+        db.session.execute(
+            select(Actual.period, Actual.value).where(Actual.indicator_id == indicator.id)
+        ).all()
+    )
+    label, now = actor.label[:255], utcnow()
+    fresh = [
+        {
+            "indicator_id": indicator.id,
+            "period": period,
+            "value": value,
+            "recorded_at": now,
+            "recorded_by": label,
+            "via": actor.via,
+        }
+        for period, value in sorted(values.items())
+        if period not in existing
+    ]
+    changed = {p: v for p, v in values.items() if p in existing and existing[p] != v}
+    if fresh:
+        db.session.execute(insert(Actual), fresh)
+    if changed:
+        for actual in db.session.scalars(
+            select(Actual).where(Actual.indicator_id == indicator.id, Actual.period.in_(changed))
+        ):
+            value = changed[actual.period]
             actual.revisions.append(
                 ActualRevision(
                     old_value=actual.value,
                     new_value=value,
-                    replaced_by=actor.label[:255],
+                    replaced_by=label,
                     via=actor.via,
                     note=note,
                 )
             )
-            actual.value, actual.recorded_by, actual.via = value, actor.label[:255], actor.via
-            corrected += 1
+            actual.value, actual.recorded_by, actual.via, actual.recorded_at = (
+                value,
+                label,
+                actor.via,
+                now,
+            )
     db.session.flush()
-    if new or corrected:
+    db.session.expire(indicator, ["actuals"])  # the collection reloads with the new rows
+    if fresh or changed:
         record(
             actor,
             "indicator.actuals",
             indicator,
             taskforce_id=indicator.taskforce_id,
-            summary=f"{indicator.name}: {new} new actual(s), {corrected} corrected",
+            summary=f"{indicator.name}: {len(fresh)} new actual(s), {len(changed)} corrected",
         )
-    return new, corrected
+    return len(fresh), len(changed)
 
 
 def actuals_from_input(indicator: Indicator, points: list[dict[str, Any]]) -> dict[str, Decimal]:
