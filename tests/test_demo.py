@@ -25,6 +25,11 @@ def test_demo_load_creates_a_full_terms_of_reference(app):
     actions = db.session.query(Action).all()
     assert {a.status for a in actions} == {"open", "in_progress", "complete", "closed"}
     assert any(a.is_overdue(today()) for a in actions)
+    from taskforce.performance.models import Assessment, Indicator, Risk
+
+    assert db.session.query(Indicator).count() == 3
+    assert len({a.assessed_on for a in db.session.query(Assessment)}) == 3
+    assert db.session.query(Risk).count() == 4
 
 
 def test_demo_load_twice_changes_nothing(app):

@@ -170,6 +170,7 @@ def load_demo(only_if_empty: bool = False) -> TaskForce | None:
     # A second version, as when the chair re-agrees the ToR, so history has something to show.
     services.update_taskforce(tf, {"quorum": 5}, secretariat)
     _load_actions(tf, secretariat)
+    _load_performance(tf, secretariat)
     return tf
 
 
@@ -272,3 +273,168 @@ def _load_actions(tf: TaskForce, secretariat: Actor) -> None:
             if status == "closed":
                 actions.update_action(action, {"status": "complete"}, secretariat)
             actions.update_action(action, {"status": status, "comment": comment}, secretariat)
+
+
+#: (name, unit, direction, tolerance, priority, trajectory start and monthly step, actuals)
+INDICATORS = [
+    (
+        "Apprenticeship starts in priority sectors",
+        "starts",
+        "up",
+        5,
+        "Apprenticeship starts in priority sectors",
+        (5200, 150),
+        [5150, 5380, 5420, 5610, 5700, 5790, 5880, 5950],
+    ),
+    (
+        "Average work coach caseload",
+        "claimants",
+        "down",
+        5,
+        "Work coach caseloads in Jobcentres",
+        (135, -2),
+        [136, 134, 133, 133, 131, 131, 130, 130],
+    ),
+    (
+        "18 to 21 year olds with an offer within eight weeks",
+        "%",
+        "up",
+        3,
+        "Youth guarantee: an offer within eight weeks for every 18 to 21 year old",
+        (62, 2),
+        [61, 63, 65, 66, 66, 67, 69, 70],
+    ),
+]
+
+ASSESSMENTS = {
+    # assessed (months before the latest), then per priority: challenge, planning,
+    # capacity, stage, likelihood
+    14: [("H", "AR", "R", 1, "R"), ("H", "R", "AR", 1, "R"), ("M", "AG", "AG", 2, "AG")],
+    7: [("H", "AG", "AR", 2, "AR"), ("H", "AR", "AR", 2, "AR"), ("M", "AG", "AG", 2, "AG")],
+    1: [("H", "AG", "AG", 2, "AG"), ("H", "AG", "AR", 2, "AR"), ("M", "G", "AG", 3, "G")],
+}
+
+RISKS = [
+    (
+        "R01",
+        "Colleges cannot recruit enough assessors for the new standards",
+        "High",
+        "High",
+        "Apprenticeship starts slip by a quarter",
+        "Share assessors between colleges; fast-track accreditation",
+        "Fiona Gallacher",
+    ),
+    (
+        "R02",
+        "Employer demand falls if the economy slows",
+        "Medium",
+        "High",
+        "Fewer vacancies for young people",
+        "Keep the wage incentive under review",
+        "Tom Whitfield",
+    ),
+    (
+        "R03",
+        "Jobcentre estate changes disrupt work coach rotas",
+        "Medium",
+        "Medium",
+        "Caseloads rise in the affected districts",
+        "Phase the moves; borrow coaches from neighbouring districts",
+        "Marcus Adeyemi",
+    ),
+    (
+        "R04",
+        "Data-sharing agreement for the youth guarantee is delayed",
+        "Low",
+        "Medium",
+        "Offers cannot be tracked within eight weeks",
+        "Interim manual return from districts",
+        "Ben Castell",
+    ),
+]
+
+
+def _load_performance(tf: TaskForce, secretariat: Actor) -> None:
+    from datetime import timedelta
+
+    from taskforce.actions.services import today
+    from taskforce.performance import periods, registers
+    from taskforce.performance import services as performance
+
+    this_month = periods.of_day(today(), "monthly")
+    months = [this_month]
+    for _ in range(11):
+        months.insert(0, months[0].previous())
+    # Trajectories start eight months ago, when the actuals below begin.
+    start = months[-9]
+    for name, unit, direction, tolerance, priority, (first, step), actuals in INDICATORS:
+        trajectory = []
+        period = start
+        for n in range(18):
+            trajectory.append({"period": str(period), "value": first + step * n})
+            year, month = (
+                (period.year, period.index + 1)
+                if period.index < 12
+                else (
+                    period.year + 1,
+                    1,
+                )
+            )
+            period = periods.Period(year, month, "monthly")
+        indicator = performance.create_indicator(
+            tf,
+            {
+                "name": name,
+                "unit": unit,
+                "frequency": "monthly",
+                "direction": direction,
+                "tolerance_pct": tolerance,
+                "source": "Monthly management information return",
+                "owner": "Implementation Unit",
+                "priority": priority,
+                "trajectory": trajectory,
+            },
+            secretariat,
+        )
+        reported = months[-9:-1]  # eight months, up to last month
+        performance.record_actuals(
+            indicator,
+            {str(p): value for p, value in zip(reported, actuals, strict=True)},
+            secretariat,
+        )
+    titles = [p.title for p in tf.priorities]
+    chosen = [titles[0], titles[1], titles[2]]
+    for months_ago, ratings in ASSESSMENTS.items():
+        on = today() - timedelta(days=30 * months_ago)
+        for title, (challenge, planning, capacity, stage, likelihood) in zip(
+            chosen, ratings, strict=True
+        ):
+            registers.add_assessment(
+                tf,
+                {
+                    "priority": title,
+                    "assessed_on": on,
+                    "degree_of_challenge": challenge,
+                    "quality_of_planning": planning,
+                    "capacity_to_drive_progress": capacity,
+                    "stage_of_delivery": stage,
+                    "likelihood_of_delivery": likelihood,
+                    "rationale": "",
+                },
+                secretariat,
+            )
+    for ref, description, likelihood, impact, statement, mitigation, owner in RISKS:
+        registers.add_risk(
+            tf,
+            {
+                "ref": ref,
+                "description": description,
+                "likelihood": likelihood,
+                "impact": impact,
+                "impact_statement": statement,
+                "mitigation": mitigation,
+                "owner": owner,
+                "review_on": today() + timedelta(days=42),
+            },
+            secretariat,
+        )

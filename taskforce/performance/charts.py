@@ -111,14 +111,14 @@ def draw(drawing: dict) -> bytes:
     axes.set_title(drawing["name"], loc="left", fontsize=12, color=BLACK)
     if drawing["unit"]:
         axes.set_ylabel(drawing["unit"], color=GREY)
-    step = max(1, len(labels) // 12)
+    step = max(1, -(-len(labels) // 8))  # at most eight labels, so they never overlap
     axes.set_xticks(x[::step], labels[::step], rotation=0, fontsize=8)
     axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: _label(v)))
     axes.grid(axis="y", color="#dddddd", linewidth=0.8)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     if axes.get_legend_handles_labels()[0]:
-        axes.legend(loc="upper left", frameon=False, fontsize=9)
+        axes.legend(loc="best", frameon=False, fontsize=9)
     figure.tight_layout()
     out = io.BytesIO()
     metadata = {"Date": None} if drawing["format"] == "svg" else {}
