@@ -14,6 +14,7 @@ from taskforce.extensions import db
 from taskforce.performance import charts, imports, registers, services
 from taskforce.performance.models import Indicator
 from taskforce.performance.schemas import (
+    REGISTER_SCHEMAS,
     ActualIn,
     ActualsRecorded,
     AssessmentIn,
@@ -210,3 +211,48 @@ def create_risk(taskforce_id: int):
 def list_risks(taskforce_id: int):
     tf = _taskforce(taskforce_id)
     return {"items": [RiskOut.of(r).model_dump(mode="json") for r in registers.risks_of(tf)]}
+
+
+def _register_routes(kind: str, noun: str) -> None:
+    """POST and GET for one of the simple registers (benefits, milestones, decisions)."""
+    schema_in, schema_out = REGISTER_SCHEMAS[kind]
+
+    def create(taskforce_id: int):
+        tf = _taskforce(taskforce_id, edit=True)
+        entry = registers.add_entry(tf, kind, parse(schema_in).model_dump(), api_actor())
+        db.session.commit()
+        return dump(schema_out.model_validate(entry), 201)
+
+    def listing(taskforce_id: int):
+        tf = _taskforce(taskforce_id)
+        return {
+            "items": [
+                schema_out.model_validate(e).model_dump(mode="json")
+                for e in registers.entries(tf, kind)
+            ]
+        }
+
+    create.__name__, listing.__name__ = f"create_{kind}", f"list_{kind}"
+    operation(
+        bp,
+        f"/taskforces/<int:taskforce_id>/{kind}",
+        "POST",
+        tag=TAG,
+        body=schema_in,
+        response=schema_out,
+        status=201,
+        summary=f"Add {noun} to the register",
+    )(create)
+    operation(
+        bp,
+        f"/taskforces/<int:taskforce_id>/{kind}",
+        "GET",
+        tag=TAG,
+        response=schema_out,
+        summary=f"The {kind} register",
+    )(listing)
+
+
+_register_routes("benefits", "a benefit")
+_register_routes("milestones", "a delivery milestone")
+_register_routes("decisions", "a decision")

@@ -246,3 +246,61 @@ class RiskForm(FlaskForm):
         validators=[Optional()],
     )
     submit = SubmitField("Add the risk", widget=GovSubmitInput())
+
+
+def _text(label: str, required: bool = True, max_length: int = 2000) -> TextAreaField:
+    return TextAreaField(
+        label if required else f"{label} (optional)",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[
+            InputRequired(message=f"Enter the {label.lower()}") if required else Optional(),
+            Length(max=max_length),
+            NoControlCharacters(label),
+        ],
+    )
+
+
+class BenefitForm(FlaskForm):
+    benefit = _text("Benefit")
+    measure = _line("Measure", 300, required=True)
+    baseline = _line("Baseline", 100)
+    target = _line("Target", 100)
+    realised = _line("Realised to date", 100)
+    owner = _line("Owner", 200)
+    submit = SubmitField("Add the benefit", widget=GovSubmitInput())
+
+
+class MilestoneForm(FlaskForm):
+    activity = _text("Activity")
+    starts_on = GovDateField(
+        "Start (optional)", widget=GovDateInput(), validators=[OptionalDate(), InYears()]
+    )
+    ends_on = GovDateField(
+        "End",
+        widget=GovDateInput(),
+        validators=[InputRequired(message="Enter the end date"), InYears()],
+    )
+    status = SelectField(
+        "Status",
+        widget=GovSelect(),
+        choices=[
+            ("not_started", "Not started"),
+            ("on_track", "On track"),
+            ("at_risk", "At risk"),
+            ("late", "Late"),
+            ("complete", "Complete"),
+        ],
+    )
+    owner = _line("Owner", 200)
+    submit = SubmitField("Add the milestone", widget=GovSubmitInput())
+
+
+class DecisionForm(FlaskForm):
+    decided_on = GovDateField(
+        "Date of the decision",
+        widget=GovDateInput(),
+        validators=[InputRequired(message="Enter the date"), InYears()],
+    )
+    text = _text("Decision", max_length=5000)
+    submit = SubmitField("Add the decision", widget=GovSubmitInput())

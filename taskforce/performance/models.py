@@ -210,3 +210,62 @@ class Risk(db.Model):
         """Red, Amber or Green from likelihood times impact (Low 1, Medium 2, High 3)."""
         score = (LEVELS.index(self.likelihood) + 1) * (LEVELS.index(self.impact) + 1)
         return "Red" if score >= 6 else "Amber" if score >= 3 else "Green"
+
+
+class Benefit(db.Model):
+    """A line of the benefits register."""
+
+    __tablename__ = "benefits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taskforce_id: Mapped[int] = mapped_column(ForeignKey("taskforces.id"), index=True)
+    benefit: Mapped[str] = mapped_column(Text)
+    measure: Mapped[str] = mapped_column(String(300))
+    baseline: Mapped[str] = mapped_column(String(100), default="")
+    target: Mapped[str] = mapped_column(String(100), default="")
+    realised: Mapped[str] = mapped_column(String(100), default="")
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+MILESTONE_STATUSES = {
+    "not_started": "Not started",
+    "on_track": "On track",
+    "at_risk": "At risk",
+    "late": "Late",
+    "complete": "Complete",
+}
+
+
+class DeliveryMilestone(db.Model):
+    """A milestone of the delivery plan (not a meeting's cycle milestone)."""
+
+    __tablename__ = "delivery_milestones"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('not_started', 'on_track', 'at_risk', 'late', 'complete')",
+            name="status_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taskforce_id: Mapped[int] = mapped_column(ForeignKey("taskforces.id"), index=True)
+    activity: Mapped[str] = mapped_column(Text)
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(12), default="not_started")
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Decision(db.Model):
+    """A decision the task force took. Minutes will add these; the secretariat can too."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taskforce_id: Mapped[int] = mapped_column(ForeignKey("taskforces.id"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+    decided_on: Mapped[date]
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

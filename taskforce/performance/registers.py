@@ -10,7 +10,13 @@ from taskforce.audit.services import Actor, record
 from taskforce.bodies.models import TaskForce
 from taskforce.errors import ValidationError
 from taskforce.extensions import db
-from taskforce.performance.models import Assessment, Risk
+from taskforce.performance.models import (
+    Assessment,
+    Benefit,
+    Decision,
+    DeliveryMilestone,
+    Risk,
+)
 
 
 def _priority(tf: TaskForce, title: str):
@@ -107,3 +113,39 @@ def risks_of(tf: TaskForce) -> list[Risk]:
     risks = db.session.scalars(select(Risk).where(Risk.taskforce_id == tf.id)).all()
     order = {"Red": 0, "Amber": 1, "Green": 2}
     return sorted(risks, key=lambda r: (order[r.rating], r.ref))
+
+
+# Benefits, delivery milestones and decisions: simple registers, newest entries last.
+
+REGISTER_MODELS = {"benefits": Benefit, "milestones": DeliveryMilestone, "decisions": Decision}
+_ORDER = {
+    "benefits": (Benefit.id,),
+    "milestones": (DeliveryMilestone.ends_on, DeliveryMilestone.id),
+    "decisions": (Decision.decided_on, Decision.id),
+}
+
+
+def add_entry(tf: TaskForce, kind: str, data: dict[str, Any], actor: Actor):
+    model = REGISTER_MODELS[kind]
+    if kind == "milestones" and data.get("starts_on") and data["starts_on"] > data["ends_on"]:
+        raise ValidationError.single("ends_on", "The end must not come before the start")
+    if kind == "decisions" and data.get("meeting_id") is not None:
+        from taskforce.meetings.models import Meeting
+
+        meeting = db.session.get(Meeting, data["meeting_id"])
+        if meeting is None or meeting.taskforce_id != tf.id:
+            raise ValidationError.single("meeting_id", "Choose one of this task force's meetings")
+    entry = model(taskforce_id=tf.id, **data)
+    db.session.add(entry)
+    db.session.flush()
+    record(
+        actor, f"{kind}.added", entry, taskforce_id=tf.id, summary=f"Added to the {kind} register"
+    )
+    return entry
+
+
+def entries(tf: TaskForce, kind: str) -> list:
+    model = REGISTER_MODELS[kind]
+    return list(
+        db.session.scalars(select(model).where(model.taskforce_id == tf.id).order_by(*_ORDER[kind]))
+    )

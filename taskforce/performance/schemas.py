@@ -183,3 +183,51 @@ class RiskOut(Output):
             review_on=r.review_on,
             trend=r.trend,
         )
+
+
+class BenefitIn(Input):
+    benefit: Annotated[Text(2000), Field(min_length=1)]
+    measure: Line(300)
+    baseline: Line(100, min_length=0) = ""
+    target: Line(100, min_length=0) = ""
+    realised: Line(100, min_length=0) = Field(default="", description="Realised to date")
+    owner: Line(200, min_length=0) = ""
+
+
+class BenefitOut(BenefitIn):
+    model_config = Output.model_config
+    id: int
+    taskforce_id: int
+
+
+class MilestoneIn(Input):
+    activity: Annotated[Text(2000), Field(min_length=1)]
+    starts_on: Day | None = None
+    ends_on: Day
+    status: Literal["not_started", "on_track", "at_risk", "late", "complete"] = "not_started"
+    owner: Line(200, min_length=0) = ""
+
+
+class MilestoneOut(MilestoneIn):
+    model_config = Output.model_config
+    id: int
+    taskforce_id: int
+
+
+class DecisionIn(Input):
+    decided_on: Day
+    text: Annotated[Text(5000), Field(min_length=1)]
+    meeting_id: int | None = None
+
+
+class DecisionOut(DecisionIn):
+    model_config = Output.model_config
+    id: int
+    taskforce_id: int
+
+
+REGISTER_SCHEMAS = {
+    "benefits": (BenefitIn, BenefitOut),
+    "milestones": (MilestoneIn, MilestoneOut),
+    "decisions": (DecisionIn, DecisionOut),
+}

@@ -14,11 +14,14 @@ from taskforce.performance import charts, imports, registers, services
 from taskforce.performance.forms import (
     ActualsForm,
     AssessmentForm,
+    BenefitForm,
+    DecisionForm,
     ImportForm,
     IndicatorForm,
+    MilestoneForm,
     RiskForm,
 )
-from taskforce.performance.models import RATING_NAMES, STAGES, Indicator
+from taskforce.performance.models import MILESTONE_STATUSES, RATING_NAMES, STAGES, Indicator
 from taskforce.web import apply_errors, flash_success, taskforce_or_404, web_actor
 
 bp = Blueprint("performance", __name__)
@@ -270,3 +273,41 @@ def new_risk(taskforce_id: int):
             flash_success(f"Risk {data['ref']} added.")
             return redirect(url_for("performance.risks", taskforce_id=tf.id))
     return render_template("performance/risk_form.html", tf=tf, form=form)
+
+
+REGISTER_PAGES = {
+    "benefits": ("Benefits register", BenefitForm),
+    "milestones": ("Delivery milestones", MilestoneForm),
+    "decisions": ("Decisions register", DecisionForm),
+}
+
+
+@bp.route(
+    "/taskforces/<int:taskforce_id>/registers/<any(benefits, milestones, decisions):kind>",
+    methods=["GET", "POST"],
+)
+def register(taskforce_id: int, kind: str):
+    tf = taskforce_or_404(taskforce_id, edit=request.method == "POST")
+    title, form_class = REGISTER_PAGES[kind]
+    form = form_class()
+    if form.validate_on_submit():
+        data = {f.name: f.data for f in form if f.name not in ("csrf_token", "submit")}
+        try:
+            registers.add_entry(tf, kind, data, web_actor())
+        except ServiceError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash_success(f"Added to the {title[0].lower() + title[1:]}.")
+            return redirect(url_for("performance.register", taskforce_id=tf.id, kind=kind))
+    return render_template(
+        "performance/register.html",
+        tf=tf,
+        kind=kind,
+        title=title,
+        entries=registers.entries(tf, kind),
+        statuses=MILESTONE_STATUSES,
+        form=form,
+        can_edit=permissions.can_edit(current_user, tf),
+    ), (422 if form.errors else 200)

@@ -8,7 +8,9 @@ from taskforce.web import PUBLIC_ENDPOINTS
 
 
 def _sample_url(rule) -> str:
-    return re.sub(r"<(?:\w+:)?\w+>", "1", rule.rule)
+    """The rule with 1 for every id, and the first choice of any <any(a, b):x> part."""
+    url = re.sub(r"<any\(([^,)]+)[^)]*\):\w+>", lambda m: m.group(1).strip(), rule.rule)
+    return re.sub(r"<(?:\w+:)?\w+>", "1", url)
 
 
 def _is_public(app, endpoint: str) -> bool:
