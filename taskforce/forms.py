@@ -5,9 +5,16 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from wtforms import DateField, IntegerField, SubmitField
-from wtforms.validators import InputRequired, NumberRange, StopValidation, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import DateField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from taskforce.markdown import markdown_problem
 from taskforce.text import CONTROL, CONTROL_EXCEPT_NEWLINES, YEARS
@@ -118,4 +125,42 @@ def working_day_offsets_form(
         name,
         (FlaskForm,),
         {**fields, "submit": SubmitField(submit, widget=GovSubmitInput()), "offsets": offsets},
+    )
+
+
+def line_field(
+    label: str, max_length: int, *, required: bool = False, message: str = "", **kw
+) -> StringField:
+    """A one-line text field: stripped, length-limited, no line breaks or control characters.
+    Optional ones say so in their label."""
+    validators = (
+        [InputRequired(message=message or f"Enter the {label.lower()}")]
+        if required
+        else [Optional()]
+    )
+    return StringField(
+        label if required else f"{label} (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[*validators, Length(max=max_length), SingleLine(label)],
+        **kw,
+    )
+
+
+def text_field(
+    label: str, max_length: int, *, required: bool = True, message: str = "", **kw
+) -> TextAreaField:
+    """Free text over several lines: stripped, length-limited, no control characters."""
+    return TextAreaField(
+        label if required else f"{label} (optional)",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[
+            InputRequired(message=message or f"Enter the {label.lower()}")
+            if required
+            else Optional(),
+            Length(max=max_length),
+            NoControlCharacters(label),
+        ],
+        **kw,
     )

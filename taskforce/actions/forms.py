@@ -34,7 +34,9 @@ from taskforce.forms import (
     NoControlCharacters,
     OptionalDate,
     SingleLine,
+    line_field,
     strip,
+    text_field,
     working_day_offsets_form,
 )
 
@@ -64,26 +66,8 @@ class ActionCreateForm(FlaskForm):
         coerce=str,
         description="Choose “Between meetings” for an action agreed by correspondence",
     )
-    description = TextAreaField(
-        "Action",
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[
-            InputRequired(message="Describe the action"),
-            Length(max=DESCRIPTION_MAX),
-            NoControlCharacters("Action"),
-        ],
-    )
-    owner_name = StringField(
-        "Owner's name",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            InputRequired(message="Enter the owner's name"),
-            Length(max=120),
-            SingleLine("Owner's name"),
-        ],
-    )
+    description = text_field("Action", DESCRIPTION_MAX, message="Describe the action")
+    owner_name = line_field("Owner's name", 120, required=True)
     owner_email = EmailField(
         "Owner's email address",
         widget=GovTextInput(),
@@ -99,12 +83,7 @@ class ActionCreateForm(FlaskForm):
             ),
         ],
     )
-    owner_organisation = StringField(
-        "Owner's organisation (optional)",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[Optional(), Length(max=200), SingleLine("Organisation")],
-    )
+    owner_organisation = line_field("Owner's organisation", 200)
     due_date = GovDateField(
         "Due date",
         widget=GovDateInput(),
@@ -132,16 +111,7 @@ class ActionUpdateForm(FlaskForm):
         widget=GovDateInput(),
         validators=[InputRequired(message="Enter the due date"), InYears()],
     )
-    description = TextAreaField(
-        "Action",
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[
-            InputRequired(message="Describe the action"),
-            Length(max=DESCRIPTION_MAX),
-            NoControlCharacters("Action"),
-        ],
-    )
+    description = text_field("Action", DESCRIPTION_MAX, message="Describe the action")
     comment = _comment("Comment (optional)", "Required when dropping an action: say why")
     submit = SubmitField("Save the update", widget=GovSubmitInput())
 

@@ -24,20 +24,14 @@ from taskforce.forms import (
     InYears,
     NoControlCharacters,
     OptionalDate,
-    SingleLine,
+    line_field,
     strip,
+    text_field,
 )
 
 
 def _line(label: str, max_length: int, required: bool = False, **kw) -> StringField:
-    validators = [InputRequired(message=f"Enter the {label.lower()}")] if required else [Optional()]
-    return StringField(
-        label if required else f"{label} (optional)",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[*validators, Length(max=max_length), SingleLine(label)],
-        **kw,
-    )
+    return line_field(label, max_length, required=required, **kw)
 
 
 def parse_points(text: str) -> list[dict[str, str]]:
@@ -249,16 +243,7 @@ class RiskForm(FlaskForm):
 
 
 def _text(label: str, required: bool = True, max_length: int = 2000) -> TextAreaField:
-    return TextAreaField(
-        label if required else f"{label} (optional)",
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[
-            InputRequired(message=f"Enter the {label.lower()}") if required else Optional(),
-            Length(max=max_length),
-            NoControlCharacters(label),
-        ],
-    )
+    return text_field(label, max_length, required=required)
 
 
 class BenefitForm(FlaskForm):
