@@ -128,13 +128,15 @@ def draw(drawing: dict) -> bytes:
 
 
 def _label(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 or value == int(value) else f"{value:,.2f}"
+    if abs(value) >= 100 or value == int(value):
+        return f"{value:,.0f}"
+    return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3g}"
 
 
 def describe(indicator: Indicator) -> str:
     """The chart in words, for its alt text and for anyone who cannot see it."""
     points = services.series(indicator)
-    unit = f" {indicator.unit}" if indicator.unit and indicator.unit != "%" else ""
+    unit = "%" if indicator.unit == "%" else f" {indicator.unit}" if indicator.unit else ""
     if not points:
         return f"{indicator.name}: no trajectory or actuals yet."
     parts = [f"{indicator.name}, {indicator.frequency}, {points[0].label} to {points[-1].label}."]

@@ -16,7 +16,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import DecimalField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+)
 from wtforms.validators import ValidationError as FieldError
 
 from taskforce.forms import (
@@ -35,7 +42,12 @@ def _line(label: str, max_length: int, required: bool = False, **kw) -> StringFi
 
 
 def parse_points(text: str) -> list[dict[str, str]]:
-    """Read "period, value" lines (or tab-separated, as pasted from a spreadsheet)."""
+    """Read "period, value" lines (or tab-separated, as pasted from a spreadsheet).
+
+    Each point keeps its line number, so later errors can name the line a person sees.
+    """
+    from taskforce.performance.services import value_problem
+
     points = []
     for number, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
@@ -43,12 +55,25 @@ def parse_points(text: str) -> list[dict[str, str]]:
         parts = [p.strip() for p in line.replace("\t", ",").split(",", 1)]
         if len(parts) != 2 or not parts[1]:
             raise FieldError(f"Line {number}: write a period and a value, like 2027-03, 1200")
+        raw = parts[1].replace(" ", "")
         try:
-            Decimal(parts[1].replace(" ", ""))
+            value = Decimal(raw)
         except InvalidOperation:
             raise FieldError(f"Line {number}: {parts[1]!r} is not a number") from None
-        points.append({"period": parts[0], "value": parts[1].replace(" ", "")})
+        problem = value_problem(value)
+        if problem:
+            raise FieldError(f"Line {number}: the value {problem}")
+        points.append({"period": parts[0], "value": raw, "line": number})
     return points
+
+
+class FiniteNumber:
+    """Stop at NaN or infinity before any range check tries to compare them."""
+
+    def __call__(self, form, field):
+        if field.data is not None and not field.data.is_finite():
+            field.errors[:] = []
+            raise StopValidation("Enter a number")
 
 
 class IndicatorForm(FlaskForm):
@@ -71,8 +96,10 @@ class IndicatorForm(FlaskForm):
         widget=GovTextInput(),
         default=Decimal(5),
         description="How far below trajectory, as a percentage of it, is still amber",
+        places=2,
         validators=[
             InputRequired(message="Enter the tolerance"),
+            FiniteNumber(),
             NumberRange(0, 100, message="Give a percentage from 0 to 100"),
         ],
     )

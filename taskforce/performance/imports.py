@@ -119,18 +119,26 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[list[object]]:
 
 
 def _xlsx_rows(stream: IO[bytes]) -> Iterator[list[object]]:
-    from zipfile import BadZipFile
-
     from openpyxl import load_workbook
 
+    unreadable = ImportRefused(
+        [RowProblem(0, "", "the file is not a readable Excel workbook (.xlsx)")]
+    )
     try:
         book = load_workbook(stream, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError):
-        raise ImportRefused(
-            [RowProblem(0, "", "the file is not a readable Excel workbook (.xlsx)")]
-        ) from None
+    except Exception:  # not a zip, or not a workbook inside one
+        raise unreadable from None
     try:
-        for row in book.active.iter_rows(values_only=True):
+        if book.active is None:
+            raise unreadable
+        rows = book.active.iter_rows(values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception:  # a damaged sheet: broken XML inside a valid zip
+                raise unreadable from None
             yield list(row)
     finally:
         book.close()
@@ -143,6 +151,8 @@ def _value(cell: object) -> Decimal:
         number = Decimal(str(cell))
     elif isinstance(cell, datetime | date):
         raise ValueError("is a date, not a number")
+    elif cell is None:
+        raise ValueError("is empty (a formula cell may have no saved result: save it in Excel)")
     else:
         text = str(cell).strip().replace(",", "")
         if not text:
@@ -151,10 +161,9 @@ def _value(cell: object) -> Decimal:
             number = Decimal(text)
         except InvalidOperation:
             raise ValueError(f"{str(cell).strip()[:40]!r} is not a number") from None
-    if not number.is_finite():
-        raise ValueError("is not a finite number")
-    if abs(number) >= Decimal(10) ** 14:
-        raise ValueError("is too large")
+    problem = services.value_problem(number)
+    if problem:
+        raise ValueError(problem)
     return number
 
 

@@ -36,7 +36,8 @@ class Amount(TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
-        return str(value) if dialect.name == "sqlite" else Decimal(value)
+        # Plain positional text on SQLite (never 1E+13), so stored values read back alike.
+        return format(Decimal(value), "f") if dialect.name == "sqlite" else Decimal(value)
 
     def process_result_value(self, value, dialect):
         return None if value is None else tidy(Decimal(value))
@@ -44,6 +45,8 @@ class Amount(TypeDecorator):
 
 def tidy(value: Decimal) -> Decimal:
     """100.000000 → 100 and 2.50 → 2.5, never 1E+2."""
+    if not value.is_finite():
+        return value
     return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
 
 

@@ -33,7 +33,9 @@ class IndicatorCreate(Input):
     unit: Line(40, min_length=0) = ""
     frequency: Literal["weekly", "monthly", "quarterly"]
     direction: Literal["up", "down"]
-    tolerance_pct: Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)] = Decimal(5)
+    tolerance_pct: Annotated[
+        Decimal, Field(ge=0, le=100, allow_inf_nan=False, max_digits=5, decimal_places=2)
+    ] = Decimal(5)
     source: Line(200, min_length=0) = ""
     owner: Line(200, min_length=0) = ""
     priority: Line(300) | None = Field(default=None, description="A priority's title")
@@ -217,7 +219,7 @@ class MilestoneOut(MilestoneIn):
 class DecisionIn(Input):
     decided_on: Day
     text: Annotated[Text(5000), Field(min_length=1)]
-    meeting_id: int | None = None
+    meeting_id: Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)] | None = None
 
 
 class DecisionOut(DecisionIn):

@@ -17,6 +17,20 @@ from taskforce.performance import periods
 from taskforce.performance.models import Actual, ActualRevision, Indicator, TrajectoryPoint
 from taskforce.performance.rag import rag, trend, variance_pct
 
+#: Values stored: up to 14 digits before the point and 6 after (NUMERIC(20, 6)).
+VALUE_LIMIT = Decimal(10) ** 14
+
+
+def value_problem(value: Decimal) -> str | None:
+    """Why a value cannot be stored, or None: the same rule for forms, API and imports."""
+    if not value.is_finite():
+        return "is not a finite number"
+    if abs(value) >= VALUE_LIMIT:
+        return "is too large (at most 14 digits before the decimal point)"
+    if value != 0 and value.normalize().as_tuple().exponent < -6:
+        return "has more than 6 decimal places"
+    return None
+
 
 def _periods(points: list[dict[str, Any]], frequency: str, field: str) -> dict[str, Decimal]:
     """Check a list of {period, value}: every period readable and of the right frequency,
@@ -32,7 +46,11 @@ def _periods(points: list[dict[str, Any]], frequency: str, field: str) -> dict[s
             continue
         if period in seen:
             problems[key] = [f"{period} is given twice"]
-        seen[period] = Decimal(point["value"])
+        value = Decimal(point["value"])
+        problem = value_problem(value)
+        if problem:
+            problems[key.removesuffix("period") + "value"] = [f"The value {problem}"]
+        seen[period] = value
     if problems:
         raise ValidationError(problems, "Some periods are not right")
     return seen

@@ -94,14 +94,21 @@ def new(taskforce_id: int):
     return render_template("performance/new.html", tf=tf, form=form)
 
 
-def _trajectory_errors(form, error: ServiceError) -> None:
-    """Put "trajectory.3.period" errors on the trajectory box, as line numbers."""
+def _line_errors(points: list[dict], fields: dict[str, list[str]], prefix: str) -> list[str]:
+    """Turn "trajectory.3.period" errors into "Line 5: ..." by each point's own line."""
     lines = []
-    for name, messages in list(error.fields.items()):
-        if name.startswith("trajectory."):
-            position = int(name.split(".")[1])
-            lines += [f"Line {position + 1}: {m}" for m in messages]
-            del error.fields[name]
+    for name, messages in list(fields.items()):
+        parts = name.removeprefix(prefix).split(".")
+        if name.startswith(prefix) and parts[0].isdigit() and int(parts[0]) < len(points):
+            line = points[int(parts[0])].get("line", int(parts[0]) + 1)
+            lines += [f"Line {line}: {m}" for m in messages]
+            del fields[name]
+    return lines
+
+
+def _trajectory_errors(form, error: ServiceError) -> None:
+    """Put trajectory errors on the trajectory box, naming lines as typed."""
+    lines = _line_errors(getattr(form, "points", []), error.fields, "trajectory.")
     if lines:
         form.trajectory.errors = [*list(form.trajectory.errors or []), *lines]
     if error.fields or not lines:
@@ -119,11 +126,7 @@ def show(indicator_id: int):
             new, corrected = services.record_actuals(indicator, values, web_actor())
         except ServiceError as error:
             db.session.rollback()
-            lines = [
-                f"Line {int(name.split('.')[0]) + 1}: {m}"
-                for name, messages in error.fields.items()
-                for m in messages
-            ]
+            lines = _line_errors(form.points, error.fields, "")
             form.actuals.errors = [*list(form.actuals.errors or []), *lines]
         else:
             db.session.commit()
