@@ -25,7 +25,9 @@ def test_empty_sign_in_focuses_the_error_summary_and_links_to_fields(page, live_
     page.keyboard.press("Enter")
     page.wait_for_selector(".govuk-error-summary")
     # GOV.UK Frontend's script moves focus to the summary: proof it ran under our CSP.
-    page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')")
+    # A CSS :focus selector, not wait_for_function: Playwright's polling would eval() a string,
+    # which our CSP (rightly) refuses.
+    page.wait_for_selector(".govuk-error-summary:focus")
     page.click(".govuk-error-summary a[href='#email']")
     assert page.evaluate("document.activeElement.id") == "email"
     assert page.console_errors == []
