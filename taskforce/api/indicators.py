@@ -6,13 +6,13 @@ from flask import Response, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from taskforce.api import api_actor, bp, dump, get_for_taskforce, parse, parse_list
+from taskforce.api import api_actor, bp, dump, get_for_taskforce, page_of, parse, parse_list
 from taskforce.api.spec import operation
 from taskforce.api.taskforces import _taskforce
 from taskforce.errors import ValidationError
 from taskforce.extensions import db
 from taskforce.performance import charts, imports, registers, services
-from taskforce.performance.models import Indicator
+from taskforce.performance.models import Assessment, Indicator, Risk
 from taskforce.performance.schemas import (
     REGISTER_SCHEMAS,
     ActualIn,
@@ -53,10 +53,11 @@ def create_indicator(taskforce_id: int):
     tag=TAG,
     response=IndicatorOut,
     summary="A task force's indicators, each with its series, RAG and trend",
+    paged=True,
 )
 def list_indicators(taskforce_id: int):
     tf = _taskforce(taskforce_id)
-    indicators = db.session.scalars(
+    stmt = (
         select(Indicator)
         .where(Indicator.taskforce_id == tf.id)
         .options(
@@ -64,10 +65,8 @@ def list_indicators(taskforce_id: int):
             selectinload(Indicator.actuals),
             selectinload(Indicator.priority),
         )
-        .order_by(Indicator.name)
     )
-    items = [IndicatorOut.of(i).model_dump(mode="json") for i in indicators]
-    return {"items": items}
+    return page_of(stmt, Indicator.id, lambda i: IndicatorOut.of(i).model_dump(mode="json"))
 
 
 @operation(
@@ -175,12 +174,12 @@ def create_assessment(taskforce_id: int):
     tag=TAG,
     response=AssessmentOut,
     summary="A task force's assessments, oldest first",
+    paged=True,
 )
 def list_assessments(taskforce_id: int):
     tf = _taskforce(taskforce_id)
-    return {
-        "items": [AssessmentOut.of(a).model_dump(mode="json") for a in registers.assessments_of(tf)]
-    }
+    stmt = select(Assessment).where(Assessment.taskforce_id == tf.id)
+    return page_of(stmt, Assessment.id, lambda a: AssessmentOut.of(a).model_dump(mode="json"))
 
 
 @operation(
@@ -206,11 +205,13 @@ def create_risk(taskforce_id: int):
     "GET",
     tag=TAG,
     response=RiskOut,
-    summary="The risk register, red risks first",
+    summary="The risk register, in the order risks were added",
+    paged=True,
 )
 def list_risks(taskforce_id: int):
     tf = _taskforce(taskforce_id)
-    return {"items": [RiskOut.of(r).model_dump(mode="json") for r in registers.risks_of(tf)]}
+    stmt = select(Risk).where(Risk.taskforce_id == tf.id)
+    return page_of(stmt, Risk.id, lambda r: RiskOut.of(r).model_dump(mode="json"))
 
 
 def _register_routes(kind: str, noun: str) -> None:
@@ -225,12 +226,12 @@ def _register_routes(kind: str, noun: str) -> None:
 
     def listing(taskforce_id: int):
         tf = _taskforce(taskforce_id)
-        return {
-            "items": [
-                schema_out.model_validate(e).model_dump(mode="json")
-                for e in registers.entries(tf, kind)
-            ]
-        }
+        model = registers.REGISTER_MODELS[kind]
+        return page_of(
+            select(model).where(model.taskforce_id == tf.id),
+            model.id,
+            lambda e: schema_out.model_validate(e).model_dump(mode="json"),
+        )
 
     create.__name__, listing.__name__ = f"create_{kind}", f"list_{kind}"
     operation(
@@ -250,6 +251,7 @@ def _register_routes(kind: str, noun: str) -> None:
         tag=TAG,
         response=schema_out,
         summary=f"The {kind} register",
+        paged=True,
     )(listing)
 
 

@@ -37,7 +37,7 @@ COLUMNS = {
     "period": {"period", "month", "week", "quarter", "date"},
     "value": {"value", "actual", "amount", "result"},
 }
-#: Bad rows listed in one refusal; the message says how many more there were.
+#: Bad rows listed in one refusal (all their problems); the message says how many in all.
 ROWS_SHOWN = 100
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -53,19 +53,22 @@ class ImportRefused(ValidationError):
     """The file as a whole, or some of its rows, cannot be imported; nothing was."""
 
     def __init__(self, problems: list[RowProblem], total: int | None = None):
-        total = total if total is not None else len(problems)
-        shown = problems[:ROWS_SHOWN]
-        message = (
-            f"Nothing was imported: {total} row{'s' if total != 1 else ''} need"
-            f"{'s' if total == 1 else ''} correcting"
-            if any(p.row for p in shown)
-            else f"Nothing was imported: {shown[0].message}"
-        )
-        if total > len(shown):
-            message += f" (the first {len(shown)} are listed)"
+        rows = sorted({p.row for p in problems})
+        total = total if total is not None else len(rows)
+        if all(row <= 1 for row in rows):  # the file or its header, not its data
+            message = f"Nothing was imported: {problems[0].message}"
+            if len(problems) > 1:
+                message += f" (and {len(problems) - 1} more: see the list)"
+        else:
+            message = (
+                f"Nothing was imported: {total} row{'s' if total != 1 else ''} "
+                f"need{'s' if total == 1 else ''} correcting"
+            )
+            if total > len(rows):
+                message += f" (the first {len(rows)} are listed)"
         super().__init__({"file": [message]}, message)
-        self.problems = shown
-        self.extra = {"rows": [vars(p) for p in shown]}
+        self.problems = problems
+        self.extra = {"rows": [vars(p) for p in problems]}
 
 
 def _key(header: object) -> str:
@@ -217,7 +220,7 @@ def import_actuals(tf: TaskForce, stream: IO[bytes], filename: str, actor: Actor
                 )
         if found:
             bad_rows += 1
-            if len(problems) < ROWS_SHOWN:
+            if bad_rows <= ROWS_SHOWN:  # list whole rows, the first hundred of them
                 problems.extend(found)
             continue
         values.setdefault(indicator.id, {})[period] = value

@@ -103,10 +103,11 @@ def test_the_risk_register_rates_and_orders_risks(api, tf):
         assert response.status_code == 201, response.get_json()
     items = api.get(f"/taskforces/{tf.id}/risks").get_json()["items"]
     assert [(r["ref"], r["rating"]) for r in items] == [
-        ("R02", "Red"),
         ("R01", "Amber"),
+        ("R02", "Red"),
         ("R03", "Green"),
     ]
+    assert api.get(f"/taskforces/{tf.id}/risks?limit=2").get_json()["next"] is not None
     duplicate = api.post(
         f"/taskforces/{tf.id}/risks",
         {"ref": "R01", "description": "x", "likelihood": "Low", "impact": "Low"},
