@@ -381,7 +381,7 @@ def deliver_queued(
         return 0, 0
     if len(candidates) <= CLAIM_BATCH:  # one batch: no threads needed
         tally = Tally()
-        timeout = 10 if has_request_context() else 30
+        timeout = _timeout()
         _deliver([candidates], progress, tally, timeout, drain=True)
         return tally.sent, tally.failed
     sender = Sender(progress)
@@ -391,6 +391,12 @@ def deliver_queued(
 
 def _batches(ids: list[int]) -> list[list[int]]:
     return [ids[i : i + CLAIM_BATCH] for i in range(0, len(ids), CLAIM_BATCH)]
+
+
+def _timeout() -> float:
+    """Seconds to wait on the SMTP server: a person waiting on a request gets an answer
+    sooner, and what did not go is left to the scheduler."""
+    return 10 if has_request_context() else 30
 
 
 class Sender:
@@ -407,8 +413,7 @@ class Sender:
     def __init__(self, progress: Callable[[int], object] | None = None):
         self.app = current_app._get_current_object()
         self.progress = progress
-        # A person is waiting on a request: give up sooner there, and leave it to the scheduler.
-        self.timeout = 10 if has_request_context() else 30
+        self.timeout = _timeout()
         self.lock = threading.Lock()
         self.tallies: list[Tally] = []
         self.held: list[int] = []

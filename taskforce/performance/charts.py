@@ -133,9 +133,9 @@ def _label(value: float) -> str:
     return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3g}"
 
 
-def describe(indicator: Indicator) -> str:
+def describe(indicator: Indicator, points: list[services.SeriesPoint] | None = None) -> str:
     """The chart in words, for its alt text and for anyone who cannot see it."""
-    points = services.series(indicator)
+    points = services.series(indicator) if points is None else points
     unit = "%" if indicator.unit == "%" else f" {indicator.unit}" if indicator.unit else ""
     if not points:
         return f"{indicator.name}: no trajectory or actuals yet."
@@ -146,7 +146,7 @@ def describe(indicator: Indicator) -> str:
             f"The trajectory goes from {_label(float(planned[0].trajectory))}{unit} to a target "
             f"of {_label(float(planned[-1].trajectory))}{unit} in {planned[-1].label}."
         )
-    latest = next((p for p in reversed(points) if p.actual is not None), None)
+    latest = services.latest(points)
     if latest is None:
         parts.append("No actuals have been reported yet.")
     else:

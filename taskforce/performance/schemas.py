@@ -70,7 +70,7 @@ class IndicatorOut(Output):
     @classmethod
     def of(cls, indicator, *, with_series: bool = True) -> IndicatorOut:
         points = services.series(indicator)
-        latest = next((p for p in reversed(points) if p.actual is not None), None)
+        latest = services.latest(points)
         return cls(
             id=indicator.id,
             taskforce_id=indicator.taskforce_id,

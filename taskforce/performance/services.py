@@ -203,6 +203,6 @@ def _one_place(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(Decimal("0.1"))
 
 
-def latest(indicator: Indicator) -> SeriesPoint | None:
-    """The most recent period with an actual."""
-    return next((p for p in reversed(series(indicator)) if p.actual is not None), None)
+def latest(points: list[SeriesPoint]) -> SeriesPoint | None:
+    """The most recent period with an actual, in a series from series()."""
+    return next((p for p in reversed(points) if p.actual is not None), None)

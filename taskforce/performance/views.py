@@ -48,7 +48,10 @@ def dashboard(taskforce_id: int):
         )
         .order_by(Indicator.name)
     ).all()
-    rows = [(i, services.latest(i), charts.describe(i)) for i in indicators]
+    rows = []
+    for indicator in indicators:  # each series worked out once, for the row and its text
+        points = services.series(indicator)
+        rows.append((indicator, services.latest(points), charts.describe(indicator, points)))
     latest_assessments: dict = {}
     for assessment in registers.assessments_of(tf):
         latest_assessments[assessment.priority_id] = assessment  # oldest first: last wins
