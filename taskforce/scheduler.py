@@ -70,6 +70,15 @@ def chase_owners() -> None:
     log.info("chasing: %s", "; ".join(summary.lines()))
 
 
+def housekeeping() -> None:
+    """Delete what is no longer needed: cached charts drawn long ago."""
+    from taskforce.performance import charts
+
+    pruned = charts.prune()
+    db.session.commit()
+    log.info("housekeeping: %s cached chart%s deleted", pruned, "" if pruned == 1 else "s")
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     """Register every domain's jobs; the caller starts it."""
     scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])
@@ -93,6 +102,16 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         coalesce=True,
         # A scheduler that was down at the hour still chases when it comes back that day.
         misfire_grace_time=8 * 60 * 60,
+    )
+    scheduler.add_job(
+        in_app(app, housekeeping),
+        "cron",
+        hour=3,
+        minute=30,
+        id="housekeeping",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=24 * 60 * 60,
     )
     return scheduler
 
@@ -133,7 +152,7 @@ def single_scheduler(poll_seconds: float = 30) -> Iterator[None]:
 
 @scheduler_cli.command("run")
 def run_scheduler() -> None:
-    """Run the scheduler until stopped: the outbox every minute, chasing each working day."""
+    """Run the scheduler until stopped: outbox, chasing and nightly housekeeping."""
     app = current_app._get_current_object()
     with single_scheduler():
         scheduler = build_scheduler(app)

@@ -20,11 +20,11 @@ def _queue_one(app, to="someone@example.gov.uk"):
     return row
 
 
-def test_the_scheduler_registers_the_outbox_and_chasing_jobs(app):
+def test_the_scheduler_registers_the_outbox_chasing_and_housekeeping_jobs(app):
     app.config["CHASE_AT"] = "08:45"
     scheduler = build_scheduler(app)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"outbox", "chase"}
+    assert set(jobs) == {"outbox", "chase", "housekeeping"}
     trigger = str(jobs["chase"].trigger)
     assert "day_of_week='mon-fri'" in trigger
     assert "hour='8'" in trigger

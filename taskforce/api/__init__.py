@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from flask import Blueprint, abort, g, jsonify, request, url_for
@@ -83,15 +85,41 @@ def parse(model: type[M], payload: Any = None) -> M:
     return parsed
 
 
+class _NotJson(ValueError):
+    """JSON the standard library would read but the standard does not allow."""
+
+
+def _refuse_constant(name: str) -> None:
+    raise _NotJson(f"{name} is not a JSON number")
+
+
+def _json_number(text: str) -> Decimal | float:
+    """Read a JSON number with a fraction or exponent exactly, as a Decimal."""
+    number = Decimal(text)
+    # 1e999999999 as a Decimal would become a billion-digit integer in an int field; such
+    # numbers, far beyond any field, are read as floats (inf or 0.0), as they were before.
+    if len(text) > 100 or abs(number.adjusted()) > 100:
+        return float(text)
+    return number
+
+
 def _json_body() -> Any:
+    """The request's JSON, with fractions as Decimals so no digit is lost on the way in."""
+    message = "The request body is not valid JSON: send it with Content-Type: application/json"
+    if not request.is_json:
+        raise BadRequest(message)
     try:
-        payload = request.get_json(silent=True)
-    except RecursionError:  # absurdly nested JSON: the parser gives up
+        payload = json.loads(
+            request.get_data(cache=True),
+            parse_float=_json_number,
+            parse_constant=_refuse_constant,
+        )
+    except _NotJson as error:
+        raise BadRequest(f"The request body is not valid JSON: {error}") from None
+    except (ValueError, RecursionError):  # bad JSON or bad UTF-8; or absurdly nested JSON
         payload = None
     if payload is None:
-        raise BadRequest(
-            "The request body is not valid JSON: send it with Content-Type: application/json"
-        )
+        raise BadRequest(message)
     return payload
 
 

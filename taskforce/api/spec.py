@@ -22,6 +22,8 @@ class Operation:
     status: int
     paged: bool
     query: dict[str, str]
+    body_list: bool = False
+    multipart: dict[str, str] | None = None
 
 
 OPERATIONS: list[Operation] = []
@@ -39,13 +41,36 @@ def operation(
     status: int = 200,
     paged: bool = False,
     query: dict[str, str] | None = None,
+    body_list: bool = False,
+    multipart: dict[str, str] | None = None,
 ) -> Callable:
-    """Route a view on the API blueprint and record it for the OpenAPI description."""
+    """Route a view on the API blueprint and record it for the OpenAPI description.
+
+    `body` is a JSON object of that model, or with `body_list` a JSON list of them;
+    `multipart` instead names the files of a multipart/form-data body, each with its
+    description, such as {"file": "The CSV or XLSX file"}.
+    """
+    if body_list and body is None:
+        raise ValueError(f"{rule}: body_list needs the body model of each item")
+    if multipart is not None and body is not None:
+        raise ValueError(f"{rule}: a body is either JSON or multipart, not both")
 
     def decorator(view: Callable) -> Callable:
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=view, methods=[method])
         OPERATIONS.append(
-            Operation(rule, method, summary, tag, body, response, status, paged, query or {})
+            Operation(
+                rule,
+                method,
+                summary,
+                tag,
+                body,
+                response,
+                status,
+                paged,
+                query or {},
+                body_list=body_list,
+                multipart=multipart,
+            )
         )
         return view
 
@@ -55,6 +80,23 @@ def operation(
 def _path(rule: str) -> tuple[str, list[str]]:
     params = re.findall(r"<(?:\w+:)?(\w+)>", rule)
     return API_PREFIX + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule), params
+
+
+def _multipart_schema(files: dict[str, str]) -> dict:
+    return {
+        "type": "object",
+        "properties": {
+            name: {
+                "type": "string",
+                # OpenAPI 3.1 says binary with contentMediaType; 3.0 tools look for format.
+                "contentMediaType": "application/octet-stream",
+                "format": "binary",
+                "description": text,
+            }
+            for name, text in files.items()
+        },
+        "required": list(files),
+    }
 
 
 def _error_schema() -> dict:
@@ -130,9 +172,18 @@ def openapi_document() -> dict:
                 },
             ]
         if op.body is not None:
+            schema = ref(op.body, "validation")
+            if op.body_list:
+                schema = {"type": "array", "items": schema}
             item["requestBody"] = {
                 "required": True,
-                "content": {"application/json": {"schema": ref(op.body, "validation")}},
+                "content": {"application/json": {"schema": schema}},
+            }
+            item["responses"]["422"] = {"description": "Invalid input", "content": error}
+        if op.multipart is not None:
+            item["requestBody"] = {
+                "required": True,
+                "content": {"multipart/form-data": {"schema": _multipart_schema(op.multipart)}},
             }
             item["responses"]["422"] = {"description": "Invalid input", "content": error}
         if params:

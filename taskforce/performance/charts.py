@@ -1,7 +1,8 @@
 """Trajectory-versus-actual charts, drawn with matplotlib (Agg, no pyplot: safe in threads).
 
 A chart is cached by a hash of exactly what it draws, so an indicator whose data has not
-changed is never redrawn; any change makes a new key. The web shows SVG; the Word pack
+changed is never redrawn; any change makes a new key, and the scheduler's daily
+housekeeping deletes charts drawn more than CACHE_DAYS ago. The web shows SVG; the Word pack
 will take PNG. Every chart has a text alternative saying what it shows.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from datetime import timedelta
 
 import matplotlib
 
@@ -17,9 +19,10 @@ matplotlib.use("Agg")
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from taskforce.db import utcnow
 from taskforce.extensions import db
 from taskforce.performance import services
 from taskforce.performance.models import ChartImage, Indicator
@@ -27,6 +30,8 @@ from taskforce.performance.models import ChartImage, Indicator
 #: Raise when the drawing changes, so cached charts are drawn afresh.
 CHART_STYLE = 1
 FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
+#: Cached charts older than this are deleted by the scheduler's daily housekeeping.
+CACHE_DAYS = 30
 BLUE, GREY, BLACK = "#1d70b8", "#505a5f", "#0b0c0c"
 RAG_COLOURS = {"green": "#00703c", "amber": "#f47738", "red": "#d4351c", None: BLUE}
 
@@ -61,6 +66,14 @@ def chart(indicator: Indicator, fmt: str = "svg") -> bytes:
     except IntegrityError:
         pass
     return content
+
+
+def prune(older_than_days: int = CACHE_DAYS) -> int:
+    """Delete cached charts drawn more than so many days ago; return how many went."""
+    # Only created_at is kept, so a chart still in use goes too: it is simply drawn again.
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    result = db.session.execute(delete(ChartImage).where(ChartImage.created_at < cutoff))
+    return result.rowcount
 
 
 def draw(drawing: dict) -> bytes:

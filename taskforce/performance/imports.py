@@ -7,21 +7,23 @@ without regard to case, spaces, underscores or a trailing "name":
 - period: `period`, `month`, `week`, `quarter`, `date`
 - value: `value`, `actual`, `amount`, `result`
 
-Other columns are ignored and blank rows skipped. Every row is checked before anything is
-written: an unknown indicator, a period that does not fit the indicator's frequency, the
-same indicator and period twice, a value that is not a number. If any row is bad nothing
-is imported, and each bad row is named by its number (the header is row 1) and column.
-Files are read as a stream, a row at a time.
+The header must be row 1: when it is not, but a row below it (within the first ten) looks
+like the header, the refusal says which row. Other columns are ignored and blank rows
+skipped. Every row is checked before anything is written: an unknown indicator, a period
+that does not fit the indicator's frequency, the same indicator and period twice, a value
+that is not a number. If any row is bad nothing is imported, and each bad row is named by
+its number (the header is row 1) and column. Files are read as a stream, a row at a time.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import IO
 
@@ -39,6 +41,8 @@ COLUMNS = {
 }
 #: Bad rows listed in one refusal (all their problems); the message says how many in all.
 ROWS_SHOWN = 100
+#: Rows looked at for a header below row 1, to say where it is when row 1 is not it.
+HEADER_SEARCH_ROWS = 10
 XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -75,13 +79,46 @@ def _key(header: object) -> str:
     return re.sub(r"[\s_\-]+", "", str(header or "").strip().lower())
 
 
-def _columns(header: list[object]) -> dict[str, int]:
+def _found(header: list[object]) -> dict[str, int]:
     found: dict[str, int] = {}
     for position, cell in enumerate(header):
         key = _key(cell)
         for column, names in COLUMNS.items():
             if key in names and column not in found:
                 found[column] = position
+    return found
+
+
+def _header(rows: Iterator[list[object]]) -> dict[str, int]:
+    """Find the columns in row 1; if a row below it is the header, say so."""
+    header = next(rows, None) or []
+    found = _found(header)
+    if len(found) == len(COLUMNS):
+        return found
+    below = list(itertools.islice(rows, HEADER_SEARCH_ROWS - 1))
+    for number, row in enumerate(below, start=2):
+        if len(_found(row)) >= max(2, len(found) + 1):  # a better header than row 1
+            message = (
+                f"The header row must be row 1; row {number} looks like the header: "
+                "delete the rows above it"
+            )
+            raise ImportRefused([RowProblem(1, "", message)])
+    if _is_blank(header):
+        if all(_is_blank(row) for row in below):
+            raise ImportRefused([RowProblem(0, "", "the file is empty: it needs a header row")])
+        message = (
+            "The header row must be row 1, but row 1 is blank: put the column names "
+            "(indicator, period and value) in row 1"
+        )
+        raise ImportRefused([RowProblem(1, "", message)])
+    return _columns(found)
+
+
+def _is_blank(row: list[object]) -> bool:
+    return all(cell is None or str(cell).strip() == "" for cell in row)
+
+
+def _columns(found: dict[str, int]) -> dict[str, int]:
     missing = [c for c in COLUMNS if c not in found]
     if missing:
         raise ImportRefused(
@@ -152,8 +189,9 @@ def _value(cell: object) -> Decimal:
         raise ValueError("is true/false, not a number")
     if isinstance(cell, int | float | Decimal):
         number = Decimal(str(cell))
-    elif isinstance(cell, datetime | date):
-        raise ValueError("is a date, not a number")
+    elif isinstance(cell, datetime | date | time | timedelta):
+        # openpyxl reads a number in a cell formatted as a date or time as one.
+        raise ValueError("is a date or time, not a number: format the cell as a number in Excel")
     elif cell is None:
         raise ValueError("is empty (a formula cell may have no saved result: save it in Excel)")
     else:
@@ -177,17 +215,14 @@ def import_actuals(tf: TaskForce, stream: IO[bytes], filename: str, actor: Actor
         for i in db.session.scalars(db.select(Indicator).where(Indicator.taskforce_id == tf.id))
     }
     rows = _rows(stream, filename)
-    header = next(rows, None)
-    if header is None or not any(str(c or "").strip() for c in header):
-        raise ImportRefused([RowProblem(0, "", "the file is empty: it needs a header row")])
-    columns = _columns(header)
+    columns = _header(rows)
     values: dict[int, dict[str, Decimal]] = {}
     first_seen: dict[tuple[int, str], int] = {}
     problems: list[RowProblem] = []
     bad_rows = 0
     for number, row in enumerate(rows, start=2):
         cells = {c: (row[i] if i < len(row) else None) for c, i in columns.items()}
-        if all(cell is None or str(cell).strip() == "" for cell in row):
+        if _is_blank(row):
             continue
         found = []
         indicator = by_name.get(_normal(cells["indicator"]))
@@ -199,6 +234,10 @@ def import_actuals(tf: TaskForce, stream: IO[bytes], filename: str, actor: Actor
                     "indicator",
                     f"no indicator called {name[:80]!r} in this task force" if name else "is empty",
                 )
+            )
+        elif indicator.retired_at is not None:
+            found.append(
+                RowProblem(number, "indicator", f"{indicator.name} is retired: reinstate it first")
             )
         period = None
         if indicator is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from taskforce.text import YEARS
 
@@ -86,6 +87,11 @@ def parse(value: object, frequency: str) -> Period:
         value = value.date()
     if isinstance(value, date):
         return _in_years(of_day(value, frequency))
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        # A spreadsheet cell holding 202703, or a date's serial number formatted as a number.
+        raise PeriodError(
+            f"Give a period like {_EXAMPLE[frequency]} or a date, not the number {value}"
+        )
     if not isinstance(value, str) or not value.strip():
         raise PeriodError(f"Give a period like {_EXAMPLE[frequency]}")
     text = value.strip().upper()
