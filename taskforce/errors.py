@@ -41,3 +41,13 @@ class Conflict(ServiceError):
 class Gone(ServiceError):
     status = 410
     code = "gone"
+
+
+def check_version(current: int, expected: int | None, what: str) -> None:
+    """Refuse a change made from an out-of-date copy: a 409 on the API, a warning on the web."""
+    if expected is not None and expected != current:
+        raise Conflict(
+            f"This {what} was changed by someone else since you opened it "
+            f"(you had version {expected}, it is now version {current}). "
+            "Reload it, then make your change again."
+        )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
 
 from taskforce.markdown import markdown_problem
 from taskforce.text import CONTROL, CONTROL_EXCEPT_NEWLINES, YEARS
@@ -67,3 +67,39 @@ class Input(BaseModel):
 
 class Output(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+class Update(Input):
+    """A PATCH body: a field may be left out, but only nullable fields may be sent as null."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    def null_errors(self) -> dict[str, list[str]]:
+        return {
+            name: ["This field cannot be emptied"]
+            for name in sorted(self.model_fields_set)
+            if getattr(self, name) is None and name not in self.NULLABLE
+        }
+
+
+def changes_to(
+    model: type[BaseModel], name: str, *, nullable: tuple[str, ...] = (), **extra: Any
+) -> type[Update]:
+    """A PATCH body for what model creates: every field optional, checked by the same rules.
+
+    Only the fields named in nullable may be sent as null (to empty them); extra adds fields
+    a change can carry and a creation cannot, such as `version` or `closed`.
+    """
+    fields: dict[str, Any] = {}
+    for field_name, info in model.model_fields.items():
+        annotation = (
+            Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+        )
+        fields[field_name] = (annotation | None, Field(None, description=info.description))
+    fields["version"] = (
+        int | None,
+        Field(None, description="The version the change was made from: 409 if out of date"),
+    )
+    changed = create_model(name, __base__=Update, **fields, **extra)
+    changed.NULLABLE = frozenset(nullable)
+    return changed

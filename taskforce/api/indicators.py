@@ -17,10 +17,13 @@ from taskforce.performance.schemas import (
     REGISTER_SCHEMAS,
     ActualIn,
     ActualsRecorded,
+    AssessmentChange,
     AssessmentIn,
     AssessmentOut,
+    IndicatorChange,
     IndicatorCreate,
     IndicatorOut,
+    RiskChange,
     RiskIn,
     RiskOut,
 )
@@ -83,10 +86,35 @@ def get_indicator(indicator_id: int):
 
 @operation(
     bp,
+    "/indicators/<int:indicator_id>",
+    "PATCH",
+    tag=TAG,
+    body=IndicatorChange,
+    response=IndicatorOut,
+    summary="Change an indicator, replan its trajectory (the list sent replaces it), "
+    "or retire or reinstate it",
+)
+def update_indicator(indicator_id: int):
+    indicator = get_for_taskforce(Indicator, indicator_id, edit=True)
+    data, expected = _change(IndicatorChange)
+    services.update_indicator(indicator, data, api_actor(), expected_version=expected)
+    db.session.commit()
+    return dump(IndicatorOut.of(indicator))
+
+
+def _change(schema) -> tuple[dict, int | None]:
+    """A PATCH body as (the fields sent, the version it was made from)."""
+    data = parse(schema).model_dump(exclude_unset=True)
+    return data, data.pop("version", None)
+
+
+@operation(
+    bp,
     "/indicators/<int:indicator_id>/actuals",
     "POST",
     tag=TAG,
     body=ActualIn,
+    body_list=True,
     response=ActualsRecorded,
     summary="Record actuals; a later value for a period replaces the earlier, kept in history",
 )
@@ -105,6 +133,10 @@ def record_actuals(indicator_id: int):
     "POST",
     tag=TAG,
     status=200,
+    multipart={
+        "file": "The CSV or XLSX file of actuals: a header row (indicator, period, value), "
+        "then one row per value"
+    },
     summary="Import actuals from a CSV or XLSX file (multipart `file`): all rows or none",
 )
 def import_actuals(taskforce_id: int):
@@ -184,6 +216,35 @@ def list_assessments(taskforce_id: int):
 
 @operation(
     bp,
+    "/assessments/<int:assessment_id>",
+    "GET",
+    tag=TAG,
+    response=AssessmentOut,
+    summary="One assessment",
+)
+def get_assessment(assessment_id: int):
+    return dump(AssessmentOut.of(get_for_taskforce(Assessment, assessment_id)))
+
+
+@operation(
+    bp,
+    "/assessments/<int:assessment_id>",
+    "PATCH",
+    tag=TAG,
+    body=AssessmentChange,
+    response=AssessmentOut,
+    summary="Correct an assessment; the audit trail keeps what it said before",
+)
+def update_assessment(assessment_id: int):
+    assessment = get_for_taskforce(Assessment, assessment_id, edit=True)
+    data, expected = _change(AssessmentChange)
+    registers.update_assessment(assessment, data, api_actor(), expected_version=expected)
+    db.session.commit()
+    return dump(AssessmentOut.of(assessment))
+
+
+@operation(
+    bp,
     "/taskforces/<int:taskforce_id>/risks",
     "POST",
     tag=TAG,
@@ -214,9 +275,39 @@ def list_risks(taskforce_id: int):
     return page_of(stmt, Risk.id, lambda r: RiskOut.of(r).model_dump(mode="json"))
 
 
+@operation(
+    bp,
+    "/risks/<int:risk_id>",
+    "GET",
+    tag=TAG,
+    response=RiskOut,
+    summary="One risk",
+)
+def get_risk(risk_id: int):
+    return dump(RiskOut.of(get_for_taskforce(Risk, risk_id)))
+
+
+@operation(
+    bp,
+    "/risks/<int:risk_id>",
+    "PATCH",
+    tag=TAG,
+    body=RiskChange,
+    response=RiskOut,
+    summary="Change a risk, or close (`closed: true`) or reopen it; history is kept",
+)
+def update_risk(risk_id: int):
+    risk = get_for_taskforce(Risk, risk_id, edit=True)
+    data, expected = _change(RiskChange)
+    registers.update_risk(risk, data, api_actor(), expected_version=expected)
+    db.session.commit()
+    return dump(RiskOut.of(risk))
+
+
 def _register_routes(kind: str, noun: str) -> None:
     """POST and GET for one of the simple registers (benefits, milestones, decisions)."""
-    schema_in, schema_out = REGISTER_SCHEMAS[kind]
+    schema_in, schema_out, schema_change = REGISTER_SCHEMAS[kind]
+    model = registers.REGISTER_MODELS[kind]
 
     def create(taskforce_id: int):
         tf = _taskforce(taskforce_id, edit=True)
@@ -226,14 +317,41 @@ def _register_routes(kind: str, noun: str) -> None:
 
     def listing(taskforce_id: int):
         tf = _taskforce(taskforce_id)
-        model = registers.REGISTER_MODELS[kind]
         return page_of(
             select(model).where(model.taskforce_id == tf.id),
             model.id,
             lambda e: schema_out.model_validate(e).model_dump(mode="json"),
         )
 
+    def one(entry_id: int):
+        return dump(schema_out.model_validate(get_for_taskforce(model, entry_id)))
+
+    def change(entry_id: int):
+        entry = get_for_taskforce(model, entry_id, edit=True)
+        data, expected = _change(schema_change)
+        registers.update_entry(entry, kind, data, api_actor(), expected_version=expected)
+        db.session.commit()
+        return dump(schema_out.model_validate(entry))
+
     create.__name__, listing.__name__ = f"create_{kind}", f"list_{kind}"
+    one.__name__, change.__name__ = f"get_{kind}", f"update_{kind}"
+    operation(
+        bp,
+        f"/{kind}/<int:entry_id>",
+        "GET",
+        tag=TAG,
+        response=schema_out,
+        summary=f"One {noun[2:]}",
+    )(one)
+    operation(
+        bp,
+        f"/{kind}/<int:entry_id>",
+        "PATCH",
+        tag=TAG,
+        body=schema_change,
+        response=schema_out,
+        summary=f"Change {noun}; the audit trail keeps what it said before",
+    )(change)
     operation(
         bp,
         f"/taskforces/<int:taskforce_id>/{kind}",

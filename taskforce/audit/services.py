@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -41,11 +42,23 @@ def jsonable(value: Any) -> Any:
     """Make a value fit for a JSON column: dates become ISO strings."""
     if hasattr(value, "isoformat"):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
     return value
+
+
+def apply_changes(subject: Any, data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, list]:
+    """Set each of fields that data holds and that differs; return {field: [old, new]}."""
+    changes: dict[str, list] = {}
+    for name in fields:
+        if name in data and getattr(subject, name) != data[name]:
+            changes[name] = [getattr(subject, name), data[name]]
+            setattr(subject, name, data[name])
+    return changes
 
 
 def record(
@@ -78,6 +91,20 @@ def events_for_taskforce(taskforce_id: int, limit: int = 200) -> list[AuditEvent
     stmt = (
         select(AuditEvent)
         .where(AuditEvent.taskforce_id == taskforce_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def events_about(subject: Any, limit: int = 100) -> list[AuditEvent]:
+    """The latest audit events about one object (a risk, an indicator...), newest first."""
+    stmt = (
+        select(AuditEvent)
+        .where(
+            AuditEvent.subject_type == type(subject).__name__,
+            AuditEvent.subject_id == subject.id,
+        )
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(limit)
     )

@@ -23,7 +23,7 @@ from taskforce.bodies.models import (
 )
 from taskforce.markdown import render_markdown
 from taskforce.meetings.cycle import DEFAULT_OFFSETS
-from taskforce.schemas import Input, Line, MarkdownText, Output
+from taskforce.schemas import Input, Line, MarkdownText, Output, Update
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=CODE_PATTERN)]
 Group = Literal["minister", "official", "secretariat", "other"]
@@ -39,19 +39,6 @@ def _distinct(titles: list[str]) -> list[str]:
 Priorities = Annotated[
     list[Line(PRIORITY_MAX)], Field(max_length=PRIORITIES_MAX), AfterValidator(_distinct)
 ]
-
-
-class Update(Input):
-    """A PATCH body: a field may be left out, but only nullable fields may be sent as null."""
-
-    NULLABLE: ClassVar[frozenset[str]] = frozenset()
-
-    def null_errors(self) -> dict[str, list[str]]:
-        return {
-            name: ["This field cannot be emptied"]
-            for name in sorted(self.model_fields_set)
-            if getattr(self, name) is None and name not in self.NULLABLE
-        }
 
 
 def _offsets(value: dict[str, int] | None) -> dict[str, int] | None:

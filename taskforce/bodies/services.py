@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from taskforce.audit.services import Actor, jsonable, record
 from taskforce.bodies.models import Member, MemberGroup, Priority, TaskForce, TorVersion
 from taskforce.db import utcnow
-from taskforce.errors import Conflict, Gone, ValidationError
+from taskforce.errors import Gone, ValidationError, check_version
 from taskforce.extensions import db
 
 #: Fields of the task force that are part of its terms of reference.
@@ -121,15 +121,6 @@ def _check_member_rules(tf: TaskForce, data: dict[str, Any], member: Member | No
         raise ValidationError(errors)
 
 
-def _check_version(current: int, expected: int | None, what: str) -> None:
-    if expected is not None and expected != current:
-        raise Conflict(
-            f"This {what} was changed by someone else since you opened it "
-            f"(you had version {expected}, it is now version {current}). "
-            "Reload it, then make your change again."
-        )
-
-
 # --- ToR versions ----------------------------------------------------------------------
 
 
@@ -226,7 +217,7 @@ def update_taskforce(
     tf: TaskForce, data: dict[str, Any], actor: Actor, expected_version: int | None = None
 ) -> TaskForce:
     """Apply changes; a change to the ToR makes a new version saying what changed."""
-    _check_version(tf.version, expected_version, "task force")
+    check_version(tf.version, expected_version, "task force")
     if "code" in data and data["code"] != tf.code:
         _check_code_free(data["code"], tf.id)
 
@@ -329,7 +320,7 @@ def update_member(
     member: Member, data: dict[str, Any], actor: Actor, expected_version: int | None = None
 ) -> Member:
     """Change a member; changes that show in the ToR make a new version."""
-    _check_version(member.version, expected_version, "member")
+    check_version(member.version, expected_version, "member")
     if "email" in data and data["email"] is not None:
         data = {**data, "email": normalise_email(data["email"])}
     _check_member_rules(member.taskforce, data, member)

@@ -15,7 +15,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DecimalField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    DecimalField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import (
     InputRequired,
     Length,
@@ -67,6 +75,23 @@ def parse_points(text: str) -> list[dict[str, str]]:
     return points
 
 
+class Editable:
+    """Mixed into a form that edits as well as adds: the version the page was drawn from,
+    so a change made meanwhile by someone else is shown, not overwritten."""
+
+    version = HiddenField()
+
+    def fields_for_data(self) -> list:
+        return [f for f in self if f.name not in ("csrf_token", "submit", "version")]
+
+
+class RetireForm(FlaskForm):
+    """One button that retires or reinstates (closes or reopens): retire is "yes" or "no"."""
+
+    retire = HiddenField()
+    version = HiddenField()
+
+
 class FiniteNumber:
     """Stop at NaN or infinity before any range check tries to compare them."""
 
@@ -76,7 +101,7 @@ class FiniteNumber:
             raise StopValidation("Enter a number")
 
 
-class IndicatorForm(FlaskForm):
+class IndicatorForm(Editable, FlaskForm):
     name = _line("Name", 200, required=True)
     unit = _line("Unit", 40, description="For example, starts, people or %")
     frequency = RadioField(
@@ -158,7 +183,7 @@ def _rating(label: str) -> RadioField:
     )
 
 
-class AssessmentForm(FlaskForm):
+class AssessmentForm(Editable, FlaskForm):
     priority = SelectField(
         "Priority",
         widget=GovSelect(),
@@ -203,7 +228,7 @@ class AssessmentForm(FlaskForm):
 _LEVELS = [("Low", "Low"), ("Medium", "Medium"), ("High", "High")]
 
 
-class RiskForm(FlaskForm):
+class RiskForm(Editable, FlaskForm):
     ref = StringField(
         "Reference",
         widget=GovTextInput(),
@@ -273,7 +298,7 @@ def _text(label: str, required: bool = True, max_length: int = 2000) -> TextArea
     return text_field(label, max_length, required=required)
 
 
-class BenefitForm(FlaskForm):
+class BenefitForm(Editable, FlaskForm):
     benefit = _text("Benefit")
     measure = _line("Measure", 300, required=True)
     baseline = _line("Baseline", 100)
@@ -283,7 +308,7 @@ class BenefitForm(FlaskForm):
     submit = SubmitField("Add the benefit", widget=GovSubmitInput())
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(Editable, FlaskForm):
     activity = _text("Activity")
     starts_on = GovDateField(
         "Start (optional)", widget=GovDateInput(), validators=[OptionalDate(), InYears()]
@@ -308,7 +333,7 @@ class MilestoneForm(FlaskForm):
     submit = SubmitField("Add the milestone", widget=GovSubmitInput())
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Editable, FlaskForm):
     decided_on = GovDateField(
         "Date of the decision",
         widget=GovDateInput(),

@@ -71,6 +71,8 @@ class Indicator(db.Model):
     source: Mapped[str] = mapped_column(String(200), default="")
     owner: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Set when the indicator is no longer reported: kept, with its data, off the dashboard.
+    retired_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
     taskforce: Mapped[TaskForce] = relationship()
@@ -178,8 +180,11 @@ class Assessment(db.Model):
     rationale: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(255))
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     priority: Mapped[Priority] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 LEVELS = ("Low", "Medium", "High")
@@ -203,6 +208,8 @@ class Risk(db.Model):
     review_on: Mapped[date | None]
     #: "rising", "steady" or "falling", as the register's owner judges it.
     trend: Mapped[str] = mapped_column(String(10), default="")
+    #: Set when the risk is closed: it leaves the open register but is never deleted.
+    closed_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
@@ -229,6 +236,9 @@ class Benefit(db.Model):
     realised: Mapped[str] = mapped_column(String(100), default="")
     owner: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 MILESTONE_STATUSES = {
@@ -259,6 +269,9 @@ class DeliveryMilestone(db.Model):
     status: Mapped[str] = mapped_column(String(12), default="not_started")
     owner: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Decision(db.Model):
@@ -272,3 +285,6 @@ class Decision(db.Model):
     decided_on: Mapped[date]
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}

@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from taskforce.audit.services import Actor, record
+from taskforce.audit.services import Actor, apply_changes, record
 from taskforce.bodies.models import TaskForce
-from taskforce.errors import ValidationError
+from taskforce.errors import ValidationError, check_version
 from taskforce.extensions import db
 from taskforce.performance.models import (
     Assessment,
@@ -28,16 +28,36 @@ def _priority(tf: TaskForce, title: str):
     return priority
 
 
-def add_assessment(tf: TaskForce, data: dict[str, Any], actor: Actor) -> Assessment:
-    priority = _priority(tf, data["priority"])
-    if db.session.scalar(
-        select(Assessment.id).where(
-            Assessment.priority_id == priority.id, Assessment.assessed_on == data["assessed_on"]
+def _saved(subject, changes: dict, actor: Actor, action: str, summary: str):
+    """Flush a change and put it in the audit trail, which keeps every old value."""
+    if changes:
+        db.session.flush()
+        record(
+            actor,
+            action,
+            subject,
+            taskforce_id=subject.taskforce_id,
+            changes=changes,
+            summary=summary,
         )
-    ):
+    return subject
+
+
+def _check_assessment_free(priority, assessed_on, assessment_id: int | None = None) -> None:
+    clash = db.session.scalar(
+        select(Assessment.id).where(
+            Assessment.priority_id == priority.id, Assessment.assessed_on == assessed_on
+        )
+    )
+    if clash is not None and clash != assessment_id:
         raise ValidationError.single(
             "assessed_on", "This priority already has an assessment on that date"
         )
+
+
+def add_assessment(tf: TaskForce, data: dict[str, Any], actor: Actor) -> Assessment:
+    priority = _priority(tf, data["priority"])
+    _check_assessment_free(priority, data["assessed_on"])
     assessment = Assessment(
         taskforce_id=tf.id,
         priority=priority,
@@ -63,6 +83,38 @@ def add_assessment(tf: TaskForce, data: dict[str, Any], actor: Actor) -> Assessm
     return assessment
 
 
+ASSESSMENT_FIELDS = (
+    "assessed_on",
+    "degree_of_challenge",
+    "quality_of_planning",
+    "capacity_to_drive_progress",
+    "stage_of_delivery",
+    "likelihood_of_delivery",
+    "rationale",
+)
+
+
+def update_assessment(
+    assessment: Assessment, data: dict[str, Any], actor: Actor, expected_version=None
+) -> Assessment:
+    """Correct an assessment (a judgement made on a date; a new judgement is a new one)."""
+    check_version(assessment.version, expected_version, "assessment")
+    tf = db.session.get(TaskForce, assessment.taskforce_id)
+    priority = _priority(tf, data["priority"]) if data.get("priority") else assessment.priority
+    _check_assessment_free(priority, data.get("assessed_on", assessment.assessed_on), assessment.id)
+    changes = apply_changes(assessment, data, ASSESSMENT_FIELDS)
+    if priority is not assessment.priority:
+        changes["priority"] = [assessment.priority.title, priority.title]
+        assessment.priority = priority
+    return _saved(
+        assessment,
+        changes,
+        actor,
+        "assessment.updated",
+        f"Corrected the assessment of {priority.title} on {assessment.assessed_on:%-d %B %Y}",
+    )
+
+
 def assessments_of(tf: TaskForce) -> list[Assessment]:
     return list(
         db.session.scalars(
@@ -86,11 +138,13 @@ def grid(tf: TaskForce) -> tuple[list[Any], list, dict]:
     return priorities, dates, cells
 
 
+def _check_ref_free(taskforce_id: int, ref: str) -> None:
+    if db.session.scalar(select(Risk.id).where(Risk.taskforce_id == taskforce_id, Risk.ref == ref)):
+        raise ValidationError.single("ref", f"The register already has a risk {ref}")
+
+
 def add_risk(tf: TaskForce, data: dict[str, Any], actor: Actor) -> Risk:
-    if db.session.scalar(
-        select(Risk.id).where(Risk.taskforce_id == tf.id, Risk.ref == data["ref"])
-    ):
-        raise ValidationError.single("ref", f"The register already has a risk {data['ref']}")
+    _check_ref_free(tf.id, data["ref"])
     risk = Risk(
         taskforce_id=tf.id,
         ref=data["ref"],
@@ -109,8 +163,52 @@ def add_risk(tf: TaskForce, data: dict[str, Any], actor: Actor) -> Risk:
     return risk
 
 
-def risks_of(tf: TaskForce) -> list[Risk]:
-    risks = db.session.scalars(select(Risk).where(Risk.taskforce_id == tf.id)).all()
+RISK_FIELDS = (
+    "ref",
+    "description",
+    "likelihood",
+    "impact",
+    "impact_statement",
+    "mitigation",
+    "owner",
+    "review_on",
+    "trend",
+)
+
+
+def update_risk(risk: Risk, data: dict[str, Any], actor: Actor, expected_version=None) -> Risk:
+    """Change a risk, close it (`closed: true`) or reopen it; its rating follows."""
+    from taskforce.actions.services import today
+
+    check_version(risk.version, expected_version, "risk")
+    if "ref" in data and data["ref"] != risk.ref:
+        _check_ref_free(risk.taskforce_id, data["ref"])
+    rating = risk.rating
+    changes = apply_changes(risk, data, RISK_FIELDS)
+    if risk.rating != rating:
+        changes["rating"] = [rating, risk.rating]
+    closed = data.get("closed")
+    if closed is not None and closed != (risk.closed_on is not None):
+        changes["closed_on"] = [risk.closed_on, today() if closed else None]
+        risk.closed_on = changes["closed_on"][1]
+    what = (
+        "closed"
+        if closed and "closed_on" in changes
+        else "reopened"
+        if "closed_on" in changes
+        else "changed"
+    )
+    detail = f" (rating {rating} → {risk.rating})" if "rating" in changes else ""
+    return _saved(risk, changes, actor, "risk.updated", f"Risk {risk.ref} {what}{detail}")
+
+
+def risks_of(tf: TaskForce, *, closed: bool = False) -> list[Risk]:
+    """Open risks, Red first (or closed ones, most recently closed first)."""
+    stmt = select(Risk).where(Risk.taskforce_id == tf.id)
+    if closed:
+        stmt = stmt.where(Risk.closed_on.is_not(None)).order_by(Risk.closed_on.desc(), Risk.ref)
+        return list(db.session.scalars(stmt))
+    risks = db.session.scalars(stmt.where(Risk.closed_on.is_(None))).all()
     order = {"Red": 0, "Amber": 1, "Green": 2}
     return sorted(risks, key=lambda r: (order[r.rating], r.ref))
 
@@ -125,16 +223,29 @@ _ORDER = {
 }
 
 
-def add_entry(tf: TaskForce, kind: str, data: dict[str, Any], actor: Actor):
-    model = REGISTER_MODELS[kind]
+REGISTER_FIELDS = {
+    "benefits": ("benefit", "measure", "baseline", "target", "realised", "owner"),
+    "milestones": ("activity", "starts_on", "ends_on", "status", "owner"),
+    "decisions": ("decided_on", "text", "meeting_id"),
+}
+REGISTER_NOUNS = {"benefits": "benefit", "milestones": "milestone", "decisions": "decision"}
+
+
+def _check_entry(taskforce_id: int, kind: str, data: dict[str, Any]) -> None:
+    """The rules across fields; data holds the entry as it would be."""
     if kind == "milestones" and data.get("starts_on") and data["starts_on"] > data["ends_on"]:
         raise ValidationError.single("ends_on", "The end must not come before the start")
     if kind == "decisions" and data.get("meeting_id") is not None:
         from taskforce.meetings.models import Meeting
 
         meeting = db.session.get(Meeting, data["meeting_id"])
-        if meeting is None or meeting.taskforce_id != tf.id:
+        if meeting is None or meeting.taskforce_id != taskforce_id:
             raise ValidationError.single("meeting_id", "Choose one of this task force's meetings")
+
+
+def add_entry(tf: TaskForce, kind: str, data: dict[str, Any], actor: Actor):
+    model = REGISTER_MODELS[kind]
+    _check_entry(tf.id, kind, data)
     entry = model(taskforce_id=tf.id, **data)
     db.session.add(entry)
     db.session.flush()
@@ -148,4 +259,22 @@ def entries(tf: TaskForce, kind: str) -> list:
     model = REGISTER_MODELS[kind]
     return list(
         db.session.scalars(select(model).where(model.taskforce_id == tf.id).order_by(*_ORDER[kind]))
+    )
+
+
+def update_entry(entry, kind: str, data: dict[str, Any], actor: Actor, expected_version=None):
+    """Change a benefit, milestone or decision; the audit trail keeps what it said before."""
+    noun = REGISTER_NOUNS[kind]
+    check_version(entry.version, expected_version, noun)
+    fields = REGISTER_FIELDS[kind]
+    _check_entry(
+        entry.taskforce_id, kind, {name: data.get(name, getattr(entry, name)) for name in fields}
+    )
+    changes = apply_changes(entry, data, fields)
+    return _saved(
+        entry,
+        changes,
+        actor,
+        f"{kind}.updated",
+        f"Changed a {noun} ({', '.join(changes)})",
     )

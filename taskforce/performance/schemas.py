@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import Field, PlainSerializer, StrictStr
 
 from taskforce.performance import services
-from taskforce.schemas import Day, Input, Line, Output, Text
+from taskforce.schemas import Day, Input, Line, Output, Text, changes_to
 
 
 def _number(value: Decimal) -> int | float:
@@ -42,6 +42,17 @@ class IndicatorCreate(Input):
     trajectory: Annotated[list[PointIn], Field(max_length=1000)] = []
 
 
+IndicatorChange = changes_to(
+    IndicatorCreate,
+    "IndicatorChange",
+    nullable=("priority",),
+    retired=(
+        bool | None,
+        Field(None, description="true retires the indicator (kept, off the dashboard)"),
+    ),
+)
+
+
 class SeriesOut(Output):
     period: str
     label: str
@@ -63,6 +74,7 @@ class IndicatorOut(Output):
     source: str
     owner: str
     priority: str | None
+    retired_at: datetime | None
     version: int
     latest: SeriesOut | None
     series: list[SeriesOut]
@@ -82,6 +94,7 @@ class IndicatorOut(Output):
             source=indicator.source,
             owner=indicator.owner,
             priority=indicator.priority.title if indicator.priority else None,
+            retired_at=indicator.retired_at,
             version=indicator.version,
             latest=SeriesOut(**vars(latest)) if latest else None,
             series=[SeriesOut(**vars(p)) for p in points] if with_series else [],
@@ -112,6 +125,9 @@ class AssessmentIn(Input):
     rationale: Text(5000) = ""
 
 
+AssessmentChange = changes_to(AssessmentIn, "AssessmentChange")
+
+
 class AssessmentOut(Output):
     id: int
     taskforce_id: int
@@ -123,6 +139,7 @@ class AssessmentOut(Output):
     stage_of_delivery: int
     likelihood_of_delivery: str
     rationale: str
+    version: int
 
     @classmethod
     def of(cls, a) -> AssessmentOut:
@@ -137,6 +154,7 @@ class AssessmentOut(Output):
             stage_of_delivery=a.stage_of_delivery,
             likelihood_of_delivery=a.likelihood_of_delivery,
             rationale=a.rationale,
+            version=a.version,
         )
 
 
@@ -155,6 +173,17 @@ class RiskIn(Input):
     trend: Literal["rising", "steady", "falling", ""] = ""
 
 
+RiskChange = changes_to(
+    RiskIn,
+    "RiskChange",
+    nullable=("review_on",),
+    closed=(
+        bool | None,
+        Field(None, description="true closes the risk today; false reopens it"),
+    ),
+)
+
+
 class RiskOut(Output):
     id: int
     taskforce_id: int
@@ -168,6 +197,8 @@ class RiskOut(Output):
     owner: str
     review_on: date | None
     trend: str
+    closed_on: date | None
+    version: int
 
     @classmethod
     def of(cls, r) -> RiskOut:
@@ -184,6 +215,8 @@ class RiskOut(Output):
             owner=r.owner,
             review_on=r.review_on,
             trend=r.trend,
+            closed_on=r.closed_on,
+            version=r.version,
         )
 
 
@@ -200,6 +233,7 @@ class BenefitOut(BenefitIn):
     model_config = Output.model_config
     id: int
     taskforce_id: int
+    version: int
 
 
 class MilestoneIn(Input):
@@ -214,6 +248,7 @@ class MilestoneOut(MilestoneIn):
     model_config = Output.model_config
     id: int
     taskforce_id: int
+    version: int
 
 
 class DecisionIn(Input):
@@ -226,10 +261,19 @@ class DecisionOut(DecisionIn):
     model_config = Output.model_config
     id: int
     taskforce_id: int
+    version: int
 
 
 REGISTER_SCHEMAS = {
-    "benefits": (BenefitIn, BenefitOut),
-    "milestones": (MilestoneIn, MilestoneOut),
-    "decisions": (DecisionIn, DecisionOut),
+    "benefits": (BenefitIn, BenefitOut, changes_to(BenefitIn, "BenefitChange")),
+    "milestones": (
+        MilestoneIn,
+        MilestoneOut,
+        changes_to(MilestoneIn, "MilestoneChange", nullable=("starts_on",)),
+    ),
+    "decisions": (
+        DecisionIn,
+        DecisionOut,
+        changes_to(DecisionIn, "DecisionChange", nullable=("meeting_id",)),
+    ),
 }

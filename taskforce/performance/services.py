@@ -7,18 +7,22 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm.attributes import flag_modified
 
-from taskforce.audit.services import Actor, record
+from taskforce.audit.services import Actor, apply_changes, record
 from taskforce.bodies.models import TaskForce
 from taskforce.db import utcnow
-from taskforce.errors import ValidationError
+from taskforce.errors import Conflict, ValidationError, check_version
 from taskforce.extensions import db
 from taskforce.performance import periods
 from taskforce.performance.models import Actual, ActualRevision, Indicator, TrajectoryPoint
 from taskforce.performance.rag import rag, trend, variance_pct
 
-#: Values stored: up to 14 digits before the point and 6 after (NUMERIC(20, 6)).
+#: Values stored: up to 14 digits before the point and 6 after (NUMERIC(20, 6)), and 15
+#: significant digits in all, the most a JSON number (a double) or a spreadsheet keeps
+#: exactly: what is stored is what the API and the exports give back.
 VALUE_LIMIT = Decimal(10) ** 14
+SIGNIFICANT_DIGITS = 15
 
 
 def value_problem(value: Decimal) -> str | None:
@@ -29,6 +33,8 @@ def value_problem(value: Decimal) -> str | None:
         return "is too large (at most 14 digits before the decimal point)"
     if value != 0 and value.normalize().as_tuple().exponent < -6:
         return "has more than 6 decimal places"
+    if value != 0 and len(value.normalize().as_tuple().digits) > SIGNIFICANT_DIGITS:
+        return f"has more than {SIGNIFICANT_DIGITS} significant digits"
     return None
 
 
@@ -57,22 +63,8 @@ def _periods(points: list[dict[str, Any]], frequency: str, field: str) -> dict[s
 
 
 def create_indicator(tf: TaskForce, data: dict[str, Any], actor: Actor) -> Indicator:
-    if db.session.scalar(
-        select(Indicator.id).where(Indicator.taskforce_id == tf.id, Indicator.name == data["name"])
-    ):
-        raise ValidationError.single(
-            "name", "This task force already has an indicator of that name"
-        )
-    priority = None
-    if data.get("priority"):
-        priority = next(
-            (p for p in tf.priorities if p.title == data["priority"] and p.retired_at is None),
-            None,
-        )
-        if priority is None:
-            raise ValidationError.single(
-                "priority", "Choose one of the task force's priorities, by its title"
-            )
+    _check_name_free(tf, data["name"])
+    priority = _priority_named(tf, data.get("priority"))
     trajectory = _periods(data.get("trajectory") or [], data["frequency"], "trajectory")
     indicator = Indicator(
         taskforce=tf,
@@ -98,6 +90,126 @@ def create_indicator(tf: TaskForce, data: dict[str, Any], actor: Actor) -> Indic
     return indicator
 
 
+def _priority_named(tf: TaskForce, title: str | None):
+    if not title:
+        return None
+    priority = next(
+        (p for p in tf.priorities if p.title == title and p.retired_at is None),
+        None,
+    )
+    if priority is None:
+        raise ValidationError.single(
+            "priority", "Choose one of the task force's priorities, by its title"
+        )
+    return priority
+
+
+#: What PATCH /indicators/{id} and the edit page may change, besides priority and trajectory.
+EDITABLE = ("name", "unit", "frequency", "direction", "tolerance_pct", "source", "owner")
+
+
+def update_indicator(
+    indicator: Indicator,
+    data: dict[str, Any],
+    actor: Actor,
+    expected_version: int | None = None,
+) -> Indicator:
+    """Change an indicator's definition or replan its trajectory; the audit keeps the old.
+
+    A trajectory sent replaces the whole plan (periods left out are dropped). Frequency can
+    change only while there are no actuals, since every actual's period depends on it.
+    """
+    check_version(indicator.version, expected_version, "indicator")
+    tf = indicator.taskforce
+    if "name" in data and data["name"] != indicator.name:
+        _check_name_free(tf, data["name"])
+    frequency = data.get("frequency", indicator.frequency)
+    if frequency != indicator.frequency and indicator.actuals:
+        raise ValidationError.single(
+            "frequency",
+            f"{indicator.name} has actuals reported {indicator.frequency}: its frequency "
+            "cannot change. Retire it and add a new indicator instead.",
+        )
+    if "trajectory" in data and data["trajectory"] is not None:
+        planned = _periods(data["trajectory"], frequency, "trajectory")
+    elif frequency != indicator.frequency:
+        planned = _periods(
+            [{"period": p.period, "value": p.value} for p in indicator.trajectory],
+            frequency,
+            "trajectory",
+        )
+    else:
+        planned = None
+    if "tolerance_pct" in data:
+        data = {**data, "tolerance_pct": Decimal(data["tolerance_pct"])}
+
+    priority = _priority_named(tf, data.get("priority"))  # checked before anything changes
+    changes = apply_changes(indicator, data, EDITABLE)
+    if "priority" in data and priority is not indicator.priority:
+        old = indicator.priority.title if indicator.priority else None
+        changes["priority"] = [old, priority.title if priority else None]
+        indicator.priority = priority
+    retired = data.get("retired")
+    if retired is not None and retired != (indicator.retired_at is not None):
+        changes["retired"] = [not retired, retired]
+        indicator.retired_at = utcnow() if retired else None
+    if planned is not None:
+        before = {p.period: p.value for p in indicator.trajectory}
+        if before != planned:
+            changes["trajectory"] = [_plan_text(before), _plan_text(planned)]
+            _replan(indicator, before, planned)
+    if not changes:
+        return indicator
+    flag_modified(indicator, "name")  # a replan alone changes only child rows: bump anyway
+    db.session.flush()
+    record(
+        actor,
+        "indicator.updated",
+        indicator,
+        taskforce_id=tf.id,
+        changes=changes,
+        summary=f"{indicator.name}: changed {', '.join(_CHANGE_NAMES.get(c, c) for c in changes)}",
+    )
+    return indicator
+
+
+_CHANGE_NAMES = {"tolerance_pct": "tolerance", "retired": "retired or reinstated"}
+
+
+def _plan_text(plan: dict[str, Decimal]) -> list[str]:
+    return [f"{period} {format(value, 'f')}" for period, value in sorted(plan.items())]
+
+
+def _replan(indicator: Indicator, before: dict[str, Decimal], planned: dict[str, Decimal]):
+    """Make the trajectory rows match planned, changing rows in place where periods stay."""
+    for point in list(indicator.trajectory):
+        if point.period not in planned:
+            indicator.trajectory.remove(point)
+        elif point.value != planned[point.period]:
+            point.value = planned[point.period]
+    indicator.trajectory.extend(
+        TrajectoryPoint(period=p, value=v) for p, v in sorted(planned.items()) if p not in before
+    )
+    indicator.trajectory.sort(key=lambda point: point.period)
+
+
+def _check_name_free(tf: TaskForce, name: str) -> None:
+    if db.session.scalar(
+        select(Indicator.id).where(Indicator.taskforce_id == tf.id, Indicator.name == name)
+    ):
+        raise ValidationError.single(
+            "name", "This task force already has an indicator of that name"
+        )
+
+
+def check_reporting(indicator: Indicator) -> None:
+    """Actuals go only to indicators still reported."""
+    if indicator.retired_at is not None:
+        raise Conflict(
+            f"{indicator.name} is retired: reinstate it before recording actuals against it."
+        )
+
+
 def record_actuals(
     indicator: Indicator, values: dict[str, Decimal], actor: Actor, note: str = ""
 ) -> tuple[int, int]:
@@ -106,6 +218,7 @@ def record_actuals(
     New periods are written in one statement (an import may bring thousands); corrections
     go through the unit of work with their revision. Return (new, corrected).
     """
+    check_reporting(indicator)
     existing = dict(
         db.session.execute(
             select(Actual.period, Actual.value).where(Actual.indicator_id == indicator.id)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from taskforce.audit.services import events_about
 from taskforce.auth import permissions
 from taskforce.errors import ServiceError
 from taskforce.extensions import db
@@ -19,9 +20,11 @@ from taskforce.performance.forms import (
     ImportForm,
     IndicatorForm,
     MilestoneForm,
+    RetireForm,
     RiskForm,
 )
 from taskforce.performance.models import MILESTONE_STATUSES, RATING_NAMES, STAGES, Indicator
+from taskforce.performance.sparklines import sparkline
 from taskforce.web import apply_errors, flash_success, taskforce_or_404, web_actor
 
 bp = Blueprint("performance", __name__)
@@ -50,8 +53,17 @@ def dashboard(taskforce_id: int):
     ).all()
     rows = []
     for indicator in indicators:  # each series worked out once, for the row and its text
+        if indicator.retired_at is not None:
+            continue
         points = services.series(indicator)
-        rows.append((indicator, services.latest(points), charts.describe(indicator, points)))
+        rows.append(
+            (
+                indicator,
+                services.latest(points),
+                charts.describe(indicator, points),
+                sparkline(points),
+            )
+        )
     latest_assessments: dict = {}
     for assessment in registers.assessments_of(tf):
         latest_assessments[assessment.priority_id] = assessment  # oldest first: last wins
@@ -59,6 +71,7 @@ def dashboard(taskforce_id: int):
         "performance/dashboard.html",
         tf=tf,
         rows=rows,
+        retired=[i for i in indicators if i.retired_at is not None],
         assessments=list(latest_assessments.values()),
         red_risks=[r for r in registers.risks_of(tf) if r.rating == "Red"],
         names=RATING_NAMES,
@@ -66,27 +79,34 @@ def dashboard(taskforce_id: int):
     )
 
 
+def priority_choices(tf, current=None, blank: str = "None") -> list[tuple[str, str]]:
+    """The task force's live priorities by title, and the one already chosen if retired."""
+    titles = [p.title for p in tf.priorities if p.retired_at is None or p is current]
+    return [("", blank)] + [(title, title) for title in titles]
+
+
+def indicator_data(form: IndicatorForm) -> dict:
+    return {
+        "name": form.name.data,
+        "unit": form.unit.data or "",
+        "frequency": form.frequency.data,
+        "direction": form.direction.data,
+        "tolerance_pct": form.tolerance_pct.data,
+        "source": form.source.data or "",
+        "owner": form.owner.data or "",
+        "priority": form.priority.data or None,
+        "trajectory": getattr(form, "points", []),
+    }
+
+
 @bp.route("/taskforces/<int:taskforce_id>/indicators/new", methods=["GET", "POST"])
 def new(taskforce_id: int):
     tf = taskforce_or_404(taskforce_id, edit=True)
     form = IndicatorForm()
-    form.priority.choices = [("", "None")] + [
-        (p.title, p.title) for p in tf.priorities if p.retired_at is None
-    ]
+    form.priority.choices = priority_choices(tf)
     if form.validate_on_submit():
-        data = {
-            "name": form.name.data,
-            "unit": form.unit.data or "",
-            "frequency": form.frequency.data,
-            "direction": form.direction.data,
-            "tolerance_pct": form.tolerance_pct.data,
-            "source": form.source.data or "",
-            "owner": form.owner.data or "",
-            "priority": form.priority.data or None,
-            "trajectory": getattr(form, "points", []),
-        }
         try:
-            indicator = services.create_indicator(tf, data, web_actor())
+            indicator = services.create_indicator(tf, indicator_data(form), web_actor())
         except ServiceError as error:
             db.session.rollback()
             _trajectory_errors(form, error)
@@ -94,7 +114,12 @@ def new(taskforce_id: int):
             db.session.commit()
             flash_success(f"{indicator.name} added.")
             return redirect(url_for("performance.show", indicator_id=indicator.id))
-    return render_template("performance/new.html", tf=tf, form=form)
+    return render_template("performance/new.html", tf=tf, form=form), _status(form)
+
+
+def _status(form) -> int:
+    """A form sent back with errors is a 422, as in the API."""
+    return 422 if form.errors or form.form_errors else 200
 
 
 def _line_errors(points: list[dict], fields: dict[str, list[str]], prefix: str) -> list[str]:
@@ -148,8 +173,10 @@ def show(indicator_id: int):
         history=history,
         description=charts.describe(indicator),
         form=form,
+        retire=RetireForm(formdata=None, version=str(indicator.version)),
+        changes=events_about(indicator),
         can_edit=permissions.can_edit(current_user, tf),
-    ), (422 if form.errors else 200)
+    ), _status(form)
 
 
 @bp.route("/taskforces/<int:taskforce_id>/actuals/import", methods=["GET", "POST"])
@@ -210,9 +237,7 @@ def assessments(taskforce_id: int):
 def new_assessment(taskforce_id: int):
     tf = taskforce_or_404(taskforce_id, edit=True)
     form = AssessmentForm()
-    form.priority.choices = [("", "Choose a priority")] + [
-        (p.title, p.title) for p in tf.priorities if p.retired_at is None
-    ]
+    form.priority.choices = priority_choices(tf, blank="Choose a priority")
     if form.validate_on_submit():
         data = {name: getattr(form, name).data for name in ASSESSMENT_FIELDS}
         try:
@@ -224,7 +249,7 @@ def new_assessment(taskforce_id: int):
             db.session.commit()
             flash_success("Assessment recorded.")
             return redirect(url_for("performance.assessments", taskforce_id=tf.id))
-    return render_template("performance/assessment_form.html", tf=tf, form=form)
+    return render_template("performance/assessment_form.html", tf=tf, form=form), _status(form)
 
 
 ASSESSMENT_FIELDS = (
@@ -246,6 +271,7 @@ def risks(taskforce_id: int):
         "performance/risks.html",
         tf=tf,
         risks=registers.risks_of(tf),
+        closed=registers.risks_of(tf, closed=True),
         can_edit=permissions.can_edit(current_user, tf),
     )
 
@@ -255,20 +281,7 @@ def new_risk(taskforce_id: int):
     tf = taskforce_or_404(taskforce_id, edit=True)
     form = RiskForm()
     if form.validate_on_submit():
-        data = {
-            name: getattr(form, name).data
-            for name in (
-                "ref",
-                "description",
-                "likelihood",
-                "impact",
-                "impact_statement",
-                "mitigation",
-                "owner",
-                "review_on",
-                "trend",
-            )
-        }
+        data = {name: getattr(form, name).data for name in registers.RISK_FIELDS}
         try:
             registers.add_risk(tf, data, web_actor())
         except ServiceError as error:
@@ -278,7 +291,7 @@ def new_risk(taskforce_id: int):
             db.session.commit()
             flash_success(f"Risk {data['ref']} added.")
             return redirect(url_for("performance.risks", taskforce_id=tf.id))
-    return render_template("performance/risk_form.html", tf=tf, form=form)
+    return render_template("performance/risk_form.html", tf=tf, form=form), _status(form)
 
 
 REGISTER_PAGES = {
@@ -297,7 +310,7 @@ def register(taskforce_id: int, kind: str):
     title, form_class = REGISTER_PAGES[kind]
     form = form_class()
     if form.validate_on_submit():
-        data = {f.name: f.data for f in form if f.name not in ("csrf_token", "submit")}
+        data = {f.name: f.data for f in form.fields_for_data()}
         try:
             registers.add_entry(tf, kind, data, web_actor())
         except ServiceError as error:
@@ -316,4 +329,7 @@ def register(taskforce_id: int, kind: str):
         statuses=MILESTONE_STATUSES,
         form=form,
         can_edit=permissions.can_edit(current_user, tf),
-    ), (422 if form.errors else 200)
+    ), _status(form)
+
+
+from taskforce.performance import edit_views  # noqa: E402, F401  (its routes join bp)

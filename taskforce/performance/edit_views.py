@@ -1,0 +1,296 @@
+"""Web pages that change what is already recorded: indicators (and retiring them), risks
+(and closing them), assessments and register entries.
+
+Each edit page is filled from the record and carries the version it was drawn from. A save
+made from an out-of-date page is refused and shown, never silently written over the newer
+change; the page's history (from the audit trail) says what changed and who changed it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+
+from taskforce.audit.services import events_about
+from taskforce.errors import Conflict, ServiceError
+from taskforce.extensions import db
+from taskforce.performance import registers, services
+from taskforce.performance.forms import (
+    AssessmentForm,
+    IndicatorForm,
+    RetireForm,
+    RiskForm,
+)
+from taskforce.performance.models import Assessment, Risk
+from taskforce.performance.registers import RISK_FIELDS
+from taskforce.performance.views import (
+    ASSESSMENT_FIELDS,
+    REGISTER_PAGES,
+    _indicator_or_404,
+    _trajectory_errors,
+    bp,
+    indicator_data,
+    priority_choices,
+)
+from taskforce.text import expected_version
+from taskforce.web import apply_errors, flash_success, taskforce_or_404, web_actor
+
+
+def _edit(
+    subject: Any,
+    form: FlaskForm,
+    save: Callable[[int | None], None],
+    *,
+    done: str,
+    message: str,
+    template: str,
+    on_error: Callable[[FlaskForm, ServiceError], None] = apply_errors,
+    current: Callable[[str], Any] | None = None,
+    **context,
+):
+    """Show an edit form, or save it: save(expected_version) calls the service.
+
+    current(name) gives a field's saved value as the form shows it (by default the
+    attribute of that name), to list what differs when the save meets a newer change.
+    """
+    conflict: list[tuple[str, str, str]] | None = None
+    if form.validate_on_submit():
+        try:
+            save(expected_version(form.version.data))
+        except ServiceError as error:
+            db.session.rollback()
+            db.session.refresh(subject)
+            on_error(form, error)
+            if isinstance(error, Conflict):
+                # The form keeps the user's values and lists where they differ from what is
+                # saved now; saving again applies them knowingly.
+                conflict = _differences(form, subject, current)
+                form.version.data = str(subject.version)
+        else:
+            db.session.commit()
+            flash_success(message)
+            return redirect(done)
+    elif request.method == "GET":
+        form.version.data = str(subject.version)
+    return render_template(
+        template,
+        form=form,
+        editing=subject,
+        conflict=conflict,
+        history=events_about(subject),
+        **context,
+    ), (409 if conflict is not None else 422 if form.errors or form.form_errors else 200)
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%-d %B %Y")
+    return str(value).strip()
+
+
+def _differences(form: FlaskForm, subject: Any, current: Callable[[str], Any] | None):
+    """(label, yours, saved now) for each field where the form and the record now differ."""
+    found = []
+    for field in form.fields_for_data():
+        saved = current(field.name) if current else getattr(subject, field.name, None)
+        if _shown(field.data) != _shown(saved):
+            found.append((str(field.label.text), _shown(field.data), _shown(saved)))
+    return found
+
+
+# Indicators ---------------------------------------------------------------------------
+
+
+@bp.route("/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
+def edit_indicator(indicator_id: int):
+    indicator = _indicator_or_404(indicator_id, edit=True)
+    tf = indicator.taskforce
+    form = IndicatorForm(obj=indicator)
+    form.priority.choices = priority_choices(tf, indicator.priority)
+    if request.method == "GET":
+        form.priority.data = indicator.priority.title if indicator.priority else ""
+        form.trajectory.data = _plan(indicator)
+    form.submit.label.text = "Save changes"
+
+    def save(expected: int | None) -> None:
+        services.update_indicator(indicator, indicator_data(form), web_actor(), expected)
+
+    return _edit(
+        indicator,
+        form,
+        save,
+        done=url_for("performance.show", indicator_id=indicator.id),
+        message=f"{indicator.name} saved.",
+        template="performance/new.html",
+        on_error=_trajectory_errors,
+        current=lambda name: (
+            _plan(indicator)
+            if name == "trajectory"
+            else indicator.priority.title
+            if name == "priority" and indicator.priority
+            else getattr(indicator, name, None)
+        ),
+        tf=tf,
+    )
+
+
+def _plan(indicator) -> str:
+    return "\n".join(f"{p.period}, {p.value}" for p in indicator.trajectory)
+
+
+@bp.post("/indicators/<int:indicator_id>/retire")
+def retire_indicator(indicator_id: int):
+    indicator = _indicator_or_404(indicator_id, edit=True)
+    form = RetireForm()
+    if not form.validate_on_submit() or form.retire.data not in ("yes", "no"):
+        abort(400)
+    retire = form.retire.data == "yes"
+    try:
+        services.update_indicator(
+            indicator,
+            {"retired": retire},
+            web_actor(),
+            expected_version(form.version.data),
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "problem")
+    else:
+        db.session.commit()
+        flash_success(
+            f"{indicator.name} retired: it is off the dashboard and takes no new actuals."
+            if retire
+            else f"{indicator.name} reinstated."
+        )
+    return redirect(url_for("performance.show", indicator_id=indicator.id))
+
+
+# Risks ----------------------------------------------------------------------------------
+
+
+def _risk_or_404(risk_id: int, *, edit: bool = False) -> Risk:
+    risk = db.session.get(Risk, risk_id)
+    if risk is None:
+        abort(404)
+    taskforce_or_404(risk.taskforce_id, edit=edit)
+    return risk
+
+
+@bp.route("/risks/<int:risk_id>", methods=["GET", "POST"])
+def edit_risk(risk_id: int):
+    risk = _risk_or_404(risk_id, edit=request.method == "POST")
+    tf = taskforce_or_404(risk.taskforce_id)
+    form = RiskForm(obj=risk)
+    form.submit.label.text = "Save changes"
+
+    def save(expected: int | None) -> None:
+        data = {name: getattr(form, name).data for name in RISK_FIELDS}
+        registers.update_risk(risk, data, web_actor(), expected)
+
+    return _edit(
+        risk,
+        form,
+        save,
+        done=url_for("performance.risks", taskforce_id=tf.id),
+        message=f"Risk {risk.ref} saved.",
+        template="performance/risk_form.html",
+        tf=tf,
+        close=RetireForm(formdata=None, version=str(risk.version)),
+    )
+
+
+@bp.post("/risks/<int:risk_id>/close")
+def close_risk(risk_id: int):
+    risk = _risk_or_404(risk_id, edit=True)
+    form = RetireForm()
+    if not form.validate_on_submit() or form.retire.data not in ("yes", "no"):
+        abort(400)
+    closing = form.retire.data == "yes"
+    try:
+        registers.update_risk(
+            risk, {"closed": closing}, web_actor(), expected_version(form.version.data)
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "problem")
+        return redirect(url_for("performance.edit_risk", risk_id=risk.id))
+    db.session.commit()
+    flash_success(f"Risk {risk.ref} {'closed' if closing else 'reopened'}.")
+    return redirect(url_for("performance.risks", taskforce_id=risk.taskforce_id))
+
+
+# Assessments ----------------------------------------------------------------------------
+
+
+@bp.route("/assessments/<int:assessment_id>", methods=["GET", "POST"])
+def edit_assessment(assessment_id: int):
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None:
+        abort(404)
+    tf = taskforce_or_404(assessment.taskforce_id, edit=request.method == "POST")
+    form = AssessmentForm(obj=assessment)
+    form.priority.choices = priority_choices(tf, assessment.priority, blank="Choose a priority")
+    if request.method == "GET":
+        form.priority.data = assessment.priority.title
+    form.submit.label.text = "Save changes"
+
+    def save(expected: int | None) -> None:
+        data = {name: getattr(form, name).data for name in ASSESSMENT_FIELDS}
+        registers.update_assessment(assessment, data, web_actor(), expected)
+
+    return _edit(
+        assessment,
+        form,
+        save,
+        done=url_for("performance.assessments", taskforce_id=tf.id),
+        message="Assessment saved.",
+        template="performance/assessment_form.html",
+        tf=tf,
+    )
+
+
+# Benefits, milestones, decisions -----------------------------------------------------------
+
+
+@bp.route(
+    "/registers/benefits/<int:entry_id>", methods=["GET", "POST"], defaults={"kind": "benefits"}
+)
+@bp.route(
+    "/registers/milestones/<int:entry_id>",
+    methods=["GET", "POST"],
+    defaults={"kind": "milestones"},
+)
+@bp.route(
+    "/registers/decisions/<int:entry_id>",
+    methods=["GET", "POST"],
+    defaults={"kind": "decisions"},
+)
+def edit_entry(kind: str, entry_id: int):
+    entry = db.session.get(registers.REGISTER_MODELS[kind], entry_id)
+    if entry is None:
+        abort(404)
+    tf = taskforce_or_404(entry.taskforce_id, edit=request.method == "POST")
+    title, form_class = REGISTER_PAGES[kind]
+    form = form_class(obj=entry)
+    form.submit.label.text = "Save changes"
+
+    def save(expected: int | None) -> None:
+        data = {f.name: f.data for f in form.fields_for_data()}
+        registers.update_entry(entry, kind, data, web_actor(), expected)
+
+    return _edit(
+        entry,
+        form,
+        save,
+        done=url_for("performance.register", taskforce_id=tf.id, kind=kind),
+        message="Saved.",
+        template="performance/register_entry.html",
+        tf=tf,
+        kind=kind,
+        title=title,
+    )

@@ -1,0 +1,408 @@
+"""Changing what is recorded: indicators (replanned, retired), risks (closed), assessments
+and register entries, through the API and on the web. Old values stay in the history and a
+change made from an out-of-date copy is refused, never written over the newer one."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+
+from taskforce.audit.models import AuditEvent
+from taskforce.extensions import db
+from taskforce.performance.models import Indicator, Risk
+from tests.conftest import _csrf_from, login
+
+PRIORITIES = ["Apprenticeship starts", "Youth guarantee"]
+
+
+@pytest.fixture
+def tf(make_taskforce, secretariat):
+    return make_taskforce(by=secretariat, code="SW", members=[], priorities=PRIORITIES)
+
+
+@pytest.fixture
+def indicator(api, tf) -> dict:
+    response = api.post(
+        f"/taskforces/{tf.id}/indicators",
+        {
+            "name": "Starts",
+            "unit": "starts",
+            "frequency": "monthly",
+            "direction": "up",
+            "trajectory": [
+                {"period": "2027-01", "value": 1000},
+                {"period": "2027-02", "value": 1100},
+                {"period": "2027-03", "value": 1200},
+            ],
+        },
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def _risk(api, tf, **kw) -> dict:
+    body = {"ref": "R1", "description": "Providers leave the market", "likelihood": "Medium"}
+    response = api.post(f"/taskforces/{tf.id}/risks", {**body, "impact": "Medium", **kw})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def _events(action: str) -> list[AuditEvent]:
+    return db.session.query(AuditEvent).filter_by(action=action).order_by(AuditEvent.id).all()
+
+
+# Indicators ---------------------------------------------------------------------------
+
+
+def test_replanning_replaces_the_trajectory_and_the_history_keeps_the_old_plan(api, indicator):
+    url = f"/indicators/{indicator['id']}"
+    changed = api.patch(
+        url,
+        {
+            "version": indicator["version"],
+            "name": "Apprenticeship starts",
+            "tolerance_pct": 7.5,
+            "trajectory": [
+                {"period": "2027-02", "value": 1150},
+                {"period": "2027-03", "value": 1200},
+                {"period": "2027-04", "value": 1300},
+            ],
+        },
+    )
+    assert changed.status_code == 200, changed.get_json()
+    body = changed.get_json()
+    assert body["name"] == "Apprenticeship starts" and body["tolerance_pct"] == 7.5
+    assert [(p["period"], p["trajectory"]) for p in body["series"]] == [
+        ("2027-02", 1150),
+        ("2027-03", 1200),
+        ("2027-04", 1300),
+    ]
+    assert body["version"] > indicator["version"]
+    (event,) = _events("indicator.updated")
+    assert event.changes["trajectory"] == [
+        ["2027-01 1000", "2027-02 1100", "2027-03 1200"],
+        ["2027-02 1150", "2027-03 1200", "2027-04 1300"],
+    ]
+    assert event.changes["name"] == ["Starts", "Apprenticeship starts"]
+    assert event.changes["tolerance_pct"] == ["5", "7.5"]
+
+
+def test_a_replan_alone_moves_the_version_on(api, indicator):
+    url = f"/indicators/{indicator['id']}"
+    first = api.patch(url, {"version": 1, "trajectory": [{"period": "2027-01", "value": 1}]})
+    assert first.get_json()["version"] == 2
+    stale = api.patch(url, {"version": 1, "trajectory": [{"period": "2027-01", "value": 2}]})
+    assert stale.status_code == 409
+    assert api.get(url).get_json()["series"][0]["trajectory"] == 1
+
+
+def test_a_stale_change_is_refused_and_changes_nothing(api, indicator):
+    url = f"/indicators/{indicator['id']}"
+    assert api.patch(url, {"version": 1, "unit": "people"}).status_code == 200
+    stale = api.patch(url, {"version": 1, "unit": "learners"})
+    assert stale.status_code == 409
+    assert stale.get_json()["error"]["code"] == "conflict"
+    assert api.get(url).get_json()["unit"] == "people"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": None}, "name"),
+        ({"name": ""}, "name"),
+        ({"direction": "sideways"}, "direction"),
+        ({"priority": "Not one of ours"}, "priority"),
+        ({"tolerance_pct": 101}, "tolerance_pct"),
+        ({"trajectory": [{"period": "2027-Q1", "value": 5}]}, "trajectory.0.period"),
+        ({"colour": "blue"}, "colour"),
+    ],
+)
+def test_bad_changes_are_refused_field_by_field(api, indicator, body, field):
+    response = api.patch(f"/indicators/{indicator['id']}", body)
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["error"]["fields"]
+    assert api.get(f"/indicators/{indicator['id']}").get_json()["version"] == 1
+
+
+def test_a_rename_onto_another_indicator_is_refused(api, tf, indicator):
+    other = api.post(
+        f"/taskforces/{tf.id}/indicators",
+        {"name": "Completions", "frequency": "monthly", "direction": "up"},
+    ).get_json()
+    response = api.patch(f"/indicators/{other['id']}", {"name": "Starts"})
+    assert response.status_code == 422
+    assert "name" in response.get_json()["error"]["fields"]
+
+
+def test_priority_set_and_cleared(api, indicator):
+    url = f"/indicators/{indicator['id']}"
+    assert api.patch(url, {"priority": "Youth guarantee"}).get_json()["priority"] == (
+        "Youth guarantee"
+    )
+    assert api.patch(url, {"priority": None}).get_json()["priority"] is None
+
+
+def test_frequency_is_fixed_once_actuals_exist(api, indicator):
+    url = f"/indicators/{indicator['id']}"
+    quarterly = [{"period": "2027-Q1", "value": 3300}]
+    before_actuals = api.patch(url, {"frequency": "quarterly", "trajectory": quarterly})
+    assert before_actuals.status_code == 200, before_actuals.get_json()
+    api.post(f"{url}/actuals", [{"period": "2027-Q1", "value": 3000}])
+    refused = api.patch(url, {"frequency": "monthly", "trajectory": []})
+    assert refused.status_code == 422
+    assert "frequency" in refused.get_json()["error"]["fields"]
+    assert api.get(url).get_json()["frequency"] == "quarterly"
+
+
+def test_a_retired_indicator_takes_no_actuals_until_reinstated(api, indicator):
+    url = f"/indicators/{indicator['id']}"
+    retired = api.patch(url, {"retired": True})
+    assert retired.status_code == 200 and retired.get_json()["retired_at"]
+    refused = api.post(f"{url}/actuals", [{"period": "2027-01", "value": 990}])
+    assert refused.status_code == 409
+    assert "retired" in refused.get_json()["error"]["message"]
+    csv = b"indicator,period,value\nStarts,2027-01,990\n"
+    imported = api.upload(f"/taskforces/{indicator['taskforce_id']}/actuals/import", csv, "a.csv")
+    assert imported.status_code == 422
+    assert imported.get_json()["error"]["rows"] == [
+        {"row": 2, "column": "indicator", "message": "Starts is retired: reinstate it first"}
+    ]
+    assert api.patch(url, {"retired": False}).get_json()["retired_at"] is None
+    assert api.post(f"{url}/actuals", [{"period": "2027-01", "value": 990}]).status_code == 200
+
+
+def test_members_cannot_change_indicators(api_for, make_user, tf, indicator):
+    outsider = api_for(make_user("member", email="outsider@example.gov.uk"))
+    assert outsider.patch(f"/indicators/{indicator['id']}", {"unit": "x"}).status_code == 403
+    assert db.session.get(Indicator, indicator["id"]).unit == "starts"
+
+
+# Risks, assessments, registers -----------------------------------------------------------
+
+
+def test_a_risk_is_rerated_and_closed_with_its_history(api, tf):
+    risk = _risk(api, tf)
+    assert risk["rating"] == "Amber"
+    url = f"/risks/{risk['id']}"
+    rerated = api.patch(url, {"version": risk["version"], "likelihood": "High"})
+    assert rerated.status_code == 200, rerated.get_json()
+    assert rerated.get_json()["rating"] == "Red"
+    closed = api.patch(url, {"closed": True, "mitigation": "Second provider contracted"})
+    assert closed.get_json()["closed_on"] is not None
+    assert api.get(url).get_json()["mitigation"] == "Second provider contracted"
+    first, second = _events("risk.updated")
+    assert first.changes["rating"] == ["Amber", "Red"]
+    assert "rating Amber → Red" in first.summary
+    assert second.changes["closed_on"][0] is None and "closed" in second.summary
+    stale = api.patch(url, {"version": risk["version"], "owner": "Someone"})
+    assert stale.status_code == 409
+
+
+def test_closed_risks_leave_the_dashboard_and_the_open_register(api, tf, client, secretariat):
+    risk = _risk(api, tf, likelihood="High", impact="High")
+    login(client, secretariat)
+    assert "Providers leave" in client.get(f"/taskforces/{tf.id}/performance").text
+    api.patch(f"/risks/{risk['id']}", {"closed": True})
+    assert "Providers leave" not in client.get(f"/taskforces/{tf.id}/performance").text
+    register = client.get(f"/taskforces/{tf.id}/risks").text
+    assert "Closed risks" in register and "No open risks." in register
+
+
+def test_a_risk_cannot_take_another_risks_ref(api, tf):
+    _risk(api, tf)
+    second = _risk(api, tf, ref="R2")
+    response = api.patch(f"/risks/{second['id']}", {"ref": "R1"})
+    assert response.status_code == 422 and "ref" in response.get_json()["error"]["fields"]
+    assert db.session.get(Risk, second["id"]).ref == "R2"
+
+
+def test_an_assessment_is_corrected_but_not_onto_another_date_taken(api, tf):
+    def assess(on):
+        return api.post(
+            f"/taskforces/{tf.id}/assessments",
+            {
+                "priority": PRIORITIES[0],
+                "assessed_on": on,
+                "degree_of_challenge": "H",
+                "quality_of_planning": "AG",
+                "capacity_to_drive_progress": "AR",
+                "stage_of_delivery": 2,
+                "likelihood_of_delivery": "AR",
+            },
+        ).get_json()
+
+    first, second = assess("2027-01-05"), assess("2027-03-01")
+    corrected = api.patch(f"/assessments/{first['id']}", {"likelihood_of_delivery": "AG"})
+    assert corrected.status_code == 200 and corrected.get_json()["likelihood_of_delivery"] == "AG"
+    clash = api.patch(f"/assessments/{second['id']}", {"assessed_on": "2027-01-05"})
+    assert clash.status_code == 422 and "assessed_on" in clash.get_json()["error"]["fields"]
+    assert api.get(f"/assessments/{second['id']}").get_json()["assessed_on"] == "2027-03-01"
+
+
+def test_register_entries_change_with_their_rules_kept(api, tf):
+    milestone = api.post(
+        f"/taskforces/{tf.id}/milestones",
+        {"activity": "Pilot in two regions", "starts_on": "2027-01-04", "ends_on": "2027-06-30"},
+    ).get_json()
+    url = f"/milestones/{milestone['id']}"
+    done = api.patch(url, {"version": milestone["version"], "status": "complete"})
+    assert done.status_code == 200 and done.get_json()["status"] == "complete"
+    backwards = api.patch(url, {"ends_on": "2026-12-01"})
+    assert backwards.status_code == 422 and "ends_on" in backwards.get_json()["error"]["fields"]
+    assert api.patch(url, {"starts_on": None}).get_json()["starts_on"] is None
+    assert api.patch(url, {"ends_on": None}).status_code == 422  # required: cannot be emptied
+    stale = api.patch(url, {"version": milestone["version"], "owner": "Someone"})
+    assert stale.status_code == 409
+
+    benefit = api.post(
+        f"/taskforces/{tf.id}/benefits",
+        {"benefit": "More young people in work", "measure": "Starts", "target": "12,000"},
+    ).get_json()
+    realised = api.patch(f"/benefits/{benefit['id']}", {"realised": "4,100"})
+    assert realised.get_json()["realised"] == "4,100"
+    decision = api.post(
+        f"/taskforces/{tf.id}/decisions", {"decided_on": "2027-01-10", "text": "Go"}
+    ).get_json()
+    foreign = api.patch(f"/decisions/{decision['id']}", {"meeting_id": 999_999})
+    assert foreign.status_code == 422
+    assert [e.summary for e in _events("milestones.updated")] == [
+        "Changed a milestone (status)",
+        "Changed a milestone (starts_on)",
+    ]
+
+
+# On the web -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def web(client, secretariat):
+    return login(client, secretariat)
+
+
+def _form(html: str) -> dict[str, str]:
+    """The named inputs and textareas of a page's main form, as a browser would send them."""
+    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html))
+    fields.update(
+        (name, unescape(text))
+        for name, text in re.findall(
+            r'<textarea[^>]*name="([^"]+)"[^>]*>\s*(.*?)</textarea>', html, re.S
+        )
+    )
+    for name, value in re.findall(
+        r'<input[^>]*name="([^"]+)"[^>]*type="radio"[^>]*value="([^"]*)"[^>]*checked', html
+    ):
+        fields[name] = value
+    for name, value in re.findall(
+        r'<input[^>]*type="radio"[^>]*name="([^"]+)"[^>]*value="([^"]*)"[^>]*checked', html
+    ):
+        fields[name] = value
+    return {k: unescape(v) for k, v in fields.items()}
+
+
+def test_the_edit_page_is_filled_in_and_a_stale_save_is_shown_not_applied(web, api, indicator):
+    url = f"/indicators/{indicator['id']}/edit"
+    page = web.get(url)
+    assert page.status_code == 200
+    form = _form(page.text)
+    assert form["name"] == "Starts" and form["version"] == "1"
+    assert "2027-02, 1100" in form["trajectory"]
+
+    api.patch(f"/indicators/{indicator['id']}", {"source": "Monthly MI return"})  # meanwhile
+    mine = {**form, "priority": ""}
+    mine["trajectory"] = "2027-01, 1000\n2027-02, 1125\n2027-03, 1200"
+    stale = web.post(url, data=mine)
+    assert stale.status_code == 409
+    assert "Someone else saved a change" in stale.text
+    assert "1125" in stale.text  # the user's values are still in the form
+    assert db.session.get(Indicator, indicator["id"]).trajectory[1].value == 1100
+    differences = unescape(stale.text[stale.text.index("Where your form differs") :])
+    differences = differences[: differences.index("</table>")]
+    assert "Source" in differences and "Monthly MI return" in differences
+    assert "Trajectory" in differences and "Name" not in differences
+
+    refilled = {**mine, "source": "Monthly MI return", "version": _form(stale.text)["version"]}
+    again = web.post(url, data=refilled)
+    assert again.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Indicator, indicator["id"])
+    assert saved.trajectory[1].value == 1125 and saved.source == "Monthly MI return"
+    shown = web.get(f"/indicators/{indicator['id']}").text
+    assert "Changes to the indicator" in shown and "2027-02 1100" in shown
+
+
+def test_an_edit_with_a_bad_line_names_the_line(web, indicator):
+    url = f"/indicators/{indicator['id']}/edit"
+    form = {**_form(web.get(url).text), "priority": ""}
+    response = web.post(url, data={**form, "trajectory": "2027-01, 1000\n2027-Q2, 5"})
+    assert response.status_code == 422
+    assert "Line 2:" in unescape(response.text)
+
+
+def test_retiring_on_the_web_moves_the_indicator_off_the_dashboard(web, tf, indicator):
+    page = web.get(f"/indicators/{indicator['id']}").text
+    response = web.post(
+        f"/indicators/{indicator['id']}/retire",
+        data={"csrf_token": _csrf_from(page), "retire": "yes", "version": "1"},
+    )
+    assert response.status_code == 302
+    dashboard = web.get(f"/taskforces/{tf.id}/performance").text
+    assert "Retired indicators (1)" in dashboard and "No indicators in use." in dashboard
+    page = web.get(f"/indicators/{indicator['id']}").text
+    assert "Reinstate the indicator" in page and "Record the actuals" not in page
+
+
+def test_a_risk_is_changed_and_closed_on_the_web(web, api, tf):
+    risk = _risk(api, tf)
+    url = f"/risks/{risk['id']}"
+    form = _form(web.get(url).text)
+    assert form["ref"] == "R1" and form["likelihood"] == "Medium"
+    saved = web.post(url, data={**form, "impact": "High", "trend": "rising"})
+    assert saved.status_code == 302, saved.text
+    assert api.get(url).get_json()["rating"] == "Red"
+    page = web.get(url).text
+    assert "Changes so far" in page and "Amber" in page
+    closed = web.post(
+        f"{url}/close", data={"csrf_token": _csrf_from(page), "retire": "yes", "version": "2"}
+    )
+    assert closed.status_code == 302
+    assert api.get(url).get_json()["closed_on"] is not None
+
+
+def test_a_register_entry_is_changed_on_the_web_and_bad_dates_refused(web, api, tf):
+    milestone = api.post(
+        f"/taskforces/{tf.id}/milestones",
+        {"activity": "Pilot", "starts_on": "2027-01-04", "ends_on": "2027-06-30"},
+    ).get_json()
+    url = f"/registers/milestones/{milestone['id']}"
+    page = web.get(url).text
+    form = {
+        "csrf_token": _csrf_from(page),
+        "version": "1",
+        "activity": "Pilot in two regions",
+        "starts_on": "2027-01-04",
+        "ends_on": ["30", "6", "2027"],
+        "status": "at_risk",
+        "owner": "",
+    }
+    first = web.post(url, data=form)
+    assert first.status_code == 302, re.findall(r"error-summary__list.*?</ul>", first.text, re.S)
+    assert api.get(f"/milestones/{milestone['id']}").get_json()["status"] == "at_risk"
+    bad = web.post(url, data={**form, "version": "2", "ends_on": ["30", "6", "2026"]})
+    assert bad.status_code == 422
+    assert "The end must not come before the start" in bad.text
+    register = web.get(f"/taskforces/{tf.id}/registers/milestones").text
+    assert f'href="{url}"' in register
+
+
+def test_the_dashboard_draws_a_sparkline_for_each_indicator_with_a_series(web, api, tf, indicator):
+    api.post(
+        f"/indicators/{indicator['id']}/actuals",
+        [{"period": "2027-01", "value": 990}, {"period": "2027-02", "value": 900}],
+    )
+    html = web.get(f"/taskforces/{tf.id}/performance").text
+    (svg,) = re.findall(r'<svg class="tf-sparkline".*?</svg>', html, re.S)
+    assert svg.count("<polyline") == 2
+    assert 'fill="#d4351c"' in svg  # the latest actual, 900 against 1100, is red
+    assert "style=" not in svg  # the CSP refuses style attributes
