@@ -7,15 +7,9 @@ actions: a page is one query for the rows (task force joined) and one to count t
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import contains_eager
 
@@ -130,19 +124,6 @@ COLUMNS = (
     "Proposed due date",
     "Last updated",
 )
-#: Spreadsheets treat a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "|", "%")
-
-
-#: Characters an XLSX (XML) file cannot hold; input refuses them, old rows may have them.
-NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def neutralise(value: object) -> object:
-    """Stop text from an action being run as a spreadsheet formula (CSV/formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def export_rows(stmt: Select, today: date):
@@ -167,45 +148,3 @@ def export_rows(stmt: Select, today: date):
             action.proposed_due_on,
             local(updated_at).replace(tzinfo=None) if updated_at else None,
         )
-
-
-def to_csv(rows) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow(
-            neutralise(value.isoformat() if hasattr(value, "isoformat") else value)
-            if value is not None
-            else ""
-            for value in row
-        )
-    # A byte-order mark so that Excel reads the file as UTF-8.
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def to_xlsx(rows, title: str) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31] or "Actions")
-    header = []
-    for name in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, str):
-                # A text cell, always: Excel never runs it, so it needs no quote mark.
-                cell = WriteOnlyCell(sheet, value=NOT_IN_XML.sub("", value))
-                cell.data_type = "s"
-            else:
-                cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, date):
-                cell.number_format = "d mmm yyyy" if type(value) is date else "d mmm yyyy hh:mm"
-            cells.append(cell)
-        sheet.append(cells)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

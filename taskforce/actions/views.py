@@ -3,11 +3,11 @@ allocating and updating an action, owner links, and each task force's chasing la
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from taskforce import mail
+from taskforce import exports, mail
 from taskforce.actions import chasing, emails, services, tracker
 from taskforce.actions.forms import (
     ActionCreateForm,
@@ -161,16 +161,7 @@ def _export(tf: TaskForce | None, fmt: str):
     rows = tracker.export_rows(stmt, today)
     stem = f"actions-{tf.code.lower()}" if tf else "actions"
     stem += f"-{today:%Y-%m-%d}"
-    if fmt == "csv":
-        body, mimetype = tracker.to_csv(rows), "text/csv; charset=utf-8"
-    else:
-        body = tracker.to_xlsx(rows, tf.code if tf else "Actions")
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'},
-    )
+    return exports.download(tracker.COLUMNS, rows, fmt, stem, tf.code if tf else "Actions")
 
 
 @bp.get("/actions/export.csv", defaults={"fmt": "csv"})

@@ -7,6 +7,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from taskforce import exports
+from taskforce.actions.services import today
 from taskforce.audit.services import events_about
 from taskforce.auth import permissions
 from taskforce.errors import ServiceError
@@ -41,16 +43,7 @@ def _indicator_or_404(indicator_id: int, *, edit: bool = False) -> Indicator:
 @bp.get("/taskforces/<int:taskforce_id>/performance")
 def dashboard(taskforce_id: int):
     tf = taskforce_or_404(taskforce_id)
-    indicators = db.session.scalars(
-        select(Indicator)
-        .where(Indicator.taskforce_id == tf.id)
-        .options(
-            selectinload(Indicator.trajectory),
-            selectinload(Indicator.actuals),
-            selectinload(Indicator.priority),
-        )
-        .order_by(Indicator.name)
-    ).all()
+    indicators = _indicators_of(tf)
     rows = []
     for indicator in indicators:  # each series worked out once, for the row and its text
         if indicator.retired_at is not None:
@@ -97,6 +90,133 @@ def indicator_data(form: IndicatorForm) -> dict:
         "priority": form.priority.data or None,
         "trajectory": getattr(form, "points", []),
     }
+
+
+def _indicators_of(tf) -> list[Indicator]:
+    return db.session.scalars(
+        select(Indicator)
+        .where(Indicator.taskforce_id == tf.id)
+        .options(
+            selectinload(Indicator.trajectory),
+            selectinload(Indicator.actuals),
+            selectinload(Indicator.priority),
+        )
+        .order_by(Indicator.name)
+    ).all()
+
+
+EXPORTS = {
+    "indicators": (
+        "Indicator",
+        "Priority",
+        "Unit",
+        "Frequency",
+        "Period",
+        "Trajectory",
+        "Actual",
+        "Variance %",
+        "RAG",
+        "Trend",
+        "Source",
+        "In use",
+    ),
+    "assessments": (
+        "Priority",
+        "Date",
+        "Degree of challenge",
+        "Quality of planning",
+        "Capacity to drive progress",
+        "Stage of delivery",
+        "Likelihood of delivery",
+        "Rationale",
+    ),
+    "risks": (
+        "Ref",
+        "Risk",
+        "Likelihood",
+        "Impact",
+        "Rating",
+        "Impact statement",
+        "Mitigation",
+        "Owner",
+        "Review date",
+        "Trend",
+        "Closed on",
+    ),
+    "benefits": ("Benefit", "Measure", "Baseline", "Target", "Realised to date", "Owner"),
+    "milestones": ("Activity", "Start", "End", "Status", "Owner"),
+    "decisions": ("Date", "Decision", "Meeting"),
+}
+
+
+def _export_rows(tf, table: str):
+    """One tuple per line of the table, in EXPORTS order: numbers and dates as such."""
+    if table == "indicators":
+        for indicator in _indicators_of(tf):
+            for p in services.series(indicator):
+                yield (
+                    indicator.name,
+                    indicator.priority.title if indicator.priority else "",
+                    indicator.unit,
+                    indicator.frequency,
+                    p.period,
+                    p.trajectory,
+                    p.actual,
+                    p.variance_pct,
+                    p.rag or "",
+                    p.trend or "",
+                    indicator.source,
+                    "no" if indicator.retired_at else "yes",
+                )
+    elif table == "assessments":
+        for a in registers.assessments_of(tf):
+            yield (
+                a.priority.title,
+                a.assessed_on,
+                a.degree_of_challenge,
+                a.quality_of_planning,
+                a.capacity_to_drive_progress,
+                a.stage_of_delivery,
+                a.likelihood_of_delivery,
+                a.rationale,
+            )
+    elif table == "risks":
+        for r in registers.risks_of(tf) + registers.risks_of(tf, closed=True):
+            yield (
+                r.ref,
+                r.description,
+                r.likelihood,
+                r.impact,
+                r.rating,
+                r.impact_statement,
+                r.mitigation,
+                r.owner,
+                r.review_on,
+                r.trend,
+                r.closed_on,
+            )
+    else:
+        for e in registers.entries(tf, table):
+            if table == "benefits":
+                yield (e.benefit, e.measure, e.baseline, e.target, e.realised, e.owner)
+            elif table == "milestones":
+                yield (e.activity, e.starts_on, e.ends_on, MILESTONE_STATUSES[e.status], e.owner)
+            else:
+                yield (e.decided_on, e.text, e.meeting_id)
+
+
+@bp.get(
+    "/taskforces/<int:taskforce_id>/export/"
+    "<any(indicators, assessments, risks, benefits, milestones, decisions):table>"
+    ".<any(csv, xlsx):fmt>"
+)
+def export(taskforce_id: int, table: str, fmt: str):
+    """A table of the task force's performance data as CSV or Excel, as it stands now."""
+    tf = taskforce_or_404(taskforce_id)
+    stem = f"{table}-{tf.code.lower()}-{today():%Y-%m-%d}"
+    return exports.download(
+        EXPORTS[table], _export_rows(tf, table), fmt, stem, f"{tf.code} {table}"
+    )
 
 
 @bp.route("/taskforces/<int:taskforce_id>/indicators/new", methods=["GET", "POST"])

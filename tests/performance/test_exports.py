@@ -1,0 +1,127 @@
+"""Downloads of performance data: what the pages show, as CSV or Excel, never a formula."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.conftest import login
+
+
+@pytest.fixture
+def tf(make_taskforce, secretariat):
+    return make_taskforce(by=secretariat, code="SW", members=[], priorities=["Starts"])
+
+
+@pytest.fixture
+def web(client, secretariat):
+    return login(client, secretariat)
+
+
+def _csv(response) -> list[list[str]]:
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def _sheet(response) -> list[tuple]:
+    assert response.status_code == 200
+    return list(load_workbook(io.BytesIO(response.get_data())).active.iter_rows(values_only=True))
+
+
+@pytest.fixture
+def indicator(api, tf):
+    created = api.post(
+        f"/taskforces/{tf.id}/indicators",
+        {
+            "name": '=HYPERLINK("http://example.com/x","Click")',
+            "unit": "starts",
+            "frequency": "monthly",
+            "direction": "up",
+            "priority": "Starts",
+            "trajectory": [
+                {"period": "2027-01", "value": 1000},
+                {"period": "2027-02", "value": 1100},
+            ],
+        },
+    ).get_json()
+    api.post(f"/indicators/{created['id']}/actuals", [{"period": "2027-01", "value": "980.5"}])
+    return created
+
+
+def test_the_indicators_csv_has_every_period_and_neutralises_formulas(web, tf, indicator):
+    rows = _csv(web.get(f"/taskforces/{tf.id}/export/indicators.csv"))
+    assert rows[0][:7] == [
+        "Indicator",
+        "Priority",
+        "Unit",
+        "Frequency",
+        "Period",
+        "Trajectory",
+        "Actual",
+    ]
+    assert len(rows) == 3
+    first, second = rows[1], rows[2]
+    assert first[0] == '\'=HYPERLINK("http://example.com/x","Click")'
+    assert first[4:10] == ["2027-01", "1000", "980.5", "-2.0", "amber", ""]
+    assert second[5:7] == ["1100", ""]  # a period planned but not yet reported
+
+
+def test_the_indicators_workbook_keeps_numbers_as_numbers_and_text_as_text(web, tf, indicator):
+    header, first, _second = _sheet(web.get(f"/taskforces/{tf.id}/export/indicators.xlsx"))
+    assert header[0] == "Indicator"
+    assert first[0] == '=HYPERLINK("http://example.com/x","Click")'  # shown as typed, never run
+    assert first[5] == 1000 and Decimal(str(first[6])) == Decimal("980.5")
+    cell = load_workbook(
+        io.BytesIO(web.get(f"/taskforces/{tf.id}/export/indicators.xlsx").get_data())
+    ).active["A2"]
+    assert cell.data_type == "s"
+
+
+def test_the_risk_register_downloads_open_and_closed_risks(web, api, tf):
+    risk = api.post(
+        f"/taskforces/{tf.id}/risks",
+        {
+            "ref": "R1",
+            "description": "@SUM(1+1)*cmd|' /C calc'!A0",
+            "likelihood": "High",
+            "impact": "High",
+            "review_on": "2027-02-01",
+        },
+    ).get_json()
+    api.post(
+        f"/taskforces/{tf.id}/risks",
+        {"ref": "R2", "description": "Closed one", "likelihood": "Low", "impact": "Low"},
+    )
+    api.patch(f"/risks/{risk['id'] + 1}", {"closed": True})
+    rows = _csv(web.get(f"/taskforces/{tf.id}/export/risks.csv"))
+    assert [r[0] for r in rows[1:]] == ["R1", "R2"]
+    assert rows[1][1].startswith("'@SUM") and rows[1][4] == "Red" and rows[1][8] == "2027-02-01"
+    assert rows[2][10] != ""  # closed on
+    sheet = _sheet(web.get(f"/taskforces/{tf.id}/export/risks.xlsx"))
+    assert sheet[1][8].date() == date(2027, 2, 1)
+
+
+@pytest.mark.parametrize("table", ["assessments", "benefits", "milestones", "decisions"])
+def test_every_register_downloads_with_its_header_even_when_empty(web, tf, table):
+    rows = _csv(web.get(f"/taskforces/{tf.id}/export/{table}.csv"))
+    assert len(rows) == 1 and rows[0]
+    assert len(_sheet(web.get(f"/taskforces/{tf.id}/export/{table}.xlsx"))) == 1
+
+
+def test_the_pages_link_to_their_downloads(web, tf, indicator):
+    html = web.get(f"/taskforces/{tf.id}/performance").text
+    assert f"/taskforces/{tf.id}/export/indicators.xlsx" in html
+
+
+def test_downloads_need_sight_of_the_task_force(client, make_user, tf):
+    outsider = make_user("member", email="outsider@example.gov.uk")
+    login(client, outsider)
+    assert client.get(f"/taskforces/{tf.id}/export/risks.csv").status_code == 403
+    assert client.get(f"/taskforces/{tf.id}/export/nothing.csv").status_code == 404
