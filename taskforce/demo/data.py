@@ -171,6 +171,7 @@ def load_demo(only_if_empty: bool = False) -> TaskForce | None:
     services.update_taskforce(tf, {"quorum": 5}, secretariat)
     _load_actions(tf, secretariat)
     _load_performance(tf, secretariat)
+    _load_registers(tf, secretariat)
     return tf
 
 
@@ -352,6 +353,90 @@ RISKS = [
         "Ben Castell",
     ),
 ]
+
+
+BENEFITS = [
+    (
+        "More young people in sustained work",
+        "Young people in work six months after leaving the programme",
+        "41%",
+        "55% by March 2028",
+        "47%",
+        "Analysis and Insight",
+    ),
+    (
+        "Employers fill skilled vacancies faster",
+        "Median days to fill a vacancy in priority sectors",
+        "64 days",
+        "45 days",
+        "58 days",
+        "Employer Engagement",
+    ),
+]
+
+#: (activity, starts this many days from today or None, ends in days, status, owner)
+MILESTONES = [
+    ("Regional delivery partners contracted", -120, -30, "complete", "Commercial"),
+    ("Assessor bursary scheme opens", -45, 20, "on_track", "Skills Policy"),
+    ("Work coach caseload pilot in two regions", -10, 75, "at_risk", "Operations"),
+    ("Evaluation of the first year published", None, 160, "not_started", "Analysis and Insight"),
+]
+
+#: (decided this many days ago, text)
+DECISIONS = [
+    (90, "Agreed to fund assessor bursaries from the existing skills budget."),
+    (40, "Agreed that regional leads report caseloads monthly from the next quarter."),
+]
+
+
+def _load_registers(tf: TaskForce, secretariat: Actor) -> None:
+    from datetime import timedelta
+
+    from taskforce.actions.services import today
+    from taskforce.performance import registers
+
+    for benefit, measure, baseline, target, realised, owner in BENEFITS:
+        registers.add_entry(
+            tf,
+            "benefits",
+            {
+                "benefit": benefit,
+                "measure": measure,
+                "baseline": baseline,
+                "target": target,
+                "realised": realised,
+                "owner": owner,
+            },
+            secretariat,
+        )
+    for activity, starts, ends, status, owner in MILESTONES:
+        registers.add_entry(
+            tf,
+            "milestones",
+            {
+                "activity": activity,
+                "starts_on": today() + timedelta(days=starts) if starts is not None else None,
+                "ends_on": today() + timedelta(days=ends),
+                "status": status,
+                "owner": owner,
+            },
+            secretariat,
+        )
+    for days_ago, text in DECISIONS:
+        registers.add_entry(
+            tf,
+            "decisions",
+            {"decided_on": today() - timedelta(days=days_ago), "text": text},
+            secretariat,
+        )
+    # A risk that has run its course, and one whose rating has risen: both keep history.
+    risks = {r.ref: r for r in registers.risks_of(tf)}
+    registers.update_risk(risks["R03"], {"likelihood": "High", "trend": "rising"}, secretariat)
+    registers.update_risk(
+        risks["R04"],
+        {"closed": True, "mitigation": "Agreement signed; the interim return has stopped."},
+        secretariat,
+    )
 
 
 def _load_performance(tf: TaskForce, secretariat: Actor) -> None:

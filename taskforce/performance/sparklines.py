@@ -27,8 +27,11 @@ class Sparkline:
 
 
 def sparkline(points: list[SeriesPoint]) -> Sparkline | None:
-    """The last twelve periods scaled to fit, or None when there is too little to draw."""
-    points = points[-SHOWN:]
+    """Up to twelve periods ending at the latest actual (the trajectory ahead of it is
+    the chart's business), scaled to fit; None when there is too little to draw."""
+    reported = [i for i, p in enumerate(points) if p.actual is not None]
+    end = reported[-1] + 1 if reported else len(points)
+    points = points[max(0, end - SHOWN) : end]
     values = [float(v) for p in points for v in (p.trajectory, p.actual) if v is not None]
     if len(points) < 2 or not values:
         return None
