@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+    create_model,
+)
 
 from taskforce.markdown import markdown_problem
 from taskforce.text import CONTROL, CONTROL_EXCEPT_NEWLINES, YEARS
@@ -97,9 +105,9 @@ def changes_to(
         )
         fields[field_name] = (annotation | None, Field(None, description=info.description))
     fields["version"] = (
-        int | None,
+        StrictInt | None,
         Field(None, description="The version the change was made from: 409 if out of date"),
     )
     changed = create_model(name, __base__=Update, **fields, **extra)
-    changed.NULLABLE = frozenset(nullable)
+    changed.NULLABLE = frozenset((*nullable, "version"))
     return changed

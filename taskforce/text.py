@@ -24,6 +24,6 @@ def expected_version(raw: str | None) -> int | None:
 
 def small_int(raw: str | None) -> int | None:
     """Read a version or id typed in a URL or hidden field: 1 to 9 ASCII digits, else None."""
-    if raw is None or not _SMALL_INT.fullmatch(raw):
+    if not isinstance(raw, str) or not _SMALL_INT.fullmatch(raw):
         return None
     return int(raw)

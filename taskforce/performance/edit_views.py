@@ -9,10 +9,12 @@ change; the page's history (from the audit trail) says what changed and who chan
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
+from sqlalchemy.orm.exc import StaleDataError
 
 from taskforce.audit.services import events_about
 from taskforce.errors import Conflict, ServiceError
@@ -24,7 +26,7 @@ from taskforce.performance.forms import (
     RetireForm,
     RiskForm,
 )
-from taskforce.performance.models import Assessment, Risk
+from taskforce.performance.models import Assessment, Risk, tidy
 from taskforce.performance.registers import RISK_FIELDS
 from taskforce.performance.views import (
     ASSESSMENT_FIELDS,
@@ -37,6 +39,8 @@ from taskforce.performance.views import (
 )
 from taskforce.text import expected_version
 from taskforce.web import apply_errors, flash_success, taskforce_or_404, web_actor
+
+STALE = "Someone else saved a change at the same moment. Check the form, then save again."
 
 
 def _edit(
@@ -58,9 +62,15 @@ def _edit(
     """
     conflict: list[tuple[str, str, str]] | None = None
     if form.validate_on_submit():
+        # The version as posted (never the record's own, which the form falls back on): a
+        # page that sends none is treated as out of date rather than saved unchecked.
+        posted = request.form.get("version")
         try:
-            save(expected_version(form.version.data))
-        except ServiceError as error:
+            save(expected_version(posted) if posted else -1)
+            db.session.commit()
+        except (ServiceError, StaleDataError) as raised:
+            # StaleDataError: a rival save landed between the version check and ours.
+            error = raised if isinstance(raised, ServiceError) else Conflict(STALE)
             db.session.rollback()
             db.session.refresh(subject)
             on_error(form, error)
@@ -70,7 +80,6 @@ def _edit(
                 conflict = _differences(form, subject, current)
                 form.version.data = str(subject.version)
         else:
-            db.session.commit()
             flash_success(message)
             return redirect(done)
     elif request.method == "GET":
@@ -90,6 +99,8 @@ def _shown(value: Any) -> str:
         return ""
     if hasattr(value, "strftime"):
         return value.strftime("%-d %B %Y")
+    if isinstance(value, Decimal):
+        return format(tidy(value), "f")  # 5.00 typed is 5 stored
     return str(value).strip()
 
 
@@ -183,7 +194,7 @@ def _risk_or_404(risk_id: int, *, edit: bool = False) -> Risk:
 
 @bp.route("/risks/<int:risk_id>", methods=["GET", "POST"])
 def edit_risk(risk_id: int):
-    risk = _risk_or_404(risk_id, edit=request.method == "POST")
+    risk = _risk_or_404(risk_id, edit=True)
     tf = taskforce_or_404(risk.taskforce_id)
     form = RiskForm(obj=risk)
     form.submit.label.text = "Save changes"
@@ -232,7 +243,7 @@ def edit_assessment(assessment_id: int):
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None:
         abort(404)
-    tf = taskforce_or_404(assessment.taskforce_id, edit=request.method == "POST")
+    tf = taskforce_or_404(assessment.taskforce_id, edit=True)
     form = AssessmentForm(obj=assessment)
     form.priority.choices = priority_choices(tf, assessment.priority, blank="Choose a priority")
     if request.method == "GET":
@@ -250,6 +261,9 @@ def edit_assessment(assessment_id: int):
         done=url_for("performance.assessments", taskforce_id=tf.id),
         message="Assessment saved.",
         template="performance/assessment_form.html",
+        current=lambda name: (
+            assessment.priority.title if name == "priority" else getattr(assessment, name)
+        ),
         tf=tf,
     )
 
@@ -274,7 +288,7 @@ def edit_entry(kind: str, entry_id: int):
     entry = db.session.get(registers.REGISTER_MODELS[kind], entry_id)
     if entry is None:
         abort(404)
-    tf = taskforce_or_404(entry.taskforce_id, edit=request.method == "POST")
+    tf = taskforce_or_404(entry.taskforce_id, edit=True)
     title, form_class = REGISTER_PAGES[kind]
     form = form_class(obj=entry)
     form.submit.label.text = "Save changes"

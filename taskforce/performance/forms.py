@@ -53,9 +53,9 @@ def parse_points(text: str) -> list[dict[str, str]]:
     """Read "period, value" lines (or tab-separated, as pasted from a spreadsheet).
 
     Each point keeps its line number, so later errors can name the line a person sees.
+    The service checks each value's size and places, as it does for the API, naming the
+    line; it knows which values are already stored and need no check again.
     """
-    from taskforce.performance.services import value_problem
-
     points = []
     for number, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
@@ -68,9 +68,8 @@ def parse_points(text: str) -> list[dict[str, str]]:
             value = Decimal(raw)
         except InvalidOperation:
             raise FieldError(f"Line {number}: {parts[1]!r} is not a number") from None
-        problem = value_problem(value)
-        if problem:
-            raise FieldError(f"Line {number}: the value {problem}")
+        if not value.is_finite():
+            raise FieldError(f"Line {number}: the value is not a finite number")
         points.append({"period": parts[0], "value": raw, "line": number})
     return points
 

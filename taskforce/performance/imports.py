@@ -210,10 +210,10 @@ def _value(cell: object) -> Decimal:
 
 def import_actuals(tf: TaskForce, stream: IO[bytes], filename: str, actor: Actor) -> int:
     """Check every row, then record them all; return how many values were imported."""
-    by_name = {
-        _normal(i.name): i
-        for i in db.session.scalars(db.select(Indicator).where(Indicator.taskforce_id == tf.id))
-    }
+    by_name: dict[str, Indicator | None] = {}
+    for i in db.session.scalars(db.select(Indicator).where(Indicator.taskforce_id == tf.id)):
+        key = services.name_key(i.name)
+        by_name[key] = None if key in by_name else i  # None: two names read alike
     rows = _rows(stream, filename)
     columns = _header(rows)
     values: dict[int, dict[str, Decimal]] = {}
@@ -225,8 +225,17 @@ def import_actuals(tf: TaskForce, stream: IO[bytes], filename: str, actor: Actor
         if _is_blank(row):
             continue
         found = []
-        indicator = by_name.get(_normal(cells["indicator"]))
-        if indicator is None:
+        indicator = by_name.get(services.name_key(cells["indicator"]))
+        if indicator is None and services.name_key(cells["indicator"]) in by_name:
+            found.append(
+                RowProblem(
+                    number,
+                    "indicator",
+                    "two indicators have names that differ only in capitals or spaces: "
+                    "rename one before importing",
+                )
+            )
+        elif indicator is None:
             name = str(cells["indicator"] or "").strip()
             found.append(
                 RowProblem(
@@ -267,11 +276,7 @@ def import_actuals(tf: TaskForce, stream: IO[bytes], filename: str, actor: Actor
         raise ImportRefused(problems, bad_rows)
     if not values:
         raise ImportRefused([RowProblem(0, "", "the file has a header but no rows of data")])
-    indicators = {i.id: i for i in by_name.values()}
+    indicators = {i.id: i for i in by_name.values() if i is not None}
     for indicator_id, by_period in values.items():
         services.record_actuals(indicators[indicator_id], by_period, actor, note="imported")
     return sum(len(v) for v in values.values())
-
-
-def _normal(name: object) -> str:
-    return " ".join(str(name or "").split()).casefold()

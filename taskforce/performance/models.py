@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint,
@@ -16,6 +17,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+if TYPE_CHECKING:
+    from taskforce.meetings.models import Meeting
 
 from taskforce.bodies.models import Priority, TaskForce
 from taskforce.db import utcnow
@@ -286,5 +290,7 @@ class Decision(db.Model):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    meeting: Mapped[Meeting | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}

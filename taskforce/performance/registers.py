@@ -19,7 +19,9 @@ from taskforce.performance.models import (
 )
 
 
-def _priority(tf: TaskForce, title: str):
+def _priority(tf: TaskForce, title: str, current=None):
+    if current is not None and current.title == title:
+        return current  # kept even if the priority has since been retired
     priority = next((p for p in tf.priorities if p.title == title and p.retired_at is None), None)
     if priority is None:
         raise ValidationError.single(
@@ -100,7 +102,11 @@ def update_assessment(
     """Correct an assessment (a judgement made on a date; a new judgement is a new one)."""
     check_version(assessment.version, expected_version, "assessment")
     tf = db.session.get(TaskForce, assessment.taskforce_id)
-    priority = _priority(tf, data["priority"]) if data.get("priority") else assessment.priority
+    priority = (
+        _priority(tf, data["priority"], assessment.priority)
+        if data.get("priority")
+        else assessment.priority
+    )
     _check_assessment_free(priority, data.get("assessed_on", assessment.assessed_on), assessment.id)
     changes = apply_changes(assessment, data, ASSESSMENT_FIELDS)
     if priority is not assessment.priority:
@@ -271,10 +277,14 @@ def update_entry(entry, kind: str, data: dict[str, Any], actor: Actor, expected_
         entry.taskforce_id, kind, {name: data.get(name, getattr(entry, name)) for name in fields}
     )
     changes = apply_changes(entry, data, fields)
-    return _saved(
-        entry,
-        changes,
-        actor,
-        f"{kind}.updated",
-        f"Changed a {noun} ({', '.join(changes)})",
-    )
+    labels = ", ".join(ENTRY_LABELS.get(name, name) for name in changes)
+    return _saved(entry, changes, actor, f"{kind}.updated", f"Changed a {noun} ({labels})")
+
+
+ENTRY_LABELS = {
+    "starts_on": "start",
+    "ends_on": "end",
+    "decided_on": "date",
+    "meeting_id": "meeting",
+    "realised": "realised to date",
+}

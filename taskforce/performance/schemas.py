@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field, PlainSerializer, StrictStr
+from pydantic import Field, PlainSerializer, StrictBool, StrictStr
 
 from taskforce.performance import services
 from taskforce.schemas import Day, Input, Line, Output, Text, changes_to
@@ -47,7 +47,7 @@ IndicatorChange = changes_to(
     "IndicatorChange",
     nullable=("priority",),
     retired=(
-        bool | None,
+        StrictBool | None,
         Field(None, description="true retires the indicator (kept, off the dashboard)"),
     ),
 )
@@ -178,7 +178,7 @@ RiskChange = changes_to(
     "RiskChange",
     nullable=("review_on",),
     closed=(
-        bool | None,
+        StrictBool | None,
         Field(None, description="true closes the risk today; false reopens it"),
     ),
 )

@@ -38,9 +38,17 @@ def value_problem(value: Decimal) -> str | None:
     return None
 
 
-def _periods(points: list[dict[str, Any]], frequency: str, field: str) -> dict[str, Decimal]:
+def _periods(
+    points: list[dict[str, Any]],
+    frequency: str,
+    field: str,
+    known: dict[str, Decimal] | None = None,
+) -> dict[str, Decimal]:
     """Check a list of {period, value}: every period readable and of the right frequency,
-    none twice. Return {canonical period: value}, or raise naming each bad entry."""
+    none twice. Return {canonical period: value}, or raise naming each bad entry.
+
+    Values in known (what is stored now) are not checked again, so a value saved under
+    an older rule never blocks other changes to the same plan."""
     problems: dict[str, list[str]] = {}
     seen: dict[str, Decimal] = {}
     for position, point in enumerate(points):
@@ -53,7 +61,7 @@ def _periods(points: list[dict[str, Any]], frequency: str, field: str) -> dict[s
         if period in seen:
             problems[key] = [f"{period} is given twice"]
         value = Decimal(point["value"])
-        problem = value_problem(value)
+        problem = None if (known or {}).get(period) == value else value_problem(value)
         if problem:
             problems[key.removesuffix("period") + "value"] = [f"The value {problem}"]
         seen[period] = value
@@ -90,9 +98,12 @@ def create_indicator(tf: TaskForce, data: dict[str, Any], actor: Actor) -> Indic
     return indicator
 
 
-def _priority_named(tf: TaskForce, title: str | None):
+def _priority_named(tf: TaskForce, title: str | None, current=None):
+    """The live priority of that title, or the current one kept even if since retired."""
     if not title:
         return None
+    if current is not None and current.title == title:
+        return current
     priority = next(
         (p for p in tf.priorities if p.title == title and p.retired_at is None),
         None,
@@ -122,7 +133,7 @@ def update_indicator(
     check_version(indicator.version, expected_version, "indicator")
     tf = indicator.taskforce
     if "name" in data and data["name"] != indicator.name:
-        _check_name_free(tf, data["name"])
+        _check_name_free(tf, data["name"], indicator.id)
     frequency = data.get("frequency", indicator.frequency)
     if frequency != indicator.frequency and indicator.actuals:
         raise ValidationError.single(
@@ -130,20 +141,22 @@ def update_indicator(
             f"{indicator.name} has actuals reported {indicator.frequency}: its frequency "
             "cannot change. Retire it and add a new indicator instead.",
         )
+    before = {p.period: p.value for p in indicator.trajectory}
     if "trajectory" in data and data["trajectory"] is not None:
-        planned = _periods(data["trajectory"], frequency, "trajectory")
-    elif frequency != indicator.frequency:
-        planned = _periods(
-            [{"period": p.period, "value": p.value} for p in indicator.trajectory],
-            frequency,
-            "trajectory",
+        planned = _periods(data["trajectory"], frequency, "trajectory", known=before)
+    elif frequency != indicator.frequency and before:
+        raise ValidationError.single(
+            "frequency",
+            f"The trajectory is planned {indicator.frequency}: send it again in "
+            f"{frequency} periods with the new frequency",
         )
     else:
         planned = None
     if "tolerance_pct" in data:
         data = {**data, "tolerance_pct": Decimal(data["tolerance_pct"])}
 
-    priority = _priority_named(tf, data.get("priority"))  # checked before anything changes
+    # Checked before anything changes; a priority retired since it was chosen may stay.
+    priority = _priority_named(tf, data.get("priority"), indicator.priority)
     changes = apply_changes(indicator, data, EDITABLE)
     if "priority" in data and priority is not indicator.priority:
         old = indicator.priority.title if indicator.priority else None
@@ -153,11 +166,9 @@ def update_indicator(
     if retired is not None and retired != (indicator.retired_at is not None):
         changes["retired"] = [not retired, retired]
         indicator.retired_at = utcnow() if retired else None
-    if planned is not None:
-        before = {p.period: p.value for p in indicator.trajectory}
-        if before != planned:
-            changes["trajectory"] = [_plan_text(before), _plan_text(planned)]
-            _replan(indicator, before, planned)
+    if planned is not None and before != planned:
+        changes["trajectory"] = [_plan_text(before), _plan_text(planned)]
+        _replan(indicator, before, planned)
     if not changes:
         return indicator
     flag_modified(indicator, "name")  # a replan alone changes only child rows: bump anyway
@@ -193,12 +204,24 @@ def _replan(indicator: Indicator, before: dict[str, Decimal], planned: dict[str,
     indicator.trajectory.sort(key=lambda point: point.period)
 
 
-def _check_name_free(tf: TaskForce, name: str) -> None:
-    if db.session.scalar(
-        select(Indicator.id).where(Indicator.taskforce_id == tf.id, Indicator.name == name)
-    ):
+def name_key(name: object) -> str:
+    """Names that differ only in case or spacing are the same name (as imports read them)."""
+    return " ".join(str(name or "").split()).casefold()
+
+
+def _check_name_free(tf: TaskForce, name: str, indicator_id: int | None = None) -> None:
+    names = db.session.execute(
+        select(Indicator.id, Indicator.name).where(Indicator.taskforce_id == tf.id)
+    ).all()
+    clash = next(
+        (other for i, other in names if i != indicator_id and name_key(other) == name_key(name)),
+        None,
+    )
+    if clash is not None:
         raise ValidationError.single(
-            "name", "This task force already has an indicator of that name"
+            "name",
+            f"This task force already has an indicator called {clash}: names must differ "
+            "by more than capitals or spaces, so that imports can tell them apart",
         )
 
 
@@ -260,6 +283,10 @@ def record_actuals(
                 actor.via,
                 now,
             )
+    if fresh or changed:
+        # The indicator's version moves on with its data, so a retirement or a change of
+        # frequency made meanwhile from an older copy is refused rather than crossing this.
+        flag_modified(indicator, "name")
     db.session.flush()
     db.session.expire(indicator, ["actuals"])  # the collection reloads with the new rows
     if fresh or changed:

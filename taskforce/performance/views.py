@@ -74,7 +74,7 @@ def dashboard(taskforce_id: int):
 
 def priority_choices(tf, current=None, blank: str = "None") -> list[tuple[str, str]]:
     """The task force's live priorities by title, and the one already chosen if retired."""
-    titles = [p.title for p in tf.priorities if p.retired_at is None or p is current]
+    titles = [p.title for p in tf.all_priorities if p.retired_at is None or p is current]
     return [("", blank)] + [(title, title) for title in titles]
 
 
@@ -88,7 +88,8 @@ def indicator_data(form: IndicatorForm) -> dict:
         "source": form.source.data or "",
         "owner": form.owner.data or "",
         "priority": form.priority.data or None,
-        "trajectory": getattr(form, "points", []),
+        # Only a form that sent a trajectory replans: one without the box leaves it be.
+        **({"trajectory": getattr(form, "points", [])} if "trajectory" in request.form else {}),
     }
 
 
@@ -145,7 +146,7 @@ EXPORTS = {
     ),
     "benefits": ("Benefit", "Measure", "Baseline", "Target", "Realised to date", "Owner"),
     "milestones": ("Activity", "Start", "End", "Status", "Owner"),
-    "decisions": ("Date", "Decision", "Meeting"),
+    "decisions": ("Date", "Decision", "Meeting number"),
 }
 
 
@@ -202,7 +203,7 @@ def _export_rows(tf, table: str):
             elif table == "milestones":
                 yield (e.activity, e.starts_on, e.ends_on, MILESTONE_STATUSES[e.status], e.owner)
             else:
-                yield (e.decided_on, e.text, e.meeting_id)
+                yield (e.decided_on, e.text, e.meeting.number if e.meeting else None)
 
 
 @bp.get(
@@ -249,7 +250,7 @@ def _line_errors(points: list[dict], fields: dict[str, list[str]], prefix: str) 
         parts = name.removeprefix(prefix).split(".")
         if name.startswith(prefix) and parts[0].isdigit() and int(parts[0]) < len(points):
             line = points[int(parts[0])].get("line", int(parts[0]) + 1)
-            lines += [f"Line {line}: {m}" for m in messages]
+            lines += [f"Line {line}: {m[:1].lower()}{m[1:]}" for m in messages]
             del fields[name]
     return lines
 
@@ -276,6 +277,8 @@ def show(indicator_id: int):
             db.session.rollback()
             lines = _line_errors(form.points, error.fields, "")
             form.actuals.errors = [*list(form.actuals.errors or []), *lines]
+            if not lines:  # about the indicator (retired meanwhile, say), not a line
+                form.form_errors.append(error.message)
         else:
             db.session.commit()
             flash_success(f"{new} new actual(s) recorded, {corrected} corrected.")

@@ -12,7 +12,7 @@ import pytest
 from taskforce.audit.models import AuditEvent
 from taskforce.extensions import db
 from taskforce.performance.models import Indicator, Risk
-from tests.conftest import _csrf_from, login
+from tests.conftest import _csrf_from, login, member
 
 PRIORITIES = ["Apprenticeship starts", "Youth guarantee"]
 
@@ -269,7 +269,7 @@ def test_register_entries_change_with_their_rules_kept(api, tf):
     assert foreign.status_code == 422
     assert [e.summary for e in _events("milestones.updated")] == [
         "Changed a milestone (status)",
-        "Changed a milestone (starts_on)",
+        "Changed a milestone (start)",
     ]
 
 
@@ -406,3 +406,162 @@ def test_the_dashboard_draws_a_sparkline_for_each_indicator_with_a_series(web, a
     assert svg.count("<polyline") == 2
     assert 'fill="#d4351c"' in svg  # the latest actual, 900 against 1100, is red
     assert "style=" not in svg  # the CSP refuses style attributes
+
+
+# Found in review ----------------------------------------------------------------------------
+
+
+def test_an_edit_page_posted_without_its_version_is_a_conflict_not_an_error(web, api, tf):
+    risk = _risk(api, tf)
+    form = _form(web.get(f"/risks/{risk['id']}").text)
+    del form["version"]
+    response = web.post(f"/risks/{risk['id']}", data={**form, "owner": "Someone"})
+    assert response.status_code == 409
+    assert api.get(f"/risks/{risk['id']}").get_json()["owner"] == ""
+
+
+def test_a_priority_retired_since_it_was_chosen_survives_other_edits(web, api, tf, indicator):
+    url = f"/indicators/{indicator['id']}"
+    api.patch(url, {"priority": "Youth guarantee"})
+    api.patch(f"/taskforces/{tf.id}", {"priorities": ["Apprenticeship starts"]})
+    unchanged = api.patch(url, {"priority": "Youth guarantee", "unit": "people"})
+    assert unchanged.status_code == 200, unchanged.get_json()
+    moved = api.patch(url, {"priority": "No such priority"})
+    assert moved.status_code == 422
+
+    page = web.get(f"{url}/edit").text
+    assert 'value="Youth guarantee" selected' in page
+    form = {**_form(page), "priority": "Youth guarantee", "owner": "Delivery Unit"}
+    assert web.post(f"{url}/edit", data=form).status_code == 302
+    assert api.get(url).get_json()["priority"] == "Youth guarantee"
+
+
+def test_an_assessment_of_a_retired_priority_can_still_be_corrected(web, api, tf):
+    created = api.post(
+        f"/taskforces/{tf.id}/assessments",
+        {
+            "priority": "Youth guarantee",
+            "assessed_on": "2027-01-05",
+            "degree_of_challenge": "H",
+            "quality_of_planning": "AG",
+            "capacity_to_drive_progress": "AR",
+            "stage_of_delivery": 2,
+            "likelihood_of_delivery": "AR",
+        },
+    ).get_json()
+    api.patch(f"/taskforces/{tf.id}", {"priorities": ["Apprenticeship starts"]})
+    url = f"/assessments/{created['id']}"
+    round_trip = api.patch(url, {"priority": "Youth guarantee", "rationale": "Corrected"})
+    assert round_trip.status_code == 200, round_trip.get_json()
+    form = {
+        **_form(web.get(url).text),
+        "priority": "Youth guarantee",
+        "assessed_on": "2027-01-05",
+        "stage_of_delivery": "3",
+    }
+    assert web.post(url, data=form).status_code == 302
+    assert api.get(url).get_json()["stage_of_delivery"] == 3
+
+
+def test_actuals_typed_on_a_page_opened_before_retirement_are_refused_with_a_reason(
+    web, api, indicator
+):
+    url = f"/indicators/{indicator['id']}"
+    token = _csrf_from(web.get(url).text)
+    api.patch(url, {"retired": True})
+    response = web.post(url, data={"csrf_token": token, "actuals": "2027-01, 990"})
+    assert response.status_code == 422
+    assert "is retired" in unescape(response.text)
+
+
+@pytest.mark.parametrize("name", ["STARTS", " starts ", "Starts  "])
+def test_names_that_differ_only_in_case_or_spacing_are_the_same_name(api, tf, indicator, name):
+    other = api.post(
+        f"/taskforces/{tf.id}/indicators",
+        {"name": "Leavers", "frequency": "monthly", "direction": "down"},
+    ).get_json()
+    assert api.patch(f"/indicators/{other['id']}", {"name": name}).status_code == 422
+    again = api.post(
+        f"/taskforces/{tf.id}/indicators", {"name": name, "frequency": "monthly", "direction": "up"}
+    )
+    assert again.status_code == 422
+    # The indicator itself may change the case of its own name.
+    renamed = api.patch(f"/indicators/{indicator['id']}", {"name": "STARTS"})
+    assert renamed.status_code == 200
+
+
+def test_readers_get_no_edit_pages(client, make_user, make_taskforce, secretariat, api):
+    reader = make_user("member", email="reader@example.gov.uk")
+    tf = make_taskforce(
+        by=secretariat, code="RD", members=[member("Rae Reader", "reader@example.gov.uk")]
+    )
+    risk = _risk(api, tf)
+    entry = api.post(
+        f"/taskforces/{tf.id}/benefits", {"benefit": "Jobs", "measure": "Starts"}
+    ).get_json()
+    login(client, reader)
+    assert client.get(f"/taskforces/{tf.id}/risks").status_code == 200
+    assert f"/risks/{risk['id']}" not in client.get(f"/taskforces/{tf.id}/risks").text
+    assert client.get(f"/risks/{risk['id']}").status_code == 403
+    assert client.get(f"/registers/benefits/{entry['id']}").status_code == 403
+
+
+def test_an_edit_form_without_a_trajectory_box_leaves_the_plan_alone(web, api, indicator):
+    url = f"/indicators/{indicator['id']}/edit"
+    form = {**_form(web.get(url).text), "priority": "", "owner": "Delivery Unit"}
+    del form["trajectory"]
+    assert web.post(url, data=form).status_code == 302
+    assert len(api.get(f"/indicators/{indicator['id']}").get_json()["series"]) == 3
+
+
+def test_the_conflict_table_lists_only_real_differences(web, api, tf, indicator):
+    url = f"/indicators/{indicator['id']}/edit"
+    form = {**_form(web.get(url).text), "priority": ""}
+    api.patch(f"/indicators/{indicator['id']}", {"owner": "Delivery Unit"})
+    stale = web.post(url, data=form)
+    assert stale.status_code == 409
+    table = unescape(stale.text[stale.text.index("Where your form differs") :])
+    table = table[: table.index("</table>")]
+    assert re.findall(r'<th scope="row" class="govuk-table__header">([^<]+)</th>', table) == [
+        "Owner (optional)"
+    ]
+
+
+def test_a_value_stored_under_an_older_rule_does_not_block_other_changes(web, api, indicator):
+    from decimal import Decimal
+
+    from taskforce.performance.models import TrajectoryPoint
+
+    point = db.session.query(TrajectoryPoint).filter_by(period="2027-01").one()
+    point.value = Decimal("123456789012.123456")  # 18 significant digits: allowed before
+    db.session.commit()
+    url = f"/indicators/{indicator['id']}/edit"
+    form = {**_form(web.get(url).text), "priority": "", "unit": "learners"}
+    assert web.post(url, data=form).status_code == 302
+    assert api.get(f"/indicators/{indicator['id']}").get_json()["unit"] == "learners"
+    new = {"period": "2027-05", "value": "123456789012.123456"}
+    refused = api.patch(f"/indicators/{indicator['id']}", {"trajectory": [new]})
+    assert refused.status_code == 422  # a new value meets today's rule
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"closed": "false"}, "closed"),
+        ({"closed": 1}, "closed"),
+        ({"version": True}, "version"),
+        ({"version": "1"}, "version"),
+    ],
+)
+def test_loosely_typed_switches_and_versions_are_refused(api, tf, body, field):
+    risk = _risk(api, tf)
+    response = api.patch(f"/risks/{risk['id']}", body)
+    assert response.status_code == 422
+    assert field in response.get_json()["error"]["fields"]
+    assert api.patch(f"/risks/{risk['id']}", {"version": None, "owner": "A"}).status_code == 200
+
+
+def test_a_new_frequency_needs_the_trajectory_in_its_periods(api, indicator):
+    response = api.patch(f"/indicators/{indicator['id']}", {"frequency": "weekly"})
+    assert response.status_code == 422
+    assert list(response.get_json()["error"]["fields"]) == ["frequency"]
