@@ -62,6 +62,15 @@ def taskforce_or_404(taskforce_id: int, *, edit: bool = False) -> TaskForce:
     return permissions.load_taskforce(current_user, taskforce_id, edit=edit)
 
 
+def record_or_404(model, record_id: int, *, edit: bool = False):
+    """Load a record that belongs to a task force the current user may see (or edit)."""
+    record = db.session.get(model, record_id)
+    if record is None:
+        abort(404)
+    taskforce_or_404(record.taskforce_id, edit=edit)
+    return record
+
+
 def apply_errors(form: FlaskForm, error: ServiceError) -> None:
     """Put a service's refusal onto the form so the error summary shows it."""
     placed = False

@@ -26,17 +26,13 @@ from taskforce.mail import OutboxMessage
 from taskforce.meetings.forms import ActionForm
 from taskforce.meetings.models import Meeting
 from taskforce.text import expected_version, small_int
-from taskforce.web import apply_errors, flash_success, taskforce_or_404, web_actor
+from taskforce.web import apply_errors, flash_success, record_or_404, taskforce_or_404, web_actor
 
 bp = Blueprint("actions", __name__)
 
 
 def _action_or_404(action_id: int, *, edit: bool = False) -> Action:
-    action = db.session.get(Action, action_id)
-    if action is None:
-        abort(404)
-    taskforce_or_404(action.taskforce_id, edit=edit)
-    return action
+    return record_or_404(Action, action_id, edit=edit)
 
 
 # The tracker --------------------------------------------------------------------------

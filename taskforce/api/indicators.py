@@ -216,35 +216,6 @@ def list_assessments(taskforce_id: int):
 
 @operation(
     bp,
-    "/assessments/<int:assessment_id>",
-    "GET",
-    tag=TAG,
-    response=AssessmentOut,
-    summary="One assessment",
-)
-def get_assessment(assessment_id: int):
-    return dump(AssessmentOut.of(get_for_taskforce(Assessment, assessment_id)))
-
-
-@operation(
-    bp,
-    "/assessments/<int:assessment_id>",
-    "PATCH",
-    tag=TAG,
-    body=AssessmentChange,
-    response=AssessmentOut,
-    summary="Correct an assessment; the audit trail keeps what it said before",
-)
-def update_assessment(assessment_id: int):
-    assessment = get_for_taskforce(Assessment, assessment_id, edit=True)
-    data, expected = _change(AssessmentChange)
-    registers.update_assessment(assessment, data, api_actor(), expected_version=expected)
-    db.session.commit()
-    return dump(AssessmentOut.of(assessment))
-
-
-@operation(
-    bp,
     "/taskforces/<int:taskforce_id>/risks",
     "POST",
     tag=TAG,
@@ -275,33 +246,46 @@ def list_risks(taskforce_id: int):
     return page_of(stmt, Risk.id, lambda r: RiskOut.of(r).model_dump(mode="json"))
 
 
-@operation(
-    bp,
-    "/risks/<int:risk_id>",
-    "GET",
-    tag=TAG,
-    response=RiskOut,
-    summary="One risk",
-)
-def get_risk(risk_id: int):
-    return dump(RiskOut.of(get_for_taskforce(Risk, risk_id)))
+def _record_routes(kind: str, schema, out, change, update, noun: str, changed: str) -> None:
+    """GET and PATCH /{kind}/{id} for one record: out(record) gives its schema, change is
+    the PATCH body and update(record, data, actor, expected_version) the service."""
+    model = {"assessments": Assessment, "risks": Risk, **registers.REGISTER_MODELS}[kind]
+
+    def one(record_id: int):
+        return dump(out(get_for_taskforce(model, record_id)))
+
+    def patch(record_id: int):
+        record = get_for_taskforce(model, record_id, edit=True)
+        data, expected = _change(change)
+        update(record, data, api_actor(), expected_version=expected)
+        db.session.commit()
+        return dump(out(record))
+
+    name = kind.removesuffix("s")
+    one.__name__, patch.__name__ = f"get_{name}", f"update_{name}"
+    path = f"/{kind}/<int:record_id>"
+    operation(bp, path, "GET", tag=TAG, response=schema, summary=f"One {noun}")(one)
+    operation(bp, path, "PATCH", tag=TAG, body=change, response=schema, summary=changed)(patch)
 
 
-@operation(
-    bp,
-    "/risks/<int:risk_id>",
-    "PATCH",
-    tag=TAG,
-    body=RiskChange,
-    response=RiskOut,
-    summary="Change a risk, or close (`closed: true`) or reopen it; history is kept",
+_record_routes(
+    "assessments",
+    AssessmentOut,
+    AssessmentOut.of,
+    AssessmentChange,
+    registers.update_assessment,
+    "assessment",
+    "Correct an assessment; the audit trail keeps what it said before",
 )
-def update_risk(risk_id: int):
-    risk = get_for_taskforce(Risk, risk_id, edit=True)
-    data, expected = _change(RiskChange)
-    registers.update_risk(risk, data, api_actor(), expected_version=expected)
-    db.session.commit()
-    return dump(RiskOut.of(risk))
+_record_routes(
+    "risks",
+    RiskOut,
+    RiskOut.of,
+    RiskChange,
+    registers.update_risk,
+    "risk",
+    "Change a risk, or close (`closed: true`) or reopen it; history is kept",
+)
 
 
 def _register_routes(kind: str, noun: str) -> None:
@@ -323,35 +307,7 @@ def _register_routes(kind: str, noun: str) -> None:
             lambda e: schema_out.model_validate(e).model_dump(mode="json"),
         )
 
-    def one(entry_id: int):
-        return dump(schema_out.model_validate(get_for_taskforce(model, entry_id)))
-
-    def change(entry_id: int):
-        entry = get_for_taskforce(model, entry_id, edit=True)
-        data, expected = _change(schema_change)
-        registers.update_entry(entry, kind, data, api_actor(), expected_version=expected)
-        db.session.commit()
-        return dump(schema_out.model_validate(entry))
-
     create.__name__, listing.__name__ = f"create_{kind}", f"list_{kind}"
-    one.__name__, change.__name__ = f"get_{kind}", f"update_{kind}"
-    operation(
-        bp,
-        f"/{kind}/<int:entry_id>",
-        "GET",
-        tag=TAG,
-        response=schema_out,
-        summary=f"One {noun[2:]}",
-    )(one)
-    operation(
-        bp,
-        f"/{kind}/<int:entry_id>",
-        "PATCH",
-        tag=TAG,
-        body=schema_change,
-        response=schema_out,
-        summary=f"Change {noun}; the audit trail keeps what it said before",
-    )(change)
     operation(
         bp,
         f"/taskforces/<int:taskforce_id>/{kind}",
@@ -371,6 +327,17 @@ def _register_routes(kind: str, noun: str) -> None:
         summary=f"The {kind} register",
         paged=True,
     )(listing)
+    _record_routes(
+        kind,
+        schema_out,
+        schema_out.model_validate,
+        schema_change,
+        lambda entry, data, actor, expected_version: registers.update_entry(
+            entry, kind, data, actor, expected_version
+        ),
+        noun.removeprefix("a "),
+        f"Change {noun}; the audit trail keeps what it said before",
+    )
 
 
 _register_routes("benefits", "a benefit")

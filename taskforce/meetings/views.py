@@ -22,17 +22,13 @@ from taskforce.meetings.forms import (
 )
 from taskforce.meetings.models import AttendanceStatus, Meeting
 from taskforce.text import expected_version
-from taskforce.web import apply_errors, flash_success, taskforce_or_404, web_actor
+from taskforce.web import apply_errors, flash_success, record_or_404, taskforce_or_404, web_actor
 
 bp = Blueprint("meetings", __name__)
 
 
 def _meeting_or_404(meeting_id: int, *, edit: bool = False) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        abort(404)
-    taskforce_or_404(meeting.taskforce_id, edit=edit)
-    return meeting
+    return record_or_404(Meeting, meeting_id, edit=edit)
 
 
 def _commit_and_report(queued: int, what: str, otherwise: str) -> None:

@@ -38,7 +38,13 @@ from taskforce.performance.views import (
     priority_choices,
 )
 from taskforce.text import expected_version
-from taskforce.web import apply_errors, flash_success, taskforce_or_404, web_actor
+from taskforce.web import (
+    apply_errors,
+    flash_success,
+    record_or_404,
+    taskforce_or_404,
+    web_actor,
+)
 
 STALE = "Someone else saved a change at the same moment. Check the form, then save again."
 
@@ -184,17 +190,9 @@ def retire_indicator(indicator_id: int):
 # Risks ----------------------------------------------------------------------------------
 
 
-def _risk_or_404(risk_id: int, *, edit: bool = False) -> Risk:
-    risk = db.session.get(Risk, risk_id)
-    if risk is None:
-        abort(404)
-    taskforce_or_404(risk.taskforce_id, edit=edit)
-    return risk
-
-
 @bp.route("/risks/<int:risk_id>", methods=["GET", "POST"])
 def edit_risk(risk_id: int):
-    risk = _risk_or_404(risk_id, edit=True)
+    risk = record_or_404(Risk, risk_id, edit=True)
     tf = taskforce_or_404(risk.taskforce_id)
     form = RiskForm(obj=risk)
     form.submit.label.text = "Save changes"
@@ -217,7 +215,7 @@ def edit_risk(risk_id: int):
 
 @bp.post("/risks/<int:risk_id>/close")
 def close_risk(risk_id: int):
-    risk = _risk_or_404(risk_id, edit=True)
+    risk = record_or_404(Risk, risk_id, edit=True)
     form = RetireForm()
     if not form.validate_on_submit() or form.retire.data not in ("yes", "no"):
         abort(400)
@@ -240,10 +238,8 @@ def close_risk(risk_id: int):
 
 @bp.route("/assessments/<int:assessment_id>", methods=["GET", "POST"])
 def edit_assessment(assessment_id: int):
-    assessment = db.session.get(Assessment, assessment_id)
-    if assessment is None:
-        abort(404)
-    tf = taskforce_or_404(assessment.taskforce_id, edit=True)
+    assessment = record_or_404(Assessment, assessment_id, edit=True)
+    tf = taskforce_or_404(assessment.taskforce_id)
     form = AssessmentForm(obj=assessment)
     form.priority.choices = priority_choices(tf, assessment.priority, blank="Choose a priority")
     if request.method == "GET":
@@ -285,10 +281,8 @@ def edit_assessment(assessment_id: int):
     defaults={"kind": "decisions"},
 )
 def edit_entry(kind: str, entry_id: int):
-    entry = db.session.get(registers.REGISTER_MODELS[kind], entry_id)
-    if entry is None:
-        abort(404)
-    tf = taskforce_or_404(entry.taskforce_id, edit=True)
+    entry = record_or_404(registers.REGISTER_MODELS[kind], entry_id, edit=True)
+    tf = taskforce_or_404(entry.taskforce_id)
     title, form_class = REGISTER_PAGES[kind]
     form = form_class(obj=entry)
     form.submit.label.text = "Save changes"

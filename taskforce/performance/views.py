@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -27,17 +27,13 @@ from taskforce.performance.forms import (
 )
 from taskforce.performance.models import MILESTONE_STATUSES, RATING_NAMES, STAGES, Indicator
 from taskforce.performance.sparklines import sparkline
-from taskforce.web import apply_errors, flash_success, taskforce_or_404, web_actor
+from taskforce.web import apply_errors, flash_success, record_or_404, taskforce_or_404, web_actor
 
 bp = Blueprint("performance", __name__)
 
 
 def _indicator_or_404(indicator_id: int, *, edit: bool = False) -> Indicator:
-    indicator = db.session.get(Indicator, indicator_id)
-    if indicator is None:
-        abort(404)
-    taskforce_or_404(indicator.taskforce_id, edit=edit)
-    return indicator
+    return record_or_404(Indicator, indicator_id, edit=edit)
 
 
 @bp.get("/taskforces/<int:taskforce_id>/performance")
@@ -375,16 +371,7 @@ def new_assessment(taskforce_id: int):
     return render_template("performance/assessment_form.html", tf=tf, form=form), _status(form)
 
 
-ASSESSMENT_FIELDS = (
-    "priority",
-    "assessed_on",
-    "degree_of_challenge",
-    "quality_of_planning",
-    "capacity_to_drive_progress",
-    "stage_of_delivery",
-    "likelihood_of_delivery",
-    "rationale",
-)
+ASSESSMENT_FIELDS = ("priority", *registers.ASSESSMENT_FIELDS)
 
 
 @bp.get("/taskforces/<int:taskforce_id>/risks")
