@@ -90,6 +90,16 @@ class Update(Input):
         }
 
 
+def _not_null(schema: dict[str, Any]) -> None:
+    """Describe a PATCH field as optional but not nullable: null is refused (null_errors)."""
+    options = [o for o in schema.pop("anyOf", []) if o != {"type": "null"}]
+    if len(options) == 1:
+        schema.update(options[0])
+    elif options:
+        schema["anyOf"] = options
+    schema.pop("default", None)
+
+
 def changes_to(
     model: type[BaseModel], name: str, *, nullable: tuple[str, ...] = (), **extra: Any
 ) -> type[Update]:
@@ -103,7 +113,14 @@ def changes_to(
         annotation = (
             Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
         )
-        fields[field_name] = (annotation | None, Field(None, description=info.description))
+        fields[field_name] = (
+            annotation | None,
+            Field(
+                None,
+                description=info.description,
+                json_schema_extra=None if field_name in nullable else _not_null,
+            ),
+        )
     fields["version"] = (
         StrictInt | None,
         Field(None, description="The version the change was made from: 409 if out of date"),
