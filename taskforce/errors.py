@@ -45,6 +45,11 @@ class Gone(ServiceError):
 
 def check_version(current: int, expected: int | None, what: str) -> None:
     """Refuse a change made from an out-of-date copy: a 409 on the API, a warning on the web."""
+    if expected is not None and expected < 0:
+        raise Conflict(
+            f"The page you saved from did not say which version of this {what} it showed "
+            f"(it is now version {current}). Reload it, then make your change again."
+        )
     if expected is not None and expected != current:
         raise Conflict(
             f"This {what} was changed by someone else since you opened it "

@@ -90,7 +90,7 @@ class Update(Input):
         }
 
 
-def _not_null(schema: dict[str, Any]) -> None:
+def not_null(schema: dict[str, Any]) -> None:
     """Describe a PATCH field as optional but not nullable: null is refused (null_errors)."""
     options = [o for o in schema.pop("anyOf", []) if o != {"type": "null"}]
     if len(options) == 1:
@@ -118,7 +118,7 @@ def changes_to(
             Field(
                 None,
                 description=info.description,
-                json_schema_extra=None if field_name in nullable else _not_null,
+                json_schema_extra=None if field_name in nullable else not_null,
             ),
         )
     fields["version"] = (

@@ -70,9 +70,8 @@ def _edit(
     if form.validate_on_submit():
         # The version as posted (never the record's own, which the form falls back on): a
         # page that sends none is treated as out of date rather than saved unchecked.
-        posted = request.form.get("version")
         try:
-            save(expected_version(posted) if posted else -1)
+            save(_posted_version())
             db.session.commit()
         except (ServiceError, StaleDataError) as raised:
             # StaleDataError: a rival save landed between the version check and ours.
@@ -100,6 +99,14 @@ def _edit(
     ), (409 if conflict is not None else 422 if form.errors or form.form_errors else 200)
 
 
+def _posted_version() -> int:
+    """The version a form was drawn from, as posted; none or a garbled one matches nothing,
+    so the save is treated as out of date rather than made unchecked."""
+    posted = request.form.get("version")
+    number = expected_version(posted) if posted else None
+    return -1 if number is None else number
+
+
 def _shown(value: Any) -> str:
     if value is None:
         return ""
@@ -115,8 +122,10 @@ def _differences(form: FlaskForm, subject: Any, current: Callable[[str], Any] | 
     found = []
     for field in form.fields_for_data():
         saved = current(field.name) if current else getattr(subject, field.name, None)
-        if _shown(field.data) != _shown(saved):
-            found.append((str(field.label.text), _shown(field.data), _shown(saved)))
+        yours, now = _shown(field.data), _shown(saved)
+        if yours != now:
+            labels = {str(v): str(label) for v, label in getattr(field, "choices", None) or []}
+            found.append((str(field.label.text), labels.get(yours, yours), labels.get(now, now)))
     return found
 
 
@@ -168,12 +177,7 @@ def retire_indicator(indicator_id: int):
         abort(400)
     retire = form.retire.data == "yes"
     try:
-        services.update_indicator(
-            indicator,
-            {"retired": retire},
-            web_actor(),
-            expected_version(form.version.data),
-        )
+        services.update_indicator(indicator, {"retired": retire}, web_actor(), _posted_version())
     except ServiceError as error:
         db.session.rollback()
         flash(error.message, "problem")
@@ -221,9 +225,7 @@ def close_risk(risk_id: int):
         abort(400)
     closing = form.retire.data == "yes"
     try:
-        registers.update_risk(
-            risk, {"closed": closing}, web_actor(), expected_version(form.version.data)
-        )
+        registers.update_risk(risk, {"closed": closing}, web_actor(), _posted_version())
     except ServiceError as error:
         db.session.rollback()
         flash(error.message, "problem")

@@ -211,8 +211,10 @@ def _value(cell: object) -> Decimal:
 def import_actuals(tf: TaskForce, stream: IO[bytes], filename: str, actor: Actor) -> int:
     """Check every row, then record them all; return how many values were imported."""
     by_name: dict[str, Indicator | None] = {}
+    alike: dict[str, list[str]] = {}
     for i in db.session.scalars(db.select(Indicator).where(Indicator.taskforce_id == tf.id)):
         key = services.name_key(i.name)
+        alike.setdefault(key, []).append(i.name)
         by_name[key] = None if key in by_name else i  # None: two names read alike
     rows = _rows(stream, filename)
     columns = _header(rows)
@@ -231,8 +233,9 @@ def import_actuals(tf: TaskForce, stream: IO[bytes], filename: str, actor: Actor
                 RowProblem(
                     number,
                     "indicator",
-                    "two indicators have names that differ only in capitals or spaces: "
-                    "rename one before importing",
+                    "indicators "
+                    + " and ".join(repr(n) for n in alike[services.name_key(cells["indicator"])])
+                    + " differ only in capitals or spaces: rename one before importing",
                 )
             )
         elif indicator is None:

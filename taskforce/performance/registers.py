@@ -20,9 +20,9 @@ from taskforce.performance.models import (
 
 
 def _priority(tf: TaskForce, title: str, current=None):
-    if current is not None and current.title == title:
-        return current  # kept even if the priority has since been retired
-    priority = next((p for p in tf.priorities if p.title == title and p.retired_at is None), None)
+    """The live priority of that title, else the current one kept even if since retired."""
+    kept = current if current is not None and current.title == title else None
+    priority = next((p for p in tf.priorities if p.title == title and p.retired_at is None), kept)
     if priority is None:
         raise ValidationError.single(
             "priority", "Choose one of the task force's priorities, by its title"

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, PlainSerializer, StrictBool, StrictStr
 
 from taskforce.performance import services
-from taskforce.schemas import Day, Input, Line, Output, Text, changes_to
+from taskforce.schemas import Day, Input, Line, Output, Text, changes_to, not_null
 
 
 def _number(value: Decimal) -> int | float:
@@ -48,7 +48,11 @@ IndicatorChange = changes_to(
     nullable=("priority",),
     retired=(
         StrictBool | None,
-        Field(None, description="true retires the indicator (kept, off the dashboard)"),
+        Field(
+            None,
+            description="true retires the indicator (kept, off the dashboard)",
+            json_schema_extra=not_null,
+        ),
     ),
 )
 
@@ -179,7 +183,11 @@ RiskChange = changes_to(
     nullable=("review_on",),
     closed=(
         StrictBool | None,
-        Field(None, description="true closes the risk today; false reopens it"),
+        Field(
+            None,
+            description="true closes the risk today; false reopens it",
+            json_schema_extra=not_null,
+        ),
     ),
 )
 

@@ -21,19 +21,27 @@ from taskforce.performance.rag import rag, trend, variance_pct
 #: Values stored: up to 14 digits before the point and 6 after (NUMERIC(20, 6)), and 15
 #: significant digits in all, the most a JSON number (a double) or a spreadsheet keeps
 #: exactly: what is stored is what the API and the exports give back.
-VALUE_LIMIT = Decimal(10) ** 14
 SIGNIFICANT_DIGITS = 15
 
 
 def value_problem(value: Decimal) -> str | None:
-    """Why a value cannot be stored, or None: the same rule for forms, API and imports."""
+    """Why a value cannot be stored, or None: the same rule for forms, API and imports.
+
+    Worked out from the digits and exponent alone: decimal arithmetic on a value such as
+    1e999999999999 would overflow, and 1e-999999999 would round to nothing."""
     if not value.is_finite():
         return "is not a finite number"
-    if abs(value) >= VALUE_LIMIT:
+    _sign, digits, exponent = value.as_tuple()
+    digits = tuple(digits)
+    while len(digits) > 1 and digits[-1] == 0:  # 1.500 is 1.5
+        digits, exponent = digits[:-1], exponent + 1
+    if digits == (0,):
+        return None
+    if exponent + len(digits) > 14:
         return "is too large (at most 14 digits before the decimal point)"
-    if value != 0 and value.normalize().as_tuple().exponent < -6:
+    if exponent < -6:
         return "has more than 6 decimal places"
-    if value != 0 and len(value.normalize().as_tuple().digits) > SIGNIFICANT_DIGITS:
+    if len(digits) > SIGNIFICANT_DIGITS:
         return f"has more than {SIGNIFICANT_DIGITS} significant digits"
     return None
 
@@ -99,14 +107,12 @@ def create_indicator(tf: TaskForce, data: dict[str, Any], actor: Actor) -> Indic
 
 
 def _priority_named(tf: TaskForce, title: str | None, current=None):
-    """The live priority of that title, or the current one kept even if since retired."""
+    """The live priority of that title, else the current one kept even if since retired."""
     if not title:
         return None
-    if current is not None and current.title == title:
-        return current
     priority = next(
         (p for p in tf.priorities if p.title == title and p.retired_at is None),
-        None,
+        current if current is not None and current.title == title else None,
     )
     if priority is None:
         raise ValidationError.single(
@@ -130,6 +136,7 @@ def update_indicator(
     A trajectory sent replaces the whole plan (periods left out are dropped). Frequency can
     change only while there are no actuals, since every actual's period depends on it.
     """
+    _lock(indicator)
     check_version(indicator.version, expected_version, "indicator")
     tf = indicator.taskforce
     if "name" in data and data["name"] != indicator.name:
@@ -225,6 +232,14 @@ def _check_name_free(tf: TaskForce, name: str, indicator_id: int | None = None) 
         )
 
 
+def _lock(indicator: Indicator) -> None:
+    """Hold the indicator's row (PostgreSQL; SQLite has one writer) and read it afresh.
+
+    Recording actuals and changing the indicator both take it, so an actual can never
+    slip in beside a retirement or a change of frequency; recorders simply queue."""
+    db.session.refresh(indicator, with_for_update=True)
+
+
 def check_reporting(indicator: Indicator) -> None:
     """Actuals go only to indicators still reported."""
     if indicator.retired_at is not None:
@@ -241,6 +256,7 @@ def record_actuals(
     New periods are written in one statement (an import may bring thousands); corrections
     go through the unit of work with their revision. Return (new, corrected).
     """
+    _lock(indicator)
     check_reporting(indicator)
     existing = dict(
         db.session.execute(
@@ -283,10 +299,6 @@ def record_actuals(
                 actor.via,
                 now,
             )
-    if fresh or changed:
-        # The indicator's version moves on with its data, so a retirement or a change of
-        # frequency made meanwhile from an older copy is refused rather than crossing this.
-        flag_modified(indicator, "name")
     db.session.flush()
     db.session.expire(indicator, ["actuals"])  # the collection reloads with the new rows
     if fresh or changed:

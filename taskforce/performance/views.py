@@ -70,7 +70,9 @@ def dashboard(taskforce_id: int):
 
 def priority_choices(tf, current=None, blank: str = "None") -> list[tuple[str, str]]:
     """The task force's live priorities by title, and the one already chosen if retired."""
-    titles = [p.title for p in tf.all_priorities if p.retired_at is None or p is current]
+    titles = [p.title for p in tf.priorities]  # live ones
+    if current is not None and current.title not in titles:
+        titles.append(current.title)  # retired since it was chosen: still a choice
     return [("", blank)] + [(title, title) for title in titles]
 
 

@@ -565,3 +565,88 @@ def test_a_new_frequency_needs_the_trajectory_in_its_periods(api, indicator):
     response = api.patch(f"/indicators/{indicator['id']}", {"frequency": "weekly"})
     assert response.status_code == 422
     assert list(response.get_json()["error"]["fields"]) == ["frequency"]
+
+
+# Found in the second review --------------------------------------------------------------
+
+
+def test_recording_actuals_leaves_the_indicator_version_alone(api, indicator):
+    url = f"/indicators/{indicator['id']}"
+    api.post(f"{url}/actuals", [{"period": "2027-01", "value": 990}])
+    api.post(f"{url}/actuals", [{"period": "2027-02", "value": 1090}])  # another recorder
+    assert api.get(url).get_json()["version"] == 1
+    assert api.patch(url, {"version": 1, "owner": "Delivery Unit"}).status_code == 200
+
+
+def test_a_live_priority_wins_over_a_retired_one_of_the_same_title(web, api, tf, indicator):
+    url = f"/indicators/{indicator['id']}"
+    api.patch(url, {"priority": "Youth guarantee"})
+    api.patch(f"/taskforces/{tf.id}", {"priorities": ["Apprenticeship starts"]})
+    api.patch(f"/taskforces/{tf.id}", {"priorities": ["Apprenticeship starts", "Youth guarantee"]})
+    api.patch(url, {"priority": "Youth guarantee", "unit": "people"})
+    db.session.expire_all()
+    assert db.session.get(Indicator, indicator["id"]).priority.retired_at is None
+    page = web.get(f"{url}/edit").text
+    assert page.count('value="Youth guarantee"') == 1
+
+
+def test_retiring_without_a_version_is_refused(web, api, indicator):
+    url = f"/indicators/{indicator['id']}"
+    token = _csrf_from(web.get(url).text)
+    response = web.post(f"{url}/retire", data={"csrf_token": token, "retire": "yes"})
+    assert response.status_code == 302
+    assert api.get(url).get_json()["retired_at"] is None
+    assert "did not say which version" in unescape(web.get(url).text)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("1e999999999999", "is too large"),
+        ("1E-999999999", "has more than 6 decimal places"),
+        ("0.000000", None),
+        ("9999999999999.999", "has more than 15 significant digits"),
+        ("100000000000000", "is too large"),
+    ],
+)
+def test_extreme_values_are_judged_without_arithmetic(web, indicator, value, message):
+    url = f"/indicators/{indicator['id']}"
+    response = web.post(
+        url, data={"csrf_token": _csrf_from(web.get(url).text), "actuals": f"2027-01, {value}"}
+    )
+    if message is None:
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 422
+        assert f"Line 1: the value {message}" in unescape(response.text)
+
+
+def test_switches_are_described_as_not_nullable(client):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    assert schemas["IndicatorChange"]["properties"]["retired"]["type"] == "boolean"
+    assert schemas["RiskChange"]["properties"]["closed"]["type"] == "boolean"
+    assert "anyOf" in schemas["RiskChange"]["properties"]["review_on"]  # null empties it
+
+
+def test_the_conflict_table_speaks_in_labels(web, api, tf):
+    milestone = api.post(
+        f"/taskforces/{tf.id}/milestones", {"activity": "Pilot", "ends_on": "2027-06-30"}
+    ).get_json()
+    url = f"/registers/milestones/{milestone['id']}"
+    token = _csrf_from(web.get(url).text)
+    api.patch(f"/milestones/{milestone['id']}", {"status": "late"})
+    stale = web.post(
+        url,
+        data={
+            "csrf_token": token,
+            "version": "1",
+            "activity": "Pilot",
+            "ends_on": "2027-06-30",
+            "status": "on_track",
+            "owner": "",
+        },
+    )
+    assert stale.status_code == 409
+    table = unescape(stale.text[stale.text.index("Where your form differs") :])
+    table = table[: table.index("</table>")]
+    assert "On track" in table and "Late" in table and "on_track" not in table
