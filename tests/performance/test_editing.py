@@ -650,3 +650,52 @@ def test_the_conflict_table_speaks_in_labels(web, api, tf):
     table = unescape(stale.text[stale.text.index("Where your form differs") :])
     table = table[: table.index("</table>")]
     assert "On track" in table and "Late" in table and "on_track" not in table
+
+
+def test_actuals_wait_for_a_retirement_in_progress_and_are_then_refused(app, indicator):
+    """PostgreSQL row locks: SQLite has a single writer and needs none."""
+    import threading
+
+    from taskforce.audit.services import Actor
+    from taskforce.errors import Conflict
+    from taskforce.performance import services
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are a PostgreSQL matter")
+    retiring, release, outcome = threading.Event(), threading.Event(), {}
+    actor = Actor.system("api", "Test")
+
+    def retire():
+        with app.app_context():
+            services.update_indicator(
+                db.session.get(Indicator, indicator["id"]), {"retired": True}, actor
+            )
+            retiring.set()
+            release.wait(10)
+            db.session.commit()
+            db.session.remove()
+
+    def record():
+        with app.app_context():
+            target = db.session.get(Indicator, indicator["id"])
+            try:
+                services.record_actuals(target, {"2027-01": 990}, actor)
+                db.session.commit()
+                outcome["result"] = "recorded"
+            except Conflict as error:
+                outcome["result"] = error.message
+            db.session.remove()
+
+    first = threading.Thread(target=retire)
+    first.start()
+    assert retiring.wait(10)
+    second = threading.Thread(target=record)
+    second.start()
+    second.join(0.5)
+    assert second.is_alive()  # queued behind the retirement's lock
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert "is retired" in outcome["result"]
+    db.session.expire_all()
+    assert db.session.get(Indicator, indicator["id"]).actuals == []
