@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response, request
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from taskforce.api import api_actor, bp, dump, get_for_taskforce, page_of, parse, parse_list
 from taskforce.api.spec import operation
@@ -60,16 +59,11 @@ def create_indicator(taskforce_id: int):
 )
 def list_indicators(taskforce_id: int):
     tf = _taskforce(taskforce_id)
-    stmt = (
-        select(Indicator)
-        .where(Indicator.taskforce_id == tf.id)
-        .options(
-            selectinload(Indicator.trajectory),
-            selectinload(Indicator.actuals),
-            selectinload(Indicator.priority),
-        )
+    return page_of(
+        services.indicators_of(tf.id),
+        Indicator.id,
+        lambda i: IndicatorOut.of(i).model_dump(mode="json"),
     )
-    return page_of(stmt, Indicator.id, lambda i: IndicatorOut.of(i).model_dump(mode="json"))
 
 
 @operation(

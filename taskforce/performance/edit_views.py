@@ -172,23 +172,37 @@ def _plan(indicator) -> str:
 @bp.post("/indicators/<int:indicator_id>/retire")
 def retire_indicator(indicator_id: int):
     indicator = _indicator_or_404(indicator_id, edit=True)
+    page = url_for("performance.show", indicator_id=indicator.id)
+    return _switch(
+        lambda on, version: services.update_indicator(
+            indicator, {"retired": on}, web_actor(), version
+        ),
+        lambda on: (
+            f"{indicator.name} retired: it is off the dashboard and takes no new actuals."
+            if on
+            else f"{indicator.name} reinstated."
+        ),
+        done=page,
+        failed=page,
+    )
+
+
+def _switch(change, message, *, done: str, failed: str):
+    """One button that switches a record on or off (retire, close): the form's retire is
+    "yes" or "no"; change(on, version) calls the service, message(on) says what happened."""
     form = RetireForm()
     if not form.validate_on_submit() or form.retire.data not in ("yes", "no"):
         abort(400)
-    retire = form.retire.data == "yes"
+    on = form.retire.data == "yes"
     try:
-        services.update_indicator(indicator, {"retired": retire}, web_actor(), _posted_version())
+        change(on, _posted_version())
     except ServiceError as error:
         db.session.rollback()
         flash(error.message, "problem")
-    else:
-        db.session.commit()
-        flash_success(
-            f"{indicator.name} retired: it is off the dashboard and takes no new actuals."
-            if retire
-            else f"{indicator.name} reinstated."
-        )
-    return redirect(url_for("performance.show", indicator_id=indicator.id))
+        return redirect(failed)
+    db.session.commit()
+    flash_success(message(on))
+    return redirect(done)
 
 
 # Risks ----------------------------------------------------------------------------------
@@ -220,19 +234,12 @@ def edit_risk(risk_id: int):
 @bp.post("/risks/<int:risk_id>/close")
 def close_risk(risk_id: int):
     risk = record_or_404(Risk, risk_id, edit=True)
-    form = RetireForm()
-    if not form.validate_on_submit() or form.retire.data not in ("yes", "no"):
-        abort(400)
-    closing = form.retire.data == "yes"
-    try:
-        registers.update_risk(risk, {"closed": closing}, web_actor(), _posted_version())
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "problem")
-        return redirect(url_for("performance.edit_risk", risk_id=risk.id))
-    db.session.commit()
-    flash_success(f"Risk {risk.ref} {'closed' if closing else 'reopened'}.")
-    return redirect(url_for("performance.risks", taskforce_id=risk.taskforce_id))
+    return _switch(
+        lambda on, version: registers.update_risk(risk, {"closed": on}, web_actor(), version),
+        lambda on: f"Risk {risk.ref} {'closed' if on else 'reopened'}.",
+        done=url_for("performance.risks", taskforce_id=risk.taskforce_id),
+        failed=url_for("performance.edit_risk", risk_id=risk.id),
+    )
 
 
 # Assessments ----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
 from taskforce.audit.services import Actor, apply_changes, record
@@ -76,6 +77,19 @@ def _periods(
     if problems:
         raise ValidationError(problems, "Some periods are not right")
     return seen
+
+
+def indicators_of(taskforce_id: int):
+    """A task force's indicators, with what their series need loaded alongside."""
+    return (
+        select(Indicator)
+        .where(Indicator.taskforce_id == taskforce_id)
+        .options(
+            selectinload(Indicator.trajectory),
+            selectinload(Indicator.actuals),
+            selectinload(Indicator.priority),
+        )
+    )
 
 
 def create_indicator(tf: TaskForce, data: dict[str, Any], actor: Actor) -> Indicator:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from taskforce import exports
 from taskforce.actions.services import today
@@ -92,16 +90,7 @@ def indicator_data(form: IndicatorForm) -> dict:
 
 
 def _indicators_of(tf) -> list[Indicator]:
-    return db.session.scalars(
-        select(Indicator)
-        .where(Indicator.taskforce_id == tf.id)
-        .options(
-            selectinload(Indicator.trajectory),
-            selectinload(Indicator.actuals),
-            selectinload(Indicator.priority),
-        )
-        .order_by(Indicator.name)
-    ).all()
+    return db.session.scalars(services.indicators_of(tf.id).order_by(Indicator.name)).all()
 
 
 EXPORTS = {
