@@ -176,74 +176,38 @@ def _chart(indicator_id: int, fmt: str) -> Response:
     return response
 
 
-@operation(
-    bp,
-    "/taskforces/<int:taskforce_id>/assessments",
-    "POST",
-    tag=TAG,
-    body=AssessmentIn,
-    response=AssessmentOut,
-    status=201,
-    summary="Record a likelihood-of-delivery assessment of one priority",
-)
-def create_assessment(taskforce_id: int):
-    tf = _taskforce(taskforce_id, edit=True)
-    assessment = registers.add_assessment(tf, parse(AssessmentIn).model_dump(), api_actor())
-    db.session.commit()
-    return dump(AssessmentOut.of(assessment), 201)
-
-
-@operation(
-    bp,
-    "/taskforces/<int:taskforce_id>/assessments",
-    "GET",
-    tag=TAG,
-    response=AssessmentOut,
-    summary="A task force's assessments, oldest first",
-    paged=True,
-)
-def list_assessments(taskforce_id: int):
-    tf = _taskforce(taskforce_id)
-    stmt = select(Assessment).where(Assessment.taskforce_id == tf.id)
-    return page_of(stmt, Assessment.id, lambda a: AssessmentOut.of(a).model_dump(mode="json"))
-
-
-@operation(
-    bp,
-    "/taskforces/<int:taskforce_id>/risks",
-    "POST",
-    tag=TAG,
-    body=RiskIn,
-    response=RiskOut,
-    status=201,
-    summary="Add a risk to the register; its rating follows from likelihood and impact",
-)
-def create_risk(taskforce_id: int):
-    tf = _taskforce(taskforce_id, edit=True)
-    risk = registers.add_risk(tf, parse(RiskIn).model_dump(), api_actor())
-    db.session.commit()
-    return dump(RiskOut.of(risk), 201)
-
-
-@operation(
-    bp,
-    "/taskforces/<int:taskforce_id>/risks",
-    "GET",
-    tag=TAG,
-    response=RiskOut,
-    summary="The risk register, in the order risks were added",
-    paged=True,
-)
-def list_risks(taskforce_id: int):
-    tf = _taskforce(taskforce_id)
-    stmt = select(Risk).where(Risk.taskforce_id == tf.id)
-    return page_of(stmt, Risk.id, lambda r: RiskOut.of(r).model_dump(mode="json"))
-
-
-def _record_routes(kind: str, schema, out, change, update, noun: str, changed: str) -> None:
-    """GET and PATCH /{kind}/{id} for one record: out(record) gives its schema, change is
-    the PATCH body and update(record, data, actor, expected_version) the service."""
+def _register_routes(
+    kind: str,
+    *,
+    schema_in,
+    schema_out,
+    change,
+    out,
+    add,
+    update,
+    noun: str,
+    added: str,
+    listed: str,
+    changed: str,
+) -> None:
+    """The routes of one register: POST and GET /taskforces/{id}/{kind}, GET and PATCH
+    /{kind}/{id}. out(record) gives its schema; add(tf, data, actor) and
+    update(record, data, actor, expected_version) are the services."""
     model = {"assessments": Assessment, "risks": Risk, **registers.REGISTER_MODELS}[kind]
+
+    def create(taskforce_id: int):
+        tf = _taskforce(taskforce_id, edit=True)
+        record = add(tf, parse(schema_in).model_dump(), api_actor())
+        db.session.commit()
+        return dump(out(record), 201)
+
+    def listing(taskforce_id: int):
+        tf = _taskforce(taskforce_id)
+        return page_of(
+            select(model).where(model.taskforce_id == tf.id),
+            model.id,
+            lambda record: out(record).model_dump(mode="json"),
+        )
 
     def one(record_id: int):
         return dump(out(get_for_taskforce(model, record_id)))
@@ -256,84 +220,70 @@ def _record_routes(kind: str, schema, out, change, update, noun: str, changed: s
         return dump(out(record))
 
     name = kind.removesuffix("s")
+    create.__name__, listing.__name__ = f"create_{name}", f"list_{kind}"
     one.__name__, patch.__name__ = f"get_{name}", f"update_{name}"
-    path = f"/{kind}/<int:record_id>"
-    operation(bp, path, "GET", tag=TAG, response=schema, summary=f"One {noun}")(one)
-    operation(bp, path, "PATCH", tag=TAG, body=change, response=schema, summary=changed)(patch)
-
-
-_record_routes(
-    "assessments",
-    AssessmentOut,
-    AssessmentOut.of,
-    AssessmentChange,
-    registers.update_assessment,
-    "assessment",
-    "Correct an assessment; the audit trail keeps what it said before",
-)
-_record_routes(
-    "risks",
-    RiskOut,
-    RiskOut.of,
-    RiskChange,
-    registers.update_risk,
-    "risk",
-    "Change a risk, or close (`closed: true`) or reopen it; history is kept",
-)
-
-
-def _register_routes(kind: str, noun: str) -> None:
-    """POST and GET for one of the simple registers (benefits, milestones, decisions)."""
-    schema_in, schema_out, schema_change = REGISTER_SCHEMAS[kind]
-    model = registers.REGISTER_MODELS[kind]
-
-    def create(taskforce_id: int):
-        tf = _taskforce(taskforce_id, edit=True)
-        entry = registers.add_entry(tf, kind, parse(schema_in).model_dump(), api_actor())
-        db.session.commit()
-        return dump(schema_out.model_validate(entry), 201)
-
-    def listing(taskforce_id: int):
-        tf = _taskforce(taskforce_id)
-        return page_of(
-            select(model).where(model.taskforce_id == tf.id),
-            model.id,
-            lambda e: schema_out.model_validate(e).model_dump(mode="json"),
-        )
-
-    create.__name__, listing.__name__ = f"create_{kind}", f"list_{kind}"
+    collection, path = f"/taskforces/<int:taskforce_id>/{kind}", f"/{kind}/<int:record_id>"
     operation(
         bp,
-        f"/taskforces/<int:taskforce_id>/{kind}",
+        collection,
         "POST",
         tag=TAG,
         body=schema_in,
         response=schema_out,
         status=201,
-        summary=f"Add {noun} to the register",
+        summary=added,
     )(create)
-    operation(
-        bp,
-        f"/taskforces/<int:taskforce_id>/{kind}",
-        "GET",
-        tag=TAG,
-        response=schema_out,
-        summary=f"The {kind} register",
-        paged=True,
-    )(listing)
-    _record_routes(
-        kind,
-        schema_out,
-        schema_out.model_validate,
-        schema_change,
-        lambda entry, data, actor, expected_version: registers.update_entry(
+    operation(bp, collection, "GET", tag=TAG, response=schema_out, summary=listed, paged=True)(
+        listing
+    )
+    operation(bp, path, "GET", tag=TAG, response=schema_out, summary=f"One {noun}")(one)
+    operation(bp, path, "PATCH", tag=TAG, body=change, response=schema_out, summary=changed)(patch)
+
+
+_register_routes(
+    "assessments",
+    schema_in=AssessmentIn,
+    schema_out=AssessmentOut,
+    change=AssessmentChange,
+    out=AssessmentOut.of,
+    add=registers.add_assessment,
+    update=registers.update_assessment,
+    noun="assessment",
+    added="Record a likelihood-of-delivery assessment of one priority",
+    listed="A task force's assessments, oldest first",
+    changed="Correct an assessment; the audit trail keeps what it said before",
+)
+_register_routes(
+    "risks",
+    schema_in=RiskIn,
+    schema_out=RiskOut,
+    change=RiskChange,
+    out=RiskOut.of,
+    add=registers.add_risk,
+    update=registers.update_risk,
+    noun="risk",
+    added="Add a risk to the register; its rating follows from likelihood and impact",
+    listed="The risk register, in the order risks were added",
+    changed="Change a risk, or close (`closed: true`) or reopen it; history is kept",
+)
+for _kind, _noun in (
+    ("benefits", "benefit"),
+    ("milestones", "delivery milestone"),
+    ("decisions", "decision"),
+):
+    _in, _out, _change_schema = REGISTER_SCHEMAS[_kind]
+    _register_routes(
+        _kind,
+        schema_in=_in,
+        schema_out=_out,
+        change=_change_schema,
+        out=_out.model_validate,
+        add=lambda tf, data, actor, kind=_kind: registers.add_entry(tf, kind, data, actor),
+        update=lambda entry, data, actor, expected_version, kind=_kind: registers.update_entry(
             entry, kind, data, actor, expected_version
         ),
-        noun.removeprefix("a "),
-        f"Change {noun}; the audit trail keeps what it said before",
+        noun=_noun,
+        added=f"Add a {_noun} to the register",
+        listed=f"The {_kind} register",
+        changed=f"Change a {_noun}; the audit trail keeps what it said before",
     )
-
-
-_register_routes("benefits", "a benefit")
-_register_routes("milestones", "a delivery milestone")
-_register_routes("decisions", "a decision")
