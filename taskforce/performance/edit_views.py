@@ -34,6 +34,7 @@ from taskforce.performance.views import (
     _indicator_or_404,
     _trajectory_errors,
     bp,
+    form_status,
     indicator_data,
     priority_choices,
 )
@@ -67,6 +68,7 @@ def _edit(
     attribute of that name), to list what differs when the save meets a newer change.
     """
     conflict: list[tuple[str, str, str]] | None = None
+    form.submit.label.text = "Save changes"  # the form's own label is for adding
     if form.validate_on_submit():
         # The version as posted (never the record's own, which the form falls back on): a
         # page that sends none is treated as out of date rather than saved unchecked.
@@ -96,7 +98,7 @@ def _edit(
         conflict=conflict,
         history=events_about(subject),
         **context,
-    ), (409 if conflict is not None else 422 if form.errors or form.form_errors else 200)
+    ), (409 if conflict is not None else form_status(form))
 
 
 def _posted_version() -> int:
@@ -141,7 +143,6 @@ def edit_indicator(indicator_id: int):
     if request.method == "GET":
         form.priority.data = indicator.priority.title if indicator.priority else ""
         form.trajectory.data = _plan(indicator)
-    form.submit.label.text = "Save changes"
 
     def save(expected: int | None) -> None:
         services.update_indicator(indicator, indicator_data(form), web_actor(), expected)
@@ -213,7 +214,6 @@ def edit_risk(risk_id: int):
     risk = record_or_404(Risk, risk_id, edit=True)
     tf = taskforce_or_404(risk.taskforce_id)
     form = RiskForm(obj=risk)
-    form.submit.label.text = "Save changes"
 
     def save(expected: int | None) -> None:
         data = {name: getattr(form, name).data for name in RISK_FIELDS}
@@ -253,7 +253,6 @@ def edit_assessment(assessment_id: int):
     form.priority.choices = priority_choices(tf, assessment.priority, blank="Choose a priority")
     if request.method == "GET":
         form.priority.data = assessment.priority.title
-    form.submit.label.text = "Save changes"
 
     def save(expected: int | None) -> None:
         data = {name: getattr(form, name).data for name in ASSESSMENT_FIELDS}
@@ -294,7 +293,6 @@ def edit_entry(kind: str, entry_id: int):
     tf = taskforce_or_404(entry.taskforce_id)
     title, form_class = REGISTER_PAGES[kind]
     form = form_class(obj=entry)
-    form.submit.label.text = "Save changes"
 
     def save(expected: int | None) -> None:
         data = {f.name: f.data for f in form.fields_for_data()}

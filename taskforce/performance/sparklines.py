@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from taskforce.performance.charts import RAG_COLOURS
 from taskforce.performance.services import SeriesPoint
 
 WIDTH, HEIGHT, PAD = 120, 28, 3
@@ -21,7 +22,7 @@ class Sparkline:
     actual: str
     last_x: float | None  # the latest actual, drawn as a dot in its RAG colour
     last_y: float | None
-    last_rag: str | None
+    last_colour: str  # the latest actual's RAG colour, as on the full chart
     width: int = WIDTH
     height: int = HEIGHT
 
@@ -55,7 +56,7 @@ def sparkline(points: list[SeriesPoint]) -> Sparkline | None:
         actual=_points(actual) if len(actual) > 1 else "",
         last_x=actual[-1][0] if actual else None,
         last_y=actual[-1][1] if actual else None,
-        last_rag=latest.rag if latest else None,
+        last_colour=RAG_COLOURS.get(latest.rag if latest else None, RAG_COLOURS[None]),
     )
 
 

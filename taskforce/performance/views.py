@@ -222,10 +222,10 @@ def new(taskforce_id: int):
             db.session.commit()
             flash_success(f"{indicator.name} added.")
             return redirect(url_for("performance.show", indicator_id=indicator.id))
-    return render_template("performance/new.html", tf=tf, form=form), _status(form)
+    return render_template("performance/new.html", tf=tf, form=form), form_status(form)
 
 
-def _status(form) -> int:
+def form_status(form) -> int:
     """A form sent back with errors is a 422, as in the API."""
     return 422 if form.errors or form.form_errors else 200
 
@@ -275,18 +275,19 @@ def show(indicator_id: int):
         key=lambda pair: pair[1].id,
         reverse=True,
     )
+    points = services.series(indicator)  # once, for the table and the chart's words
     return render_template(
         "performance/show.html",
         tf=tf,
         indicator=indicator,
-        series=services.series(indicator),
+        series=points,
         history=history,
-        description=charts.describe(indicator),
+        description=charts.describe(indicator, points),
         form=form,
         retire=RetireForm(formdata=None, version=str(indicator.version)),
         changes=events_about(indicator),
         can_edit=permissions.can_edit(current_user, tf),
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route("/taskforces/<int:taskforce_id>/actuals/import", methods=["GET", "POST"])
@@ -359,7 +360,7 @@ def new_assessment(taskforce_id: int):
             db.session.commit()
             flash_success("Assessment recorded.")
             return redirect(url_for("performance.assessments", taskforce_id=tf.id))
-    return render_template("performance/assessment_form.html", tf=tf, form=form), _status(form)
+    return render_template("performance/assessment_form.html", tf=tf, form=form), form_status(form)
 
 
 ASSESSMENT_FIELDS = ("priority", *registers.ASSESSMENT_FIELDS)
@@ -392,7 +393,7 @@ def new_risk(taskforce_id: int):
             db.session.commit()
             flash_success(f"Risk {data['ref']} added.")
             return redirect(url_for("performance.risks", taskforce_id=tf.id))
-    return render_template("performance/risk_form.html", tf=tf, form=form), _status(form)
+    return render_template("performance/risk_form.html", tf=tf, form=form), form_status(form)
 
 
 REGISTER_PAGES = {
@@ -430,7 +431,7 @@ def register(taskforce_id: int, kind: str):
         statuses=MILESTONE_STATUSES,
         form=form,
         can_edit=permissions.can_edit(current_user, tf),
-    ), _status(form)
+    ), form_status(form)
 
 
 from taskforce.performance import edit_views  # noqa: E402, F401  (its routes join bp)
