@@ -59,7 +59,9 @@ def main() -> None:
                 indicators.append(indicator)
             db.session.commit()
 
-            charts.draw(charts._drawing(indicators[0], "svg"))  # import and font cache warm-up
+            charts.draw(
+                charts._drawing(indicators[0], "svg", services.series(indicators[0]))
+            )  # import and font cache warm-up
             started = time.perf_counter()
             for indicator in indicators:
                 charts.chart(indicator, "svg")
@@ -69,7 +71,7 @@ def main() -> None:
             for indicator in indicators:
                 charts.chart(indicator, "svg")
             warm = time.perf_counter() - started
-            drawings = [charts._drawing(i, "svg") for i in indicators]
+            drawings = [charts._drawing(i, "svg", services.series(i)) for i in indicators]
             started = time.perf_counter()
             for drawing in drawings:
                 charts.draw(drawing)

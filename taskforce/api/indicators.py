@@ -167,11 +167,12 @@ def indicator_chart_png(indicator_id: int):
 
 def _chart(indicator_id: int, fmt: str) -> Response:
     indicator = get_for_taskforce(Indicator, indicator_id)
-    content = charts.chart(indicator, fmt)
+    points = services.series(indicator)  # once, for the drawing and its words
+    content = charts.chart(indicator, fmt, points)
     db.session.commit()
     response = Response(content, mimetype=charts.FORMATS[fmt])
     response.headers["X-Chart-Description"] = (
-        charts.describe(indicator)[:1000].encode("ascii", "replace").decode()
+        charts.describe(indicator, points)[:1000].encode("ascii", "replace").decode()
     )
     return response
 

@@ -36,8 +36,7 @@ BLUE, GREY, BLACK = "#1d70b8", "#505a5f", "#0b0c0c"
 RAG_COLOURS = {"green": "#00703c", "amber": "#f47738", "red": "#d4351c", None: BLUE}
 
 
-def _drawing(indicator: Indicator, fmt: str) -> dict:
-    points = services.series(indicator)
+def _drawing(indicator: Indicator, fmt: str, points: list[services.SeriesPoint]) -> dict:
     return {
         "style": CHART_STYLE,
         "format": fmt,
@@ -52,9 +51,13 @@ def _num(value) -> float | None:
     return None if value is None else float(value)
 
 
-def chart(indicator: Indicator, fmt: str = "svg") -> bytes:
-    """The chart's bytes, from the cache if this drawing was made before."""
-    drawing = _drawing(indicator, fmt)
+def chart(
+    indicator: Indicator, fmt: str = "svg", points: list[services.SeriesPoint] | None = None
+) -> bytes:
+    """The chart's bytes, from the cache if this drawing was made before. points is the
+    indicator's series when the caller has already worked it out."""
+    points = services.series(indicator) if points is None else points
+    drawing = _drawing(indicator, fmt, points)
     key = hashlib.sha256(json.dumps(drawing, sort_keys=True).encode()).hexdigest()
     cached = db.session.scalar(select(ChartImage.content).where(ChartImage.key == key))
     if cached is not None:
