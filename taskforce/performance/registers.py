@@ -17,17 +17,7 @@ from taskforce.performance.models import (
     DeliveryMilestone,
     Risk,
 )
-
-
-def _priority(tf: TaskForce, title: str, current=None):
-    """The live priority of that title, else the current one kept even if since retired."""
-    kept = current if current is not None and current.title == title else None
-    priority = next((p for p in tf.priorities if p.title == title and p.retired_at is None), kept)
-    if priority is None:
-        raise ValidationError.single(
-            "priority", "Choose one of the task force's priorities, by its title"
-        )
-    return priority
+from taskforce.performance.services import priority_named
 
 
 def _saved(subject, changes: dict, actor: Actor, action: str, summary: str):
@@ -58,7 +48,7 @@ def _check_assessment_free(priority, assessed_on, assessment_id: int | None = No
 
 
 def add_assessment(tf: TaskForce, data: dict[str, Any], actor: Actor) -> Assessment:
-    priority = _priority(tf, data["priority"])
+    priority = priority_named(tf, data["priority"])
     _check_assessment_free(priority, data["assessed_on"])
     assessment = Assessment(
         taskforce_id=tf.id,
@@ -103,7 +93,7 @@ def update_assessment(
     check_version(assessment.version, expected_version, "assessment")
     tf = db.session.get(TaskForce, assessment.taskforce_id)
     priority = (
-        _priority(tf, data["priority"], assessment.priority)
+        priority_named(tf, data["priority"], assessment.priority)
         if data.get("priority")
         else assessment.priority
     )

@@ -94,7 +94,7 @@ def indicators_of(taskforce_id: int):
 
 def create_indicator(tf: TaskForce, data: dict[str, Any], actor: Actor) -> Indicator:
     _check_name_free(tf, data["name"])
-    priority = _priority_named(tf, data.get("priority"))
+    priority = priority_named(tf, data.get("priority"))
     trajectory = _periods(data.get("trajectory") or [], data["frequency"], "trajectory")
     indicator = Indicator(
         taskforce=tf,
@@ -120,7 +120,7 @@ def create_indicator(tf: TaskForce, data: dict[str, Any], actor: Actor) -> Indic
     return indicator
 
 
-def _priority_named(tf: TaskForce, title: str | None, current=None):
+def priority_named(tf: TaskForce, title: str | None, current=None):
     """The live priority of that title, else the current one kept even if since retired."""
     if not title:
         return None
@@ -177,7 +177,7 @@ def update_indicator(
         data = {**data, "tolerance_pct": Decimal(data["tolerance_pct"])}
 
     # Checked before anything changes; a priority retired since it was chosen may stay.
-    priority = _priority_named(tf, data.get("priority"), indicator.priority)
+    priority = priority_named(tf, data.get("priority"), indicator.priority)
     changes = apply_changes(indicator, data, EDITABLE)
     if "priority" in data and priority is not indicator.priority:
         old = indicator.priority.title if indicator.priority else None
