@@ -25,7 +25,9 @@ class DatabaseId(IntegerConverter):
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     """Build the app for a named configuration (development, test, production)."""
     config_name = config_name or os.environ.get("TASKFORCE_ENV", "development")
-    app = Flask(
+    from taskforce.transaction import TransactionalFlask
+
+    app = TransactionalFlask(
         __name__,
         instance_path=str(INSTANCE_DIR),
         template_folder=str(BASE_DIR / "templates"),

@@ -43,8 +43,13 @@ class Gone(ServiceError):
     code = "gone"
 
 
-def check_version(current: int, expected: int | None, what: str) -> None:
-    """Refuse a change made from an out-of-date copy: a 409 on the API, a warning on the web."""
+def check_version(current: int, expected: int | None, what: str, *, stale: str = "") -> None:
+    """Refuse a change made from an out-of-date copy: a 409 on the API, a warning on the web.
+
+    `expected` is None when the caller read no version (an API client may leave it out);
+    -1 is a form's version that was missing or tampered with. `stale` replaces the usual
+    message where the person needs other words (an owner who sent a form twice).
+    """
     if expected is not None and expected < 0:
         raise Conflict(
             f"The page you saved from did not say which version of this {what} it showed "
@@ -52,7 +57,8 @@ def check_version(current: int, expected: int | None, what: str) -> None:
         )
     if expected is not None and expected != current:
         raise Conflict(
-            f"This {what} was changed by someone else since you opened it "
+            stale
+            or f"This {what} was changed by someone else since you opened it "
             f"(you had version {expected}, it is now version {current}). "
             "Reload it, then make your change again."
         )

@@ -20,6 +20,12 @@ from taskforce.markdown import markdown_problem
 from taskforce.text import CONTROL, CONTROL_EXCEPT_NEWLINES, YEARS
 
 
+class ButtonForm(FlaskForm):
+    """A one-button form (send, withdraw, retry): its CSRF token is its only field."""
+
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
 class SingleLine:
     """Refuse newlines, tabs and control characters in a one-line field."""
 

@@ -71,6 +71,18 @@ class OutboxMessage(db.Model):
     taskforce_id: Mapped[int | None] = mapped_column(index=True)
 
 
+def render(template_name: str, **context) -> tuple[str, str]:
+    """Render an email template's `subject` and `body` blocks: (subject, body text).
+
+    Straight from the Jinja environment, without Flask's per-render context processors and
+    signals: a chasing run renders a thousand of these, and emails use no page globals.
+    """
+    template = current_app.jinja_env.get_template(template_name)
+    blocks = template.new_context(context)
+    subject = "".join(template.blocks["subject"](blocks)).strip()
+    return subject, "".join(template.blocks["body"](blocks))
+
+
 def new_message(to: list[str], subject: str) -> EmailMessage:
     """Start an email from the service's sender with a unique Message-ID."""
     message = EmailMessage(policy=SMTP)
@@ -601,12 +613,6 @@ def deliver_after_commit() -> tuple[int, int]:
         log.exception("delivering the outbox failed; the scheduler will retry")
         db.session.rollback()
         return 0, 0
-
-
-def commit_and_deliver(queued: int) -> tuple[int, int]:
-    """Commit the caller's transaction, then send what it queued; return (sent, failed)."""
-    db.session.commit()
-    return deliver_after_commit() if queued else (0, 0)
 
 
 def retry_now(row: OutboxMessage) -> None:

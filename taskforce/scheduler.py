@@ -59,7 +59,7 @@ def deliver_outbox() -> None:
 def chase_owners() -> None:
     """Chase owners of due and overdue actions, on working days only."""
     from taskforce.actions import chasing
-    from taskforce.actions.services import today
+    from taskforce.clock import today
     from taskforce.meetings.workdays import is_working_day
 
     day = today()

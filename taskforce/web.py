@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TypeVar
 
 from flask import Flask, abort, flash, render_template, request
@@ -75,12 +77,34 @@ def apply_errors(form: FlaskForm, error: ServiceError) -> None:
     """Put a service's refusal onto the form so the error summary shows it."""
     placed = False
     for name, messages in error.fields.items():
-        field = getattr(form, name, None)
+        # An API-style path ("chase_offsets.reminder") lands on the field named by its end.
+        field = getattr(form, name, None) or getattr(form, name.rpartition(".")[2], None)
         if field is not None and hasattr(field, "errors"):
             field.errors = [*list(field.errors or []), *messages]
             placed = True
     if not placed or not isinstance(error, ValidationError):
         form.form_errors.append(error.message)
+
+
+@dataclass
+class Attempt:
+    """The outcome of `attempt`: the refusal, if a service refused."""
+
+    error: ServiceError | None = None
+
+
+@contextmanager
+def attempt(form: FlaskForm | None = None) -> Iterator[Attempt]:
+    """Run a change that a service may refuse; on refusal, undo what it did so far and put
+    the reasons on the form, so that the page can be shown again with them."""
+    outcome = Attempt()
+    try:
+        yield outcome
+    except ServiceError as error:
+        db.session.rollback()
+        outcome.error = error
+        if form is not None:
+            apply_errors(form, error)
 
 
 def is_api_request() -> bool:

@@ -15,135 +15,31 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
-from itertools import pairwise
 
-from flask import current_app
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from taskforce import mail
-from taskforce.actions.models import Action, ActionStatus, ChaseLog, ChaseStep
+from taskforce.actions import emails
+from taskforce.actions.emails import OWNER_LINK_LIFETIME, DigestEntry
+from taskforce.actions.ladder import (
+    DEFAULT_LADDER,
+    LADDER_LIMIT,
+    STEP_LABELS,
+    STEPS,
+    next_step,
+    step_reached,
+)
+from taskforce.actions.models import OUTSTANDING, Action, ChaseLog, ChaseStep
 from taskforce.audit.services import Actor, record
 from taskforce.bodies.models import Member, MemberGroup, TaskForce
 from taskforce.extensions import db
 from taskforce.links import issue_for_actions
-from taskforce.meetings.workdays import add_working_days, working_days_between
 
 log = logging.getLogger(__name__)
 
-#: Working days from the due date to each step (negative: before it).
-DEFAULT_LADDER: dict[str, int] = {
-    ChaseStep.REMINDER: -3,
-    ChaseStep.CHASE: 1,
-    ChaseStep.SECOND_CHASE: 6,
-    ChaseStep.ESCALATION: 11,
-}
-STEP_LABELS = {
-    ChaseStep.REMINDER: "Reminder",
-    ChaseStep.CHASE: "Chase",
-    ChaseStep.SECOND_CHASE: "Second chase",
-    ChaseStep.ESCALATION: "Escalation to the chair and secretariat",
-}
-STEPS = list(DEFAULT_LADDER)
-LADDER_LIMIT = 60
-#: Only these statuses are chased: "complete" waits for the secretariat, not the owner.
-CHASED = (ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value)
-#: How long a link in a chasing email works (it also dies once its actions are closed).
-OWNER_LINK_LIFETIME = timedelta(days=60)
 #: Attempts at a run that lost a race with another one before giving up.
 RACE_RETRIES = 3
-
-
-def ladder_for(tf: TaskForce) -> dict[str, int]:
-    return {**DEFAULT_LADDER, **(tf.chase_offsets or {})}
-
-
-def ladder_problems(offsets: dict[str, int]) -> dict[str, list[str]]:
-    """Check a task force's own ladder: known steps, reminder before, the rest after, in order."""
-    problems: dict[str, list[str]] = {}
-    for step, days in offsets.items():
-        if step not in DEFAULT_LADDER:
-            problems[step] = [f"Unknown step; the steps are {', '.join(STEPS)}"]
-        elif not isinstance(days, int) or isinstance(days, bool) or abs(days) > LADDER_LIMIT:
-            problems[step] = [f"Give a whole number of working days up to {LADDER_LIMIT}"]
-        elif step == ChaseStep.REMINDER and days >= 0:
-            problems[step] = ["The reminder comes before the due date: give a negative number"]
-        elif step != ChaseStep.REMINDER and days <= 0:
-            problems[step] = [
-                f"{STEP_LABELS[step]} comes after the due date: give a positive number"
-            ]
-    if not problems:
-        ladder = {**DEFAULT_LADDER, **offsets}
-        for earlier, later in pairwise(STEPS):
-            if ladder[later] <= ladder[earlier]:
-                problems[later] = [
-                    f"{STEP_LABELS[later]} must come after {STEP_LABELS[earlier].lower()}"
-                ]
-    return problems
-
-
-def step_dates(due_on: date, ladder: dict[str, int]) -> dict[str, date]:
-    return dict(zip(STEPS, _step_days(due_on, tuple(ladder[s] for s in STEPS)), strict=True))
-
-
-@lru_cache(maxsize=4096)
-def _step_days(due_on: date, offsets: tuple[int, ...]) -> tuple[date, ...]:
-    # Thousands of actions share a few due dates: count the working days once for each.
-    return tuple(add_working_days(due_on, days) for days in offsets)
-
-
-def next_step(
-    due_on: date, ladder: dict[str, int], today: date, logged: dict[str, date]
-) -> str | None:
-    """The rung to send today, if any: a ladder climbed one rung at a time.
-
-    The first email is the reminder, or the chase for an action already late (never an
-    escalation out of the blue). Each later rung comes on its own day, and no sooner after
-    the rung before it than the ladder's own gap, so a late start does not compress it.
-    """
-    if not logged:
-        reached = step_reached(due_on, ladder, today)
-        if reached is None or reached == ChaseStep.REMINDER:
-            return reached
-        return ChaseStep.CHASE
-    last = max(logged, key=STEPS.index)
-    if last == STEPS[-1]:
-        return None
-    step = STEPS[STEPS.index(last) + 1]
-    dates = step_dates(due_on, ladder)
-    # Carry forward only how late the last rung went out; the chase stays tied to the due
-    # date whenever the reminder went.
-    late = 0 if last == ChaseStep.REMINDER else working_days_between(dates[last], logged[last])
-    return step if today >= add_working_days(dates[step], late) else None
-
-
-def step_reached(due_on: date, ladder: dict[str, int], today: date) -> str | None:
-    """The highest step whose day has come, or None before the reminder."""
-    reached = None
-    for step, day in step_dates(due_on, ladder).items():
-        if day <= today:
-            reached = step
-    return reached
-
-
-@dataclass
-class Entry:
-    """One action in an owner's digest, and the step (if any) it reached in this run."""
-
-    action_id: int
-    reference: str
-    description: str
-    taskforce_id: int
-    taskforce_name: str
-    due_on: date
-    status: str
-    owner_name: str
-    step: str | None
-    token: str = ""
-
-    def overdue_by(self, today: date) -> int:
-        return (today - self.due_on).days
 
 
 @dataclass
@@ -157,7 +53,7 @@ class RunSummary:
     sent: int = 0
     failed: int = 0
     #: Owners and their entries, for --dry-run to show what would go.
-    digests: dict[str, list[Entry]] = field(default_factory=dict)
+    digests: dict[str, list[DigestEntry]] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         out = [
@@ -192,7 +88,7 @@ def _candidates(today: date) -> list[tuple]:
             TaskForce.chase_offsets,
         )
         .join(TaskForce, Action.taskforce_id == TaskForce.id)
-        .where(Action.status.in_(CHASED), Action.due_on <= horizon)
+        .where(Action.status.in_(OUTSTANDING), Action.due_on <= horizon)
         .order_by(Action.owner_email, Action.due_on, Action.id)
     ).all()
 
@@ -202,7 +98,7 @@ def _logged(today: date) -> dict[int, dict[str, date]]:
     rows = db.session.execute(
         select(ChaseLog.action_id, ChaseLog.step, ChaseLog.run_on)
         .join(Action, Action.id == ChaseLog.action_id)
-        .where(Action.status.in_(CHASED), ChaseLog.due_on == Action.due_on)
+        .where(Action.status.in_(OUTSTANDING), ChaseLog.due_on == Action.due_on)
     )
     logged: dict[int, dict[str, date]] = defaultdict(dict)
     for action_id, step, run_on in rows:
@@ -210,7 +106,7 @@ def _logged(today: date) -> dict[int, dict[str, date]]:
     return logged
 
 
-def plan(today: date) -> tuple[dict[str, list[Entry]], dict[str, str]]:
+def plan(today: date) -> tuple[dict[str, list[DigestEntry]], dict[str, str]]:
     """Work out each owner's digest for today: {email: entries} and {email: name}.
 
     An owner is written to only if at least one of their actions reached a new step; the
@@ -218,7 +114,7 @@ def plan(today: date) -> tuple[dict[str, list[Entry]], dict[str, str]]:
     """
     logged = _logged(today)
     ladders: dict[int, dict[str, int]] = {}
-    by_owner: dict[str, list[Entry]] = defaultdict(list)
+    by_owner: dict[str, list[DigestEntry]] = defaultdict(list)
     names: dict[str, str] = {}
     for (
         action_id,
@@ -241,7 +137,7 @@ def plan(today: date) -> tuple[dict[str, list[Entry]], dict[str, str]]:
             log.error("action %s: cannot work out its chasing dates from %s", action_id, due_on)
             continue
         by_owner[owner_email].append(
-            Entry(
+            DigestEntry(
                 action_id,
                 reference,
                 description,
@@ -277,77 +173,6 @@ def _escalation_recipients(taskforce_ids: set[int]) -> dict[int, list[str]]:
     return recipients
 
 
-def _render(template: str, **context) -> str:
-    """Render an email template without Flask's per-render context processors and signals:
-    a chasing run renders a thousand of these, and emails use none of the page globals."""
-    return current_app.jinja_env.get_template(template).render(**context)
-
-
-@lru_cache(maxsize=1024)
-def _long_date(day: date) -> str:
-    return f"{day:%A %-d %B %Y}"
-
-
-def _due_text(due_on: date, today: date) -> str:
-    late = (today - due_on).days
-    text = _long_date(due_on)
-    return f"{text}, overdue by {late} day{'s' if late != 1 else ''}" if late > 0 else text
-
-
-def _owner_message(email: str, name: str, entries: list[Entry], today: date) -> mail.Outgoing:
-    # Overdue first, each line worked out here so the template only lays it out: a run
-    # renders a thousand of these.
-    late = [e for e in entries if e.due_on < today]
-    soon = [e for e in entries if e.due_on >= today]
-    if late:
-        opening = (
-            f"{len(late)} of your actions {'is' if len(late) == 1 else 'are'} overdue. "
-            f"Please update {'it' if len(late) == 1 else 'each one'} using its link: say how "
-            "it is going, mark it complete, or propose a new date."
-        )
-    else:
-        opening = (
-            f"This is a reminder that {'an action' if len(soon) == 1 else 'some actions'} "
-            f"of yours {'is' if len(soon) == 1 else 'are'} due soon."
-        )
-    base_url = current_app.config["BASE_URL"].rstrip("/")
-    lines = [
-        {
-            "reference": e.reference,
-            "taskforce_name": e.taskforce_name,
-            "description": e.description
-            if len(e.description) <= 300
-            else e.description[:297] + "...",
-            "due": _due_text(e.due_on, today),
-            "escalated": e.step == ChaseStep.ESCALATION,
-            "url": f"{base_url}/a/{e.token}",
-        }
-        for e in late + soon
-    ]
-    body = _render("emails/chase_digest.txt", name=name, opening=opening, lines=lines)
-    parts = [f"{len(late)} overdue"] if late else []
-    if soon:
-        parts.append(f"{len(soon)} due soon")
-    return mail.Outgoing.plain(
-        [email], f"Your actions: {' and '.join(parts)}", body, "chase", entries[0].taskforce_id
-    )
-
-
-def _escalation_message(
-    tf_id: int, recipients: list[str], entries: list[Entry], today: date
-) -> mail.Outgoing:
-    count, tf_name = len(entries), entries[0].taskforce_name
-    body = _render(
-        "emails/chase_escalation.txt",
-        tf_name=tf_name,
-        entries=entries,
-        today=today,
-        base_url=current_app.config["BASE_URL"].rstrip("/"),
-    )
-    subject = f"{tf_name}: {count} overdue action{'s' if count != 1 else ''} escalated to you"
-    return mail.Outgoing.plain(recipients, subject, body, "escalation", tf_id)
-
-
 def run(
     today: date,
     *,
@@ -359,7 +184,7 @@ def run(
     """Chase everything due on `today`; commit; then send (unless deliver is False)."""
     for attempt in range(1, RACE_RETRIES + 1):
         try:
-            summary, ids = _queue(today, dry_run=dry_run)
+            summary, ids = _record_and_queue(today, dry_run=dry_run)
         except IntegrityError:
             # Another run logged some of the same steps first: start again from what it left.
             db.session.rollback()
@@ -377,23 +202,41 @@ def run(
     return summary
 
 
-def _queue(today: date, *, dry_run: bool) -> tuple[RunSummary, list[int]]:
+def _record_and_queue(today: date, *, dry_run: bool) -> tuple[RunSummary, list[int]]:
+    """Plan today's run and, unless it is a dry run, write it all in one transaction: links,
+    outbox rows, chase log and audit. Return the summary and the outbox ids to send."""
     digests, names = plan(today)
     summary = RunSummary(today=today, dry_run=dry_run, owners=len(digests))
-    escalated: dict[int, list[Entry]] = defaultdict(list)
-    for entries in digests.values():
-        for entry in entries:
-            if entry.step is not None:
-                summary.steps[entry.step] += 1
-            if entry.step == ChaseStep.ESCALATION:
-                escalated[entry.taskforce_id].append(entry)
+    escalated = _escalated_by_taskforce(digests)
     recipients = _escalation_recipients(set(escalated)) if escalated else {}
+    for entries in digests.values():
+        summary.steps.update(e.step for e in entries if e.step is not None)
     summary.escalation_emails = sum(1 for tf_id in escalated if recipients.get(tf_id))
     if dry_run or not digests:
         summary.digests = digests
         db.session.rollback()
         return summary, []
 
+    _issue_links(digests)
+    owner_ids, escalation_ids = _queue_emails(digests, names, escalated, recipients, today)
+    _log_steps(digests, recipients, owner_ids, escalation_ids, today)
+    _record_in_audit(digests, escalation_ids, today)
+    db.session.commit()
+    summary.queued = len(owner_ids) + len(escalation_ids)
+    return summary, [*owner_ids.values(), *escalation_ids.values()]
+
+
+def _escalated_by_taskforce(digests: dict[str, list[DigestEntry]]) -> dict[int, list]:
+    escalated: dict[int, list[DigestEntry]] = defaultdict(list)
+    for entries in digests.values():
+        for entry in entries:
+            if entry.step == ChaseStep.ESCALATION:
+                escalated[entry.taskforce_id].append(entry)
+    return escalated
+
+
+def _issue_links(digests: dict[str, list[DigestEntry]]) -> None:
+    """Give every line of every digest its own owner link, in one statement."""
     # One link per action, as API.md's owner form names no action: each line of the digest
     # opens its own action and can touch no other.
     scopes = [(email, [e.action_id]) for email, entries in digests.items() for e in entries]
@@ -402,22 +245,43 @@ def _queue(today: date, *, dry_run: bool) -> tuple[RunSummary, list[int]]:
         for entry in entries:
             entry.token = next(tokens)
 
-    messages = [
-        _owner_message(email, names[email], entries, today) for email, entries in digests.items()
-    ]
-    escalation_tfs = [tf_id for tf_id in escalated if recipients.get(tf_id)]
+
+def _queue_emails(
+    digests: dict[str, list[DigestEntry]],
+    names: dict[str, str],
+    escalated: dict[int, list[DigestEntry]],
+    recipients: dict[int, list[str]],
+    today: date,
+) -> tuple[dict[str, int], dict[int, int]]:
+    """Queue each owner's digest and each task force's escalation; return their outbox ids,
+    by owner email and by task force."""
     for tf_id in escalated:
         if not recipients.get(tf_id):
             log.warning("task force %s has no chair or secretariat to escalate to", tf_id)
+    escalation_tfs = [tf_id for tf_id in escalated if recipients.get(tf_id)]
+    messages = [
+        emails.owner_digest(email, names[email], entries, today)
+        for email, entries in digests.items()
+    ]
     messages += [
-        _escalation_message(tf_id, recipients[tf_id], escalated[tf_id], today)
+        emails.escalation(tf_id, recipients[tf_id], escalated[tf_id], today)
         for tf_id in escalation_tfs
     ]
     ids = mail.queue_many(messages)
     owner_ids = dict(zip(digests, ids, strict=False))
     escalation_ids = dict(zip(escalation_tfs, ids[len(digests) :], strict=True))
+    return owner_ids, escalation_ids
 
-    log_rows = []
+
+def _log_steps(
+    digests: dict[str, list[DigestEntry]],
+    recipients: dict[int, list[str]],
+    owner_ids: dict[str, int],
+    escalation_ids: dict[int, int],
+    today: date,
+) -> None:
+    """Log each step reached, with the email that carries it."""
+    rows = []
     for email, entries in digests.items():
         for entry in entries:
             if entry.step is None:
@@ -428,7 +292,7 @@ def _queue(today: date, *, dry_run: bool) -> tuple[RunSummary, list[int]]:
                 escalated_to = recipients.get(entry.taskforce_id, [])
                 sent_to = ", ".join(escalated_to) or f"{email} (no chair or secretariat named)"
                 message_id = escalation_ids.get(entry.taskforce_id, message_id)
-            log_rows.append(
+            rows.append(
                 {
                     "action_id": entry.action_id,
                     "step": entry.step,
@@ -440,10 +304,15 @@ def _queue(today: date, *, dry_run: bool) -> tuple[RunSummary, list[int]]:
                 }
             )
     # The unique rule on (action, step, due date) is the guard: a rival run fails here.
-    db.session.execute(insert(ChaseLog.__table__), log_rows)
-    for tf_id, count in Counter(
-        e.taskforce_id for entries in digests.values() for e in entries if e.step
-    ).items():
+    db.session.execute(insert(ChaseLog.__table__), rows)
+
+
+def _record_in_audit(
+    digests: dict[str, list[DigestEntry]], escalation_ids: dict[int, int], today: date
+) -> None:
+    """One audit event per task force chased: how many steps, and whether it escalated."""
+    steps = Counter(e.taskforce_id for entries in digests.values() for e in entries if e.step)
+    for tf_id, count in steps.items():
         record(
             Actor.system("system", label="Chasing"),
             "actions.chased",
@@ -452,6 +321,32 @@ def _queue(today: date, *, dry_run: bool) -> tuple[RunSummary, list[int]]:
             summary=f"Chasing on {today:%-d %B %Y}: {count} step{'s' if count != 1 else ''}"
             + (" including escalation" if tf_id in escalation_ids else ""),
         )
-    db.session.commit()
-    summary.queued = len(ids)
-    return summary, ids
+
+
+# What the pages show -------------------------------------------------------------------
+
+
+def log_for_action(action: Action) -> list[tuple]:
+    """The chasing steps an action has reached, newest first, with their email's status."""
+    return list(
+        db.session.execute(
+            select(ChaseLog, mail.OutboxMessage.status)
+            .outerjoin(mail.OutboxMessage, mail.OutboxMessage.id == ChaseLog.outbox_message_id)
+            .where(ChaseLog.action_id == action.id)
+            .order_by(ChaseLog.id.desc())
+        )
+    )
+
+
+def log_for_taskforce(tf: TaskForce, limit: int = 200) -> list[tuple]:
+    """A task force's latest chasing steps: (log, reference, owner, email status)."""
+    return list(
+        db.session.execute(
+            select(ChaseLog, Action.reference, Action.owner_name, mail.OutboxMessage.status)
+            .join(Action, Action.id == ChaseLog.action_id)
+            .outerjoin(mail.OutboxMessage, mail.OutboxMessage.id == ChaseLog.outbox_message_id)
+            .where(Action.taskforce_id == tf.id)
+            .order_by(ChaseLog.id.desc())
+            .limit(limit)
+        )
+    )

@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from taskforce.actions import chasing
-from taskforce.actions.services import today as service_today
+from taskforce.clock import today as service_today
 from taskforce.meetings.workdays import is_working_day, why_not_working
 
 chase_cli = AppGroup("chase", help="Chase owners of due and overdue actions.")

@@ -26,8 +26,8 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
 
-from taskforce.actions.chasing import LADDER_LIMIT, STEP_LABELS
-from taskforce.actions.models import COMMENT_MAX, DESCRIPTION_MAX
+from taskforce.actions.ladder import LADDER_LIMIT, STEP_LABELS
+from taskforce.actions.models import COMMENT_MAX, DESCRIPTION_MAX, ActionStatus
 from taskforce.forms import (
     GovDateField,
     InYears,
@@ -40,13 +40,14 @@ from taskforce.forms import (
     working_day_offsets_form,
 )
 
-STATUS_LABELS = {
-    "open": "Open",
-    "in_progress": "In progress",
-    "complete": "Complete (owner says done)",
-    "closed": "Closed (agreed done)",
-    "dropped": "Dropped",
+_WHO_DECIDES = {
+    ActionStatus.COMPLETE: " (owner says done)",
+    ActionStatus.CLOSED: " (agreed done)",
 }
+#: Status choices on the secretariat's form, with who decides where that is not obvious.
+STATUS_CHOICES = [
+    (status.value, status.label + _WHO_DECIDES.get(status, "")) for status in ActionStatus
+]
 
 
 def _comment(label: str, description: str = "") -> TextAreaField:
@@ -103,7 +104,7 @@ class ActionUpdateForm(FlaskForm):
     status = SelectField(
         "Status",
         widget=GovSelect(),
-        choices=list(STATUS_LABELS.items()),
+        choices=STATUS_CHOICES,
         validators=[InputRequired()],
     )
     due_date = GovDateField(
@@ -131,8 +132,8 @@ class OwnerUpdateForm(FlaskForm):
         "How is it going?",
         widget=GovRadioInput(),
         choices=[
-            ("in_progress", "In progress"),
-            ("complete", "Complete: I have done it"),
+            (ActionStatus.IN_PROGRESS.value, ActionStatus.IN_PROGRESS.label),
+            (ActionStatus.COMPLETE.value, "Complete: I have done it"),
         ],
         validators=[Optional()],
     )
@@ -159,7 +160,7 @@ class FilterForm(FlaskForm):
     status = SelectMultipleField(
         "Status",
         widget=GovCheckboxesInput(),
-        choices=[(k, v.split(" (")[0]) for k, v in STATUS_LABELS.items()],
+        choices=[(status.value, status.label) for status in ActionStatus],
         validators=[Optional()],
     )
     overdue = BooleanField("Overdue only", widget=GovCheckboxInput())

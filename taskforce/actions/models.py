@@ -18,22 +18,50 @@ COMMENT_MAX = 2000
 
 
 class ActionStatus(enum.StrEnum):
+    """The words the secretariat uses for where an action stands; every rule uses these."""
+
     OPEN = "open"
     IN_PROGRESS = "in_progress"
     COMPLETE = "complete"
     CLOSED = "closed"
     DROPPED = "dropped"
 
+    @property
+    def words(self) -> str:
+        """The status inside a sentence or a spreadsheet cell: "in progress"."""
+        return self.value.replace("_", " ")
+
+    @property
+    def label(self) -> str:
+        """The status as a heading or tag says it: "In progress"."""
+        return self.words.capitalize()
+
+
+def _values(*statuses: ActionStatus) -> frozenset[str]:
+    # Plain strings, not members: database drivers adapt enums in their own ways.
+    return frozenset(status.value for status in statuses)
+
 
 #: Where each status may go next. Closed and dropped actions must be reopened first.
-TRANSITIONS: dict[str, set[str]] = {
-    "open": {"in_progress", "complete", "closed", "dropped"},
-    "in_progress": {"open", "complete", "closed", "dropped"},
-    "complete": {"in_progress", "closed", "open"},
-    "closed": {"open"},
-    "dropped": {"open"},
+TRANSITIONS: dict[str, frozenset[str]] = {
+    ActionStatus.OPEN: _values(
+        ActionStatus.IN_PROGRESS, ActionStatus.COMPLETE, ActionStatus.CLOSED, ActionStatus.DROPPED
+    ),
+    ActionStatus.IN_PROGRESS: _values(
+        ActionStatus.OPEN, ActionStatus.COMPLETE, ActionStatus.CLOSED, ActionStatus.DROPPED
+    ),
+    ActionStatus.COMPLETE: _values(
+        ActionStatus.IN_PROGRESS, ActionStatus.CLOSED, ActionStatus.OPEN
+    ),
+    ActionStatus.CLOSED: _values(ActionStatus.OPEN),
+    ActionStatus.DROPPED: _values(ActionStatus.OPEN),
 }
-FINISHED = {"complete", "closed", "dropped"}
+#: Still with the owner: what is chased and counted as outstanding.
+OUTSTANDING = _values(ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+#: Done as far as the owner is concerned, so never overdue; "complete" awaits closing.
+FINISHED = _values(ActionStatus.COMPLETE, ActionStatus.CLOSED, ActionStatus.DROPPED)
+#: Settled by the secretariat: nothing more for the owner to update, and their links die.
+ENDED = _values(ActionStatus.CLOSED, ActionStatus.DROPPED)
 
 
 class Action(db.Model):
@@ -41,7 +69,7 @@ class Action(db.Model):
     __table_args__ = (
         UniqueConstraint("taskforce_id", "meeting_number", "number"),
         CheckConstraint(
-            "status IN ('open', 'in_progress', 'complete', 'closed', 'dropped')",
+            "status IN (" + ", ".join(f"'{status}'" for status in ActionStatus) + ")",
             name="status_known",
         ),
     )
@@ -73,6 +101,15 @@ class Action(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_ended(self) -> bool:
+        """Closed or dropped: the owner has nothing more to update."""
+        return self.status in ENDED
+
+    @property
+    def status_words(self) -> str:
+        return ActionStatus(self.status).words
 
     def is_overdue(self, today: date) -> bool:
         """Overdue is derived, never stored: unfinished and past its due date."""

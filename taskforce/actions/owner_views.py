@@ -12,6 +12,7 @@ import logging
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from taskforce import clock
 from taskforce.actions import services
 from taskforce.actions.forms import OwnerUpdateForm
 from taskforce.actions.models import Action
@@ -138,5 +139,5 @@ def _page(link: AccessLink, forms: dict, failed: Action | None, conflict: str | 
         forms=forms,
         failed=failed,
         conflict=conflict,
-        today=services.today(),
+        today=clock.today(),
     ), status

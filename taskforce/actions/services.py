@@ -12,16 +12,10 @@ from taskforce.actions.models import TRANSITIONS, Action, ActionStatus, ActionUp
 from taskforce.audit.services import Actor, record
 from taskforce.bodies.models import TaskForce
 from taskforce.bodies.services import normalise_email
-from taskforce.db import utcnow
-from taskforce.errors import Conflict, ValidationError
+from taskforce.clock import today
+from taskforce.errors import Conflict, ValidationError, check_version
 from taskforce.extensions import db
-from taskforce.formatting import local
 from taskforce.meetings.models import Meeting
-
-
-def today() -> date:
-    """Today in the service's time zone: what "overdue" is measured against."""
-    return local(utcnow()).date()
 
 
 def create_action(
@@ -63,6 +57,7 @@ def create_action(
             comment="Allocated",
         )
     )
+    db.session.flush()
     record(
         actor,
         "action.created",
@@ -80,11 +75,7 @@ def update_action(
     action: Action, data: dict[str, Any], actor: Actor, expected_version: int | None = None
 ) -> Action:
     """Change status, due date or description, keeping the old values in the history."""
-    if expected_version is not None and expected_version != action.version:
-        raise Conflict(
-            "This action was changed by someone else since you read it "
-            f"(version {expected_version}, now {action.version}). Reload it first."
-        )
+    check_version(action.version, expected_version, "action")
     status = data.get("status")
     comment = (data.get("comment") or "").strip()
     entry = ActionUpdate(
@@ -95,12 +86,14 @@ def update_action(
     )
     changed = False
     if status is not None and status != action.status:
+        if status not in TRANSITIONS:
+            raise ValidationError.single("status", f"Unknown status {status!r}")
         if status not in TRANSITIONS[action.status]:
-            hint = " Reopen it first." if action.status in ("closed", "dropped") else ""
+            hint = " Reopen it first." if action.is_ended else ""
             raise ValidationError.single(
                 "status",
-                f"An action that is {action.status.replace('_', ' ')} cannot become "
-                f"{status.replace('_', ' ')}.{hint}",
+                f"An action that is {action.status_words} cannot become "
+                f"{ActionStatus(status).words}.{hint}",
             )
         if status == ActionStatus.DROPPED and not comment:
             raise ValidationError.single("comment", "Say why the action is dropped")
@@ -163,12 +156,14 @@ def owner_update(
     "Complete" is the owner's word; the secretariat closes. A proposed date waits for the
     secretariat to accept or decline it.
     """
-    if expected_version is not None and expected_version != action.version:
-        raise Conflict(
-            "This action has changed since the page was opened, perhaps by this same form "
-            "being sent twice. Nothing was changed: check it below and update again if needed."
-        )
-    if action.status in ("closed", "dropped"):
+    check_version(
+        action.version,
+        expected_version,
+        "action",
+        stale="This action has changed since the page was opened, perhaps by this same form "
+        "being sent twice. Nothing was changed: check it below and update again if needed.",
+    )
+    if action.is_ended:
         raise Conflict(f"{action.reference} is {action.status}: it needs no more updates.")
     problems: dict[str, list[str]] = {}
     if status is not None and status not in OWNER_STATUSES:

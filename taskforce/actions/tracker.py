@@ -13,13 +13,12 @@ from datetime import date
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import contains_eager
 
-from taskforce.actions.models import FINISHED, Action, ActionUpdate
+from taskforce.actions.models import FINISHED, OUTSTANDING, Action, ActionUpdate
 from taskforce.bodies.models import TaskForce
 from taskforce.extensions import db
 from taskforce.formatting import local
 
 PAGE_SIZE = 50
-STATUSES = ("open", "in_progress", "complete", "closed", "dropped")
 SORTS = {
     "due": (Action.due_on, Action.id),
     "-due": (Action.due_on.desc(), Action.id.desc()),
@@ -29,8 +28,11 @@ SORTS = {
 
 @dataclass
 class Filters:
+    """What the tracker, its exports and the API's action list may be narrowed by."""
+
     statuses: list[str] = field(default_factory=list)
-    overdue: bool = False
+    #: True: only overdue actions; False: only those not overdue; None: either.
+    overdue: bool | None = None
     owner: str = ""
     owner_email: str = ""
     organisation: str = ""
@@ -71,8 +73,9 @@ def select_actions(visible: Select, filters: Filters, today: date) -> Select:
     )
     if filters.statuses:
         stmt = stmt.where(Action.status.in_(filters.statuses))
-    if filters.overdue:
-        stmt = stmt.where(overdue_clause(today))
+    if filters.overdue is not None:
+        overdue = overdue_clause(today)
+        stmt = stmt.where(overdue if filters.overdue else ~overdue)
     if filters.owner:
         stmt = stmt.where(
             or_(
@@ -91,13 +94,40 @@ def select_actions(visible: Select, filters: Filters, today: date) -> Select:
     return stmt.order_by(*SORTS.get(filters.sort, SORTS["due"]))
 
 
+def organisations(visible: Select) -> list[str]:
+    """The owners' organisations in the visible task forces, for the tracker's filter."""
+    return list(
+        db.session.scalars(
+            select(Action.owner_organisation)
+            .distinct()
+            .where(
+                Action.taskforce_id.in_(visible.with_only_columns(TaskForce.id).scalar_subquery()),
+                Action.owner_organisation != "",
+            )
+            .order_by(Action.owner_organisation)
+        )
+    )
+
+
+def owner_name(visible: Select, email: str) -> str | None:
+    """The name an owner was last given on an action in the visible task forces."""
+    return db.session.scalar(
+        select(Action.owner_name)
+        .where(
+            Action.owner_email == email,
+            Action.taskforce_id.in_(visible.with_only_columns(TaskForce.id).scalar_subquery()),
+        )
+        .order_by(Action.id.desc())
+    )
+
+
 def counts(stmt: Select, today: date) -> dict[str, int]:
     """Totals for the filtered set: all, unfinished, overdue, awaiting closure."""
     inner = stmt.order_by(None).subquery()
     row = db.session.execute(
         select(
             func.count(),
-            func.count(case((inner.c.status.in_(("open", "in_progress")), 1))),
+            func.count(case((inner.c.status.in_(OUTSTANDING), 1))),
             func.count(case(((inner.c.status.not_in(FINISHED)) & (inner.c.due_on < today), 1))),
             func.count(case((inner.c.status == "complete", 1))),
         ).select_from(inner)
@@ -143,7 +173,7 @@ def export_rows(stmt: Select, today: date):
             action.owner_email,
             action.owner_organisation,
             action.due_on,
-            action.status.replace("_", " "),
+            action.status_words,
             "yes" if action.is_overdue(today) else "no",
             action.proposed_due_on,
             local(updated_at).replace(tzinfo=None) if updated_at else None,

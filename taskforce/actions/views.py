@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from taskforce import exports, mail
-from taskforce.actions import chasing, emails, services, tracker
+from taskforce import clock, exports, transaction
+from taskforce.actions import chasing, emails, ladder, services, tracker
 from taskforce.actions.forms import (
     ActionCreateForm,
     ActionUpdateForm,
@@ -16,17 +15,14 @@ from taskforce.actions.forms import (
     LadderForm,
     ProposalForm,
 )
-from taskforce.actions.models import Action, ChaseLog
+from taskforce.actions.models import Action, ActionStatus
 from taskforce.auth import permissions
 from taskforce.bodies import services as body_services
 from taskforce.bodies.models import TaskForce
-from taskforce.errors import ServiceError, ValidationError
-from taskforce.extensions import db
-from taskforce.mail import OutboxMessage
-from taskforce.meetings.forms import ActionForm
-from taskforce.meetings.models import Meeting
+from taskforce.forms import ButtonForm
+from taskforce.meetings.services import meetings_of
 from taskforce.text import expected_version, small_int
-from taskforce.web import apply_errors, flash_success, record_or_404, taskforce_or_404, web_actor
+from taskforce.web import attempt, flash_success, record_or_404, taskforce_or_404, web_actor
 
 bp = Blueprint("actions", __name__)
 
@@ -40,35 +36,25 @@ def _action_or_404(action_id: int, *, edit: bool = False) -> Action:
 
 def _filters(tf: TaskForce | None) -> tuple[FilterForm, tracker.Filters]:
     """Read the filters from the query string; a bad value is reported and ignored."""
-    visible = permissions.visible_taskforces(current_user)
     form = FilterForm(formdata=request.args)
-    scope = [tf.id] if tf else visible.with_only_columns(TaskForce.id).scalar_subquery()
-    organisations = db.session.scalars(
-        select(Action.owner_organisation)
-        .distinct()
-        .where(Action.taskforce_id.in_(scope), Action.owner_organisation != "")
-        .order_by(Action.owner_organisation)
-    ).all()
+    organisations = tracker.organisations(_scope(tf))
     form.organisation.choices = [("", "Any organisation")] + [(o, o) for o in organisations]
     if tf is not None:
-        meetings = db.session.scalars(
-            select(Meeting).where(Meeting.taskforce_id == tf.id).order_by(Meeting.number)
-        ).all()
         form.meeting.choices = [("", "Any meeting")] + [
-            (str(m.id), f"Meeting {m.number}, {m.start_at:%-d %b %Y}") for m in meetings
+            (str(m.id), f"Meeting {m.number}, {m.start_at:%-d %b %Y}") for m in meetings_of(tf)
         ]
         form.taskforce.choices = [("", "")]
     else:
         form.meeting.choices = [("", "Any meeting")]
         form.taskforce.choices = [("", "All your task forces")] + [
-            (str(t.id), t.name) for t in db.session.scalars(visible.order_by(TaskForce.name))
+            (str(t.id), t.name) for t in permissions.visible_taskforces_by_name(current_user)
         ]
     if request.args:
         form.validate()
     filters = tracker.Filters(sort="due")
     if not form.status.errors:
-        filters.statuses = [s for s in (form.status.data or []) if s in tracker.STATUSES]
-    filters.overdue = bool(form.overdue.data)
+        filters.statuses = [s for s in (form.status.data or []) if s in set(ActionStatus)]
+    filters.overdue = True if form.overdue.data else None
     if not form.owner.errors:
         filters.owner = form.owner.data or ""
     email = request.args.get("owner_email", "").strip()
@@ -93,7 +79,7 @@ def _scope(tf: TaskForce | None):
 
 def _tracker(tf: TaskForce | None, template: str = "actions/tracker.html", **extra):
     form, filters = _filters(tf)
-    today = services.today()
+    today = clock.today()
     stmt = tracker.select_actions(_scope(tf), filters, today)
     number = small_int(request.args.get("page")) or 1
     totals = tracker.counts(stmt, today)
@@ -139,20 +125,13 @@ def owner():
     email = request.args.get("owner_email", "").strip().lower()
     if not email:
         return redirect(url_for("actions.across"))
-    name = db.session.scalar(
-        select(Action.owner_name)
-        .where(
-            Action.owner_email == email,
-            Action.taskforce_id.in_(_scope(None).with_only_columns(TaskForce.id).scalar_subquery()),
-        )
-        .order_by(Action.id.desc())
-    )
+    name = tracker.owner_name(_scope(None), email)
     return _tracker(None, "actions/owner.html", owner_email=email, owner_name=name or email)
 
 
 def _export(tf: TaskForce | None, fmt: str):
     _form, filters = _filters(tf)
-    today = services.today()
+    today = clock.today()
     stmt = tracker.select_actions(_scope(tf), filters, today)
     rows = tracker.export_rows(stmt, today)
     stem = f"actions-{tf.code.lower()}" if tf else "actions"
@@ -179,9 +158,7 @@ def export(taskforce_id: int, fmt: str):
 def new(taskforce_id: int):
     tf = taskforce_or_404(taskforce_id, edit=True)
     form = ActionCreateForm()
-    meetings = db.session.scalars(
-        select(Meeting).where(Meeting.taskforce_id == tf.id).order_by(Meeting.number.desc())
-    ).all()
+    meetings = meetings_of(tf)[::-1]
     form.meeting_id.choices = [("", "Between meetings")] + [
         (str(m.id), f"Meeting {m.number}, {m.start_at:%-d %B %Y}") for m in meetings
     ]
@@ -196,14 +173,11 @@ def new(taskforce_id: int):
             "owner_organisation": form.owner_organisation.data or "",
             "due_date": form.due_date.data,
         }
-        try:
+        with attempt(form) as outcome:
             action, warnings = services.create_action(tf, data, web_actor(), meeting)
             queued = 1 if form.send_link.data and emails.send_owner_link(action, web_actor()) else 0
-        except ServiceError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            sent, _ = mail.commit_and_deliver(queued)
+        if not outcome.error:
+            sent = transaction.finish().sent
             note = f"Action {action.reference} allocated to {action.owner_name}."
             if queued:
                 note += (
@@ -231,12 +205,7 @@ def _show_page(
         form = ActionUpdateForm(formdata=None, obj=action)
         form.due_date.data = action.due_on
         form.version.data = str(action.version)
-    chase_log = db.session.execute(
-        select(ChaseLog, OutboxMessage.status)
-        .outerjoin(OutboxMessage, OutboxMessage.id == ChaseLog.outbox_message_id)
-        .where(ChaseLog.action_id == action.id)
-        .order_by(ChaseLog.id.desc())
-    ).all()
+    chase_log = chasing.log_for_action(action)
     if proposal is None:
         proposal = ProposalForm(formdata=None)
         proposal.version.data = str(action.version)
@@ -246,12 +215,12 @@ def _show_page(
         action=action,
         form=form,
         proposal=proposal,
-        button=ActionForm(),
+        button=ButtonForm(),
         chase_log=chase_log,
-        step_labels=chasing.STEP_LABELS,
+        step_labels=ladder.STEP_LABELS,
         links=emails.live_owner_links(action) if can_edit else [],
         can_edit=can_edit,
-        today=services.today(),
+        today=clock.today(),
         **extra,
     ), status
 
@@ -273,16 +242,12 @@ def update(action_id: int):
         "description": form.description.data,
         "comment": form.comment.data,
     }
-    try:
+    with attempt(form) as outcome:
         services.update_action(
             action, data, web_actor(), expected_version=expected_version(form.version.data)
         )
-    except ServiceError as error:
-        db.session.rollback()
-        apply_errors(form, error)
-        db.session.refresh(action)
-        return _show_page(action, form, error.status, conflict=error.status == 409)
-    db.session.commit()
+    if outcome.error:
+        return _show_page(action, form, outcome.error.status, conflict=outcome.error.status == 409)
     flash_success(f"{action.reference} updated.")
     return redirect(url_for("actions.show", action_id=action.id))
 
@@ -295,7 +260,7 @@ def proposal(action_id: int):
         abort(400)
     if not form.validate_on_submit():
         return _show_page(action, status=422, proposal=form)
-    try:
+    with attempt() as outcome:
         services.decide_proposal(
             action,
             form.decision.data == "accept",
@@ -303,11 +268,8 @@ def proposal(action_id: int):
             form.comment.data or "",
             expected_version=expected_version(form.version.data),
         )
-    except ServiceError as error:
-        db.session.rollback()
-        db.session.refresh(action)
-        return _show_page(action, status=error.status, problem=error.message)
-    db.session.commit()
+    if outcome.error:
+        return _show_page(action, status=outcome.error.status, problem=outcome.error.message)
     flash_success(f"Proposed date {'accepted' if form.decision.data == 'accept' else 'declined'}.")
     return redirect(url_for("actions.show", action_id=action.id))
 
@@ -315,14 +277,13 @@ def proposal(action_id: int):
 @bp.post("/actions/<int:action_id>/link")
 def send_link(action_id: int):
     action = _action_or_404(action_id, edit=True)
-    if not ActionForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
+    with attempt() as outcome:
         emails.send_owner_link(action, web_actor())
-    except ServiceError as error:
-        db.session.rollback()
-        return _show_page(action, status=error.status, problem=error.message)
-    sent, _ = mail.commit_and_deliver(1)
+    if outcome.error:
+        return _show_page(action, status=outcome.error.status, problem=outcome.error.message)
+    sent = transaction.finish().sent
     flash_success(
         f"A new link was emailed to {action.owner_email}; earlier links no longer work."
         if sent
@@ -334,10 +295,9 @@ def send_link(action_id: int):
 @bp.post("/actions/<int:action_id>/link/withdraw")
 def withdraw_links(action_id: int):
     action = _action_or_404(action_id, edit=True)
-    if not ActionForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     count = emails.withdraw_owner_links(action, web_actor())
-    db.session.commit()
     flash_success(f"{count} link{'s' if count != 1 else ''} withdrawn.")
     return redirect(url_for("actions.show", action_id=action.id))
 
@@ -348,30 +308,19 @@ def withdraw_links(action_id: int):
 @bp.route("/taskforces/<int:taskforce_id>/chasing", methods=["GET", "POST"])
 def chasing_page(taskforce_id: int):
     tf = taskforce_or_404(taskforce_id, edit=True)
-    form = LadderForm(data=chasing.ladder_for(tf))
+    form = LadderForm(data=ladder.ladder_for(tf))
     if form.validate_on_submit():
-        problems = chasing.ladder_problems(form.offsets())
-        if problems:
-            apply_errors(form, ValidationError(problems))
-        else:
+        with attempt(form) as outcome:
             body_services.update_taskforce(tf, {"chase_offsets": form.offsets()}, web_actor())
-            db.session.commit()
+        if not outcome.error:
             flash_success("Chasing ladder saved. The next run follows it.")
             return redirect(url_for("actions.chasing_page", taskforce_id=tf.id))
-    log = db.session.execute(
-        select(ChaseLog, Action.reference, Action.owner_name, OutboxMessage.status)
-        .join(Action, Action.id == ChaseLog.action_id)
-        .outerjoin(OutboxMessage, OutboxMessage.id == ChaseLog.outbox_message_id)
-        .where(Action.taskforce_id == tf.id)
-        .order_by(ChaseLog.id.desc())
-        .limit(200)
-    ).all()
     return render_template(
         "actions/chasing.html",
         tf=tf,
         form=form,
-        log=log,
-        labels=chasing.STEP_LABELS,
-        example=chasing.step_dates(services.today(), chasing.ladder_for(tf)),
-        today=services.today(),
+        log=chasing.log_for_taskforce(tf),
+        labels=ladder.STEP_LABELS,
+        example=ladder.step_dates(clock.today(), ladder.ladder_for(tf)),
+        today=clock.today(),
     )

@@ -11,7 +11,7 @@ from taskforce.auth import services
 from taskforce.auth.models import Role, User
 from taskforce.errors import ServiceError
 from taskforce.extensions import db
-from taskforce.web import apply_errors, flash_success, require_role, web_actor
+from taskforce.web import attempt, flash_success, require_role, web_actor
 
 bp = Blueprint("admin", __name__)
 
@@ -28,7 +28,7 @@ def new_user():
     require_role(Role.ADMIN)
     form = NewUserForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             user = services.create_user(
                 form.email.data,
                 form.name.data,
@@ -37,11 +37,7 @@ def new_user():
                 password=form.password.data or None,
             )
             user.active = bool(form.active.data)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+        if not outcome.error:
             flash_success(f"{user.name} can now sign in as {user.role}.")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
@@ -53,7 +49,7 @@ def edit_user(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     form = UserForm(obj=user)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             if user.id == current_user.id and (
                 form.role.data != Role.ADMIN or not form.active.data
             ):
@@ -67,11 +63,7 @@ def edit_user(user_id: int):
             )
             if form.password.data:
                 services.set_password(user, form.password.data, web_actor())
-        except ServiceError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+        if not outcome.error:
             flash_success(f"{user.name} saved.")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)
@@ -83,7 +75,6 @@ def account():
     new_token = None
     if form.validate_on_submit():
         new_token = services.create_token(current_user, web_actor(), label=form.label.data or "")
-        db.session.commit()
     return render_template(
         "admin/account.html",
         form=form,
@@ -98,6 +89,5 @@ def revoke_tokens():
     form = RevokeForm()
     if form.validate_on_submit():
         count = services.revoke_tokens(current_user, web_actor())
-        db.session.commit()
         flash_success(f"Revoked {count} token{'s' if count != 1 else ''}.")
     return redirect(url_for("admin.account"))

@@ -5,16 +5,15 @@ from __future__ import annotations
 from flask import request
 from sqlalchemy.orm import selectinload
 
-from taskforce import mail
-from taskforce.actions import emails, services
-from taskforce.actions.chasing import OWNER_LINK_LIFETIME
-from taskforce.actions.models import FINISHED, Action
+from taskforce import clock, transaction
+from taskforce.actions import emails, services, tracker
+from taskforce.actions.emails import OWNER_LINK_LIFETIME
+from taskforce.actions.models import Action, ActionStatus
 from taskforce.actions.schemas import ActionChange, ActionCreate, ActionOut, LinkSent
 from taskforce.api import api_actor, api_user, bp, dump, get_for_taskforce, page_of, parse
 from taskforce.api.spec import operation
 from taskforce.api.taskforces import _taskforce
 from taskforce.auth import permissions
-from taskforce.bodies.models import TaskForce
 from taskforce.db import utcnow
 from taskforce.errors import ValidationError
 from taskforce.extensions import db
@@ -47,8 +46,7 @@ def create_action():
         if meeting is None:
             raise ValidationError.single("meeting_id", f"No meeting with id {data.meeting_id}")
     action, warnings = services.create_action(tf, data.model_dump(), api_actor(), meeting)
-    db.session.commit()
-    return dump(ActionOut.of(action, services.today(), warnings), 201)
+    return dump(ActionOut.of(action, clock.today(), warnings), 201)
 
 
 @operation(
@@ -60,7 +58,7 @@ def create_action():
     summary="Read an action with its history",
 )
 def get_action(action_id: int):
-    return dump(ActionOut.of(_action(action_id), services.today()))
+    return dump(ActionOut.of(_action(action_id), clock.today()))
 
 
 FILTERS = {
@@ -83,35 +81,29 @@ FILTERS = {
     summary="List the actions you can see, filtered",
 )
 def list_actions():
-    visible = permissions.visible_taskforces(api_user()).with_only_columns(TaskForce.id)
-    stmt = (
-        db.select(Action)
-        .where(Action.taskforce_id.in_(visible.scalar_subquery()))
-        .options(selectinload(Action.updates))
-    )
-    args = request.args
+    filters = tracker.Filters()
     for name in ("taskforce_id", "meeting_id"):
-        if name in args:
-            value = small_int(args[name])
+        if name in request.args:
+            value = small_int(request.args[name])
             if value is None:
                 raise ValidationError.single(name, f"{name} must be an id")
-            stmt = stmt.where(getattr(Action, name) == value)
-    if "status" in args:
-        statuses = args["status"].split(",")
-        unknown = [
-            s for s in statuses if s not in {"open", "in_progress", "complete", "closed", "dropped"}
-        ]
+            setattr(filters, name, value)
+    if "status" in request.args:
+        filters.statuses = request.args["status"].split(",")
+        unknown = [s for s in filters.statuses if s not in set(ActionStatus)]
         if unknown:
             raise ValidationError.single("status", f"Unknown status {unknown[0]!r}")
-        stmt = stmt.where(Action.status.in_(statuses))
-    if "owner_email" in args:
-        stmt = stmt.where(Action.owner_email == args["owner_email"].strip().lower())
-    if "overdue" in args:
-        if args["overdue"] not in ("true", "false"):
+    if "owner_email" in request.args:
+        filters.owner_email = request.args["owner_email"].strip()
+    if "overdue" in request.args:
+        if request.args["overdue"] not in ("true", "false"):
             raise ValidationError.single("overdue", "overdue must be true or false")
-        is_overdue = Action.status.not_in(FINISHED) & (Action.due_on < services.today())
-        stmt = stmt.where(is_overdue if args["overdue"] == "true" else ~is_overdue)
-    today = services.today()
+        filters.overdue = request.args["overdue"] == "true"
+    today = clock.today()
+    visible = permissions.visible_taskforces(api_user())
+    # The tracker's own query, in the API's order: by id, so that pages follow on.
+    stmt = tracker.select_actions(visible, filters, today).order_by(None)
+    stmt = stmt.options(selectinload(Action.updates))
     return page_of(stmt, Action.id, lambda a: ActionOut.of(a, today).model_dump(mode="json"))
 
 
@@ -129,8 +121,7 @@ def update_action(action_id: int):
     data = parse(ActionChange).model_dump(exclude_unset=True)
     expected = data.pop("version", None)
     services.update_action(action, data, api_actor(), expected_version=expected)
-    db.session.commit()
-    return dump(ActionOut.of(action, services.today()))
+    return dump(ActionOut.of(action, clock.today()))
 
 
 @operation(
@@ -145,7 +136,7 @@ def update_action(action_id: int):
 def send_owner_link(action_id: int):
     action = _action(action_id, edit=True)
     emails.send_owner_link(action, api_actor())
-    delivered, _failed = mail.commit_and_deliver(1)
+    delivered = transaction.finish().sent
     return dump(
         LinkSent(
             sent=1,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from taskforce import mail
 from taskforce.api import api_actor, bp, dump, get_for_taskforce, page_of, parse, parse_list
 from taskforce.api.spec import operation
 from taskforce.api.taskforces import _taskforce
@@ -52,7 +51,6 @@ def schedule(taskforce_id: int):
         record_history=data.record_history,
         actor=api_actor(),
     )
-    db.session.commit()
     return dump(MeetingList(items=[MeetingOut.of(m) for m in meetings]), 201)
 
 
@@ -96,8 +94,7 @@ def change_meeting(meeting_id: int):
     meeting = _meeting(meeting_id, edit=True)
     data = parse(MeetingChange).model_dump(exclude_unset=True)
     expected = data.pop("version", None)
-    queued = services.change_meeting(meeting, data, api_actor(), expected_version=expected)
-    mail.commit_and_deliver(queued)
+    services.change_meeting(meeting, data, api_actor(), expected_version=expected)
     return dump(MeetingOut.of(meeting))
 
 
@@ -113,8 +110,7 @@ def change_meeting(meeting_id: int):
 def cancel_meeting(meeting_id: int):
     meeting = _meeting(meeting_id, edit=True)
     data = parse(CancelIn)
-    queued = services.cancel_meeting(meeting, data.reason, api_actor())
-    mail.commit_and_deliver(queued)
+    services.cancel_meeting(meeting, data.reason, api_actor())
     return dump(MeetingOut.of(meeting))
 
 
@@ -129,7 +125,6 @@ def cancel_meeting(meeting_id: int):
 def send_invites(meeting_id: int):
     meeting = _meeting(meeting_id, edit=True)
     sent = emails.send_invites(meeting)
-    mail.commit_and_deliver(sent)
     response = jsonify({"sent": sent})
     response.status_code = 202
     return response
@@ -199,7 +194,6 @@ def put_attendance(meeting_id: int):
     meeting = _meeting(meeting_id, edit=True)
     entries = [entry.model_dump() for entry in parse_list(AttendanceIn)]
     services.record_attendance(meeting, entries, api_actor())
-    db.session.commit()
     return dump(_attendance_result(meeting))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, jsonify, request
 from sqlalchemy.orm import selectinload
 
-from taskforce import links, mail
+from taskforce import links
 from taskforce.api import api_actor, api_user, bp, dump, get_or_404, page_of, parse
 from taskforce.api.spec import operation
 from taskforce.audit.models import AuditEvent
@@ -65,7 +65,6 @@ def create_taskforce():
         abort(403, description="Only the secretariat or an admin can create task forces")
     data = parse(TaskForceCreate)
     tf = services.create_taskforce(data.model_dump(), api_actor())
-    db.session.commit()
     return dump(TaskForceOut.of(tf), 201)
 
 
@@ -115,7 +114,6 @@ def update_taskforce(taskforce_id: int):
         if required in changes and changes[required] is None:
             raise ValidationError.single(required, "This field cannot be emptied")
     services.update_taskforce(tf, changes, api_actor(), expected_version=expected)
-    db.session.commit()
     return dump(TaskForceOut.of(tf))
 
 
@@ -216,7 +214,6 @@ def add_member(taskforce_id: int):
     tf = _taskforce(taskforce_id, edit=True)
     data = parse(MemberCreate)
     member = services.add_member(tf, data.model_dump(), api_actor())
-    db.session.commit()
     return dump(MemberOut.model_validate(member), 201)
 
 
@@ -257,7 +254,6 @@ def update_member(member_id: int):
     changes = data.model_dump(exclude_unset=True)
     expected = changes.pop("version", None)
     services.update_member(member, changes, api_actor(), expected_version=expected)
-    db.session.commit()
     return dump(MemberOut.model_validate(member))
 
 
@@ -272,7 +268,6 @@ def update_member(member_id: int):
 def remove_member(member_id: int):
     member = _member(member_id, edit=True)
     services.remove_member(member, api_actor())
-    db.session.commit()
     return "", 204
 
 
@@ -287,7 +282,6 @@ def remove_member(member_id: int):
 def send_calendar_link(member_id: int):
     member = _member(member_id, edit=True)
     sent = emails.send_feed_link(member)
-    mail.commit_and_deliver(sent)
     response = jsonify({"sent": sent})
     response.status_code = 202
     return response
@@ -303,5 +297,4 @@ def send_calendar_link(member_id: int):
 def revoke_calendar_link(member_id: int):
     member = _member(member_id, edit=True)
     revoked = links.revoke_all(links.Purpose.CALENDAR_FEED, member.email)
-    db.session.commit()
     return jsonify({"revoked": revoked})

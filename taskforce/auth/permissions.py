@@ -6,6 +6,7 @@ from sqlalchemy import Select, exists, or_, select
 
 from taskforce.auth.models import Role, User
 from taskforce.bodies.models import Member, MemberGroup, TaskForce
+from taskforce.extensions import db
 
 
 def _live_member_of(user: User, group: MemberGroup | None = None):
@@ -26,6 +27,11 @@ def visible_taskforces(user: User) -> Select[tuple[TaskForce]]:
             or_(TaskForce.created_by_id == user.id, _live_member_of(user, MemberGroup.SECRETARIAT))
         )
     return stmt.where(_live_member_of(user))
+
+
+def visible_taskforces_by_name(user: User) -> list[TaskForce]:
+    """The task forces a user may read, by name: for pickers and menus."""
+    return list(db.session.scalars(visible_taskforces(user).order_by(TaskForce.name)))
 
 
 def _membership(user: User, tf: TaskForce) -> Member | None:
@@ -63,8 +69,6 @@ def can_create_taskforce(user: User) -> bool:
 def load_taskforce(user: User, taskforce_id: int, *, edit: bool = False) -> TaskForce:
     """Return a task force the user may read (or, with edit, change); else 404 or 403."""
     from flask import abort
-
-    from taskforce.extensions import db
 
     tf = db.session.get(TaskForce, taskforce_id)
     if tf is None:

@@ -10,7 +10,7 @@ from flask_login import current_user, login_user, logout_user
 
 from taskforce.auth.forms import LoginForm
 from taskforce.auth.services import authenticate
-from taskforce.extensions import db, limiter
+from taskforce.extensions import limiter
 from taskforce.text import CONTROL
 from taskforce.web import public
 
@@ -50,7 +50,6 @@ def login():
             form.form_errors.append("Enter a correct email address and password")
             form.password.errors = ["Enter a correct email address and password"]
         else:
-            db.session.commit()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)

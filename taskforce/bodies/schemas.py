@@ -41,16 +41,8 @@ Priorities = Annotated[
 ]
 
 
-def _offsets(value: dict[str, int] | None) -> dict[str, int] | None:
-    from taskforce.meetings.cycle import offset_problems
-
-    problems = offset_problems(value or {})
-    if problems:
-        raise ValueError("; ".join(f"{k}: {m[0]}" for k, m in problems.items()))
-    return value
-
-
-Offsets = Annotated[dict[str, int] | None, AfterValidator(_offsets)]
+#: Working days per milestone; the service checks them against the cycle's rules.
+Offsets = dict[str, int] | None
 
 
 class TaskForceCreate(Input):

@@ -11,11 +11,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from taskforce.actions.ladder import ladder_problems
 from taskforce.audit.services import Actor, jsonable, record
 from taskforce.bodies.models import Member, MemberGroup, Priority, TaskForce, TorVersion
 from taskforce.db import utcnow
 from taskforce.errors import Gone, ValidationError, check_version
 from taskforce.extensions import db
+from taskforce.meetings.cycle import offset_problems
 
 #: Fields of the task force that are part of its terms of reference.
 TOR_FIELDS = ("name", "code", "purpose", "cadence_weeks", "quorum", "review_on")
@@ -178,9 +180,25 @@ def _sync_priorities(tf: TaskForce, titles: list[str]) -> list[str]:
 # --- Task forces -----------------------------------------------------------------------
 
 
+#: Working practice kept on a task force, each checked by the rule of the domain that uses it.
+PRACTICE_RULES = {"milestone_offsets": offset_problems, "chase_offsets": ladder_problems}
+
+
+def _check_practice(data: dict[str, Any]) -> None:
+    """Refuse a cycle or chasing ladder that breaks its rules, each step named."""
+    problems = {
+        f"{name}.{step}": messages
+        for name, rule in PRACTICE_RULES.items()
+        for step, messages in rule(data.get(name) or {}).items()
+    }
+    if problems:
+        raise ValidationError(problems)
+
+
 def create_taskforce(data: dict[str, Any], actor: Actor) -> TaskForce:
     """Create a task force with its first ToR version."""
     _check_code_free(data["code"])
+    _check_practice(data)
     tf = TaskForce(
         name=data["name"],
         code=data["code"],
@@ -220,6 +238,7 @@ def update_taskforce(
     check_version(tf.version, expected_version, "task force")
     if "code" in data and data["code"] != tf.code:
         _check_code_free(data["code"], tf.id)
+    _check_practice(data)
 
     changes: dict[str, list[Any]] = {}
     tor_changes: list[str] = []

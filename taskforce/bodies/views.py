@@ -5,17 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from taskforce import links, mail
+from taskforce import links, transaction
 from taskforce.audit.services import events_for_taskforce
 from taskforce.auth import permissions
 from taskforce.bodies import services
 from taskforce.bodies.forms import ConfirmForm, MemberForm, TaskForceForm
 from taskforce.bodies.models import MemberGroup
-from taskforce.errors import Conflict, ServiceError
-from taskforce.extensions import db
+from taskforce.errors import Conflict
 from taskforce.meetings import emails
 from taskforce.text import small_int
-from taskforce.web import apply_errors, flash_success, taskforce_or_404, web_actor
+from taskforce.web import attempt, flash_success, taskforce_or_404, web_actor
 
 bp = Blueprint("bodies", __name__)
 
@@ -35,13 +34,9 @@ def create():
         abort(403)
     form = TaskForceForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             tf = services.create_taskforce(form.data_for_service(), web_actor())
-        except ServiceError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+        if not outcome.error:
             flash_success(f"{tf.name} created. Add its members next.")
             return redirect(url_for("bodies.show", taskforce_id=tf.id))
     return render_template("bodies/form.html", form=form, tf=None)
@@ -64,20 +59,14 @@ def edit(taskforce_id: int):
     form = TaskForceForm.editing(tf)
     conflict = None
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             services.update_taskforce(
                 tf, form.data_for_service(), web_actor(), expected_version=form.expected_version()
             )
-        except Conflict as error:
-            db.session.rollback()
-            conflict = error.message
-            form.form_errors.append(error.message)
+        if isinstance(outcome.error, Conflict):
+            conflict = outcome.error.message
             form.version.data = str(tf.version)  # saving again now applies over theirs
-        except ServiceError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+        elif not outcome.error:
             flash_success("Terms of reference saved.")
             return redirect(url_for("bodies.show", taskforce_id=tf.id))
     return render_template("bodies/form.html", form=form, tf=tf, conflict=conflict)
@@ -90,13 +79,9 @@ def add_member(taskforce_id: int):
     if request.method == "GET" and request.args.get("group") in {g.value for g in MemberGroup}:
         form.group.data = request.args["group"]
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             member = services.add_member(tf, form.data_for_service(), web_actor())
-        except ServiceError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+        if not outcome.error:
             flash_success(
                 f"{member.name} added. The terms of reference are now version "
                 f"{tf.current_tor_number}."
@@ -113,22 +98,16 @@ def edit_member(member_id: int):
     if request.method == "GET":
         form.version.data = str(member.version)
     elif form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             services.update_member(
                 member,
                 form.data_for_service(),
                 web_actor(),
                 expected_version=form.expected_version(),
             )
-        except Conflict as error:
-            db.session.rollback()
-            form.form_errors.append(error.message)
+        if isinstance(outcome.error, Conflict):
             form.version.data = str(member.version)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+        elif not outcome.error:
             flash_success(f"{member.name} saved.")
             return redirect(url_for("bodies.show", taskforce_id=tf.id) + "#members")
     return render_template(
@@ -143,7 +122,6 @@ def remove_member(member_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         services.remove_member(member, web_actor())
-        db.session.commit()
         flash_success(
             f"{member.name} removed. Earlier versions of the terms of reference still list them."
         )
@@ -210,7 +188,8 @@ def history(taskforce_id: int):
 def send_calendar_link(member_id: int):
     member = _member_or_404(member_id, edit=True)
     if ConfirmForm().validate_on_submit():
-        sent, _failed = mail.commit_and_deliver(emails.send_feed_link(member))
+        emails.send_feed_link(member)
+        sent = transaction.finish().sent
         flash_success(f"Calendar feed link {'sent' if sent else 'queued'} to {member.email}.")
     return redirect(url_for("bodies.edit_member", member_id=member.id))
 
@@ -220,6 +199,5 @@ def withdraw_calendar_link(member_id: int):
     member = _member_or_404(member_id, edit=True)
     if ConfirmForm().validate_on_submit():
         count = links.revoke_all(links.Purpose.CALENDAR_FEED, member.email)
-        db.session.commit()
         flash_success(f"Withdrew {count} calendar feed link{'s' if count != 1 else ''}.")
     return redirect(url_for("bodies.edit_member", member_id=member.id))

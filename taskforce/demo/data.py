@@ -392,7 +392,7 @@ DECISIONS = [
 def _load_registers(tf: TaskForce, secretariat: Actor) -> None:
     from datetime import timedelta
 
-    from taskforce.actions.services import today
+    from taskforce.clock import today
     from taskforce.performance import registers
 
     for benefit, measure, baseline, target, realised, owner in BENEFITS:
@@ -442,7 +442,7 @@ def _load_registers(tf: TaskForce, secretariat: Actor) -> None:
 def _load_performance(tf: TaskForce, secretariat: Actor) -> None:
     from datetime import timedelta
 
-    from taskforce.actions.services import today
+    from taskforce.clock import today
     from taskforce.performance import periods, registers
     from taskforce.performance import services as performance
 

@@ -6,13 +6,13 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from taskforce import mail
+from taskforce import mail, transaction
 from taskforce.auth import permissions
 from taskforce.auth.models import Role
 from taskforce.bodies.models import TaskForce
 from taskforce.extensions import db
+from taskforce.forms import ButtonForm
 from taskforce.mail import OutboxMessage
-from taskforce.meetings.forms import ActionForm
 from taskforce.web import flash_success, require_role
 
 bp = Blueprint("outbox", __name__)
@@ -43,7 +43,7 @@ def index():
         failed=rows("failed"),
         waiting=rows("queued", "sending"),
         sent=rows("sent", limit=50),
-        form=ActionForm(),
+        form=ButtonForm(),
     )
 
 
@@ -54,9 +54,9 @@ def retry(message_id: int):
     served = _served_ids()
     if row is None or (served is not None and row.taskforce_id not in served):
         abort(404)
-    if ActionForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         mail.retry_now(row)
-        sent, _failed = mail.commit_and_deliver(1)
+        sent = transaction.finish().sent
         flash_success(
             "Sent."
             if sent

@@ -136,11 +136,5 @@ class CancelForm(FlaskForm):
     submit = SubmitField("Cancel the meeting", widget=GovSubmitInput())
 
 
-class ActionForm(FlaskForm):
-    """A bare form for one-button actions: the CSRF token is its only field."""
-
-    submit = SubmitField("Continue", widget=GovSubmitInput())
-
-
 #: A task force's milestone offsets, one field per milestone.
 CycleForm = working_day_offsets_form("CycleForm", MILESTONE_LABELS, OFFSET_LIMIT, "Save the cycle")

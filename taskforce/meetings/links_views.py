@@ -9,9 +9,9 @@ from taskforce.audit.services import Actor
 from taskforce.bodies.models import Member
 from taskforce.db import utcnow
 from taskforce.extensions import db
+from taskforce.forms import ButtonForm
 from taskforce.links import LinkProblem, Purpose, resolve
 from taskforce.meetings import ical, services
-from taskforce.meetings.forms import ActionForm
 from taskforce.meetings.models import Meeting, MeetingStatus
 from taskforce.web import public
 
@@ -57,7 +57,7 @@ def apologies(token: str):
         link, meeting, member = _apologies_context(token)
     except LinkProblem as problem:
         return _problem(problem)
-    form = ActionForm()
+    form = ButtonForm()
     recorded = next((a for a in meeting.attendance if a.member_id == member.id), None)
     done = False
     if form.validate_on_submit():
@@ -72,7 +72,6 @@ def apologies(token: str):
             meeting, [{"member_id": member.id, "status": "apologies"}], actor, mark_held=False
         )
         link.last_used_at = utcnow()
-        db.session.commit()
         done = True
     return render_template(
         "links/apologies.html",

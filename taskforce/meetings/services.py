@@ -1,6 +1,6 @@
 """Schedule meetings on the cadence, move and cancel them, and work out the cycle's dates.
 
-Services flush; the caller commits, then calls mail.deliver_after_commit() if mail was queued.
+Services flush; the request (or CLI command) commits once and then sends the mail queued.
 """
 
 from __future__ import annotations

@@ -5,15 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from taskforce import mail
+from taskforce import transaction
 from taskforce.auth import permissions
 from taskforce.bodies import services as body_services
-from taskforce.errors import Conflict, ServiceError, ValidationError
-from taskforce.extensions import db
+from taskforce.errors import Conflict, ServiceError
+from taskforce.forms import ButtonForm
 from taskforce.meetings import emails, ical, services
-from taskforce.meetings.cycle import offset_problems
 from taskforce.meetings.forms import (
-    ActionForm,
     CancelForm,
     CycleForm,
     MeetingForm,
@@ -22,7 +20,7 @@ from taskforce.meetings.forms import (
 )
 from taskforce.meetings.models import AttendanceStatus, Meeting
 from taskforce.text import expected_version
-from taskforce.web import apply_errors, flash_success, record_or_404, taskforce_or_404, web_actor
+from taskforce.web import attempt, flash_success, record_or_404, taskforce_or_404, web_actor
 
 bp = Blueprint("meetings", __name__)
 
@@ -33,7 +31,7 @@ def _meeting_or_404(meeting_id: int, *, edit: bool = False) -> Meeting:
 
 def _commit_and_report(queued: int, what: str, otherwise: str) -> None:
     """Commit, send what was queued, and tell the user what became of it."""
-    sent, _failed = mail.commit_and_deliver(queued)
+    sent = transaction.finish().sent
     if not queued:
         flash_success(otherwise)
     elif sent < queued:
@@ -54,7 +52,7 @@ def index(taskforce_id: int):
         meetings=meetings,
         services=services,
         can_edit=permissions.can_edit(current_user, tf),
-        form=ActionForm(),
+        form=ButtonForm(),
     )
 
 
@@ -65,7 +63,7 @@ def schedule(taskforce_id: int):
     if request.method == "GET":
         form.cadence_weeks.data = tf.cadence_weeks
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             meetings = services.schedule_meetings(
                 tf,
                 first_start=combine(form.first_date.data, form.start_time.data),
@@ -76,13 +74,11 @@ def schedule(taskforce_id: int):
                 record_history=bool(form.record_history.data),
                 actor=web_actor(),
             )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-            if "first_start" in error.fields:
-                form.first_date.errors = [*form.first_date.errors, *error.fields["first_start"]]
+        if outcome.error:
+            if "first_start" in outcome.error.fields:
+                starts = outcome.error.fields["first_start"]
+                form.first_date.errors = [*form.first_date.errors, *starts]
         else:
-            db.session.commit()
             flash_success(
                 f"{len(meetings)} meetings scheduled. Check any flagged dates, "
                 "then send the invites."
@@ -104,7 +100,7 @@ def _show_page(meeting: Meeting, status: int = 200, error: ServiceError | None =
         recorded={a.member_id: a for a in meeting.attendance},
         statuses=list(AttendanceStatus),
         can_edit=permissions.can_edit(current_user, tf),
-        form=ActionForm(),
+        form=ButtonForm(),
     ), status
 
 
@@ -131,11 +127,9 @@ def edit(meeting_id: int):
             "start": combine(form.date.data, form.start_time.data),
             "duration_minutes": form.duration_minutes.data,
         }
-        try:
+        with attempt(form) as outcome:
             queued = services.change_meeting(meeting, data, web_actor(), expected_version=expected)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_errors(form, error)
+        if error := outcome.error:
             if "start" in error.fields:
                 form.date.errors = [*form.date.errors, *error.fields["start"]]
             if isinstance(error, Conflict):
@@ -149,7 +143,7 @@ def edit(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/next-working-day")
 def move_to_working_day(meeting_id: int):
     meeting = _meeting_or_404(meeting_id, edit=True)
-    if ActionForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         start = services.local(meeting.start_at)
         better = services.workdays.next_working_day(start.date())
         new_start = start.replace(year=better.year, month=better.month, day=better.day)
@@ -168,12 +162,9 @@ def cancel(meeting_id: int):
     meeting = _meeting_or_404(meeting_id, edit=True)
     form = CancelForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             queued = services.cancel_meeting(meeting, form.reason.data or "", web_actor())
-        except ServiceError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
+        if not outcome.error:
             cancelled = f"Meeting {meeting.number} cancelled. No invites had been sent."
             _commit_and_report(queued, "cancellations", cancelled)
             return redirect(url_for("meetings.show", meeting_id=meeting.id))
@@ -183,7 +174,7 @@ def cancel(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/invites")
 def send_invites(meeting_id: int):
     meeting = _meeting_or_404(meeting_id, edit=True)
-    if ActionForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         nothing = "Everyone already has the current invite: nothing was sent again."
         _commit_and_report(emails.send_invites(meeting), "invites", nothing)
     return redirect(url_for("meetings.show", meeting_id=meeting.id))
@@ -192,7 +183,7 @@ def send_invites(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/attendance")
 def attendance(meeting_id: int):
     meeting = _meeting_or_404(meeting_id, edit=True)
-    if not ActionForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     entries = []
     for member in meeting.taskforce.members:
@@ -205,12 +196,10 @@ def attendance(meeting_id: int):
                     "deputy_name": request.form.get(f"deputy-{member.id}", "").strip()[:120],
                 }
             )
-    try:
+    with attempt() as outcome:
         services.record_attendance(meeting, entries, web_actor())
-    except ServiceError as error:
-        db.session.rollback()
-        return _show_page(meeting, 422, error)
-    db.session.commit()
+    if outcome.error:
+        return _show_page(meeting, 422, outcome.error)
     summary = services.attendance_summary(meeting)
     flash_success(
         f"Attendance saved: {summary.present} present, "
@@ -234,12 +223,9 @@ def cycle(taskforce_id: int):
     tf = taskforce_or_404(taskforce_id, edit=True)
     form = CycleForm(data=services.offsets_for(tf))
     if form.validate_on_submit():
-        problems = offset_problems(form.offsets())
-        if problems:
-            apply_errors(form, ValidationError(problems))
-        else:
+        with attempt(form) as outcome:
             body_services.update_taskforce(tf, {"milestone_offsets": form.offsets()}, web_actor())
-            db.session.commit()
+        if not outcome.error:
             flash_success("Cycle saved. Every meeting's milestones now follow it.")
             return redirect(url_for("meetings.index", taskforce_id=tf.id))
     return render_template("meetings/cycle.html", tf=tf, form=form)

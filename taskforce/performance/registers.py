@@ -174,7 +174,7 @@ RISK_FIELDS = (
 
 def update_risk(risk: Risk, data: dict[str, Any], actor: Actor, expected_version=None) -> Risk:
     """Change a risk, close it (`closed: true`) or reopen it; its rating follows."""
-    from taskforce.actions.services import today
+    from taskforce.clock import today
 
     check_version(risk.version, expected_version, "risk")
     if "ref" in data and data["ref"] != risk.ref:

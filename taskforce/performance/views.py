@@ -6,9 +6,9 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from flask_login import current_user
 
 from taskforce import exports
-from taskforce.actions.services import today
 from taskforce.audit.services import events_about
 from taskforce.auth import permissions
+from taskforce.clock import today
 from taskforce.errors import ServiceError
 from taskforce.extensions import db
 from taskforce.performance import charts, imports, registers, services

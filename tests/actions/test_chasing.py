@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from taskforce import mail
-from taskforce.actions import chasing
+from taskforce.actions import chasing, emails, ladder
 from taskforce.actions.models import ChaseLog
 from taskforce.db import utcnow
 from taskforce.extensions import db
@@ -139,7 +139,7 @@ def test_a_run_whose_mail_server_is_down_loses_nothing_and_sends_nothing_twice(a
 
 
 def test_a_crash_part_way_through_planning_leaves_nothing_behind(app, smtp, three, monkeypatch):
-    real = chasing._owner_message
+    real = emails.owner_digest
     calls = []
 
     def crash_on_second(*args, **kwargs):
@@ -148,14 +148,14 @@ def test_a_crash_part_way_through_planning_leaves_nothing_behind(app, smtp, thre
             raise RuntimeError("the process died here")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(chasing, "_owner_message", crash_on_second)
+    monkeypatch.setattr(emails, "owner_digest", crash_on_second)
     result = app.test_cli_runner().invoke(args=["chase", "run", "--today", "2027-02-25"])
     assert result.exit_code != 0
     db.session.rollback()
     assert (count(ChaseLog), count(OutboxMessage), count(AccessLink)) == (0, 0, 0)
     assert smtp.messages == []
 
-    monkeypatch.setattr(chasing, "_owner_message", real)
+    monkeypatch.setattr(emails, "owner_digest", real)
     chase(app, "2027-02-25")
     chase(app, "2027-02-25")
     assert [len(smtp.to(ANA)), len(smtp.to(BEN))] == [1, 1]
@@ -194,23 +194,23 @@ def test_a_task_force_can_move_the_rungs(app, smtp, three, tf):
 
 
 def test_ladder_rules():
-    assert chasing.ladder_problems({"reminder": 2}) == {
+    assert ladder.ladder_problems({"reminder": 2}) == {
         "reminder": ["The reminder comes before the due date: give a negative number"]
     }
-    assert "second_chase" in chasing.ladder_problems({"chase": 5, "second_chase": 5})
-    assert "escalation" in chasing.ladder_problems({"escalation": 0})
-    assert "nonsense" in chasing.ladder_problems({"nonsense": 1})
-    assert chasing.ladder_problems({"reminder": -1, "escalation": 30}) == {}
+    assert "second_chase" in ladder.ladder_problems({"chase": 5, "second_chase": 5})
+    assert "escalation" in ladder.ladder_problems({"escalation": 0})
+    assert "nonsense" in ladder.ladder_problems({"nonsense": 1})
+    assert ladder.ladder_problems({"reminder": -1, "escalation": 30}) == {}
 
 
 def test_the_scheduler_job_skips_days_that_are_not_working_days(app, smtp, three, monkeypatch):
-    from taskforce.actions import services
+    from taskforce import clock
     from taskforce.scheduler import chase_owners, in_app
 
-    monkeypatch.setattr(services, "today", lambda: date(2027, 3, 6))  # a Saturday
+    monkeypatch.setattr(clock, "today", lambda: date(2027, 3, 6))  # a Saturday
     in_app(app, chase_owners)()
     assert smtp.messages == []
-    monkeypatch.setattr(services, "today", lambda: date(2027, 3, 8))
+    monkeypatch.setattr(clock, "today", lambda: date(2027, 3, 8))
     in_app(app, chase_owners)()
     assert len(smtp.messages) == 2
 
@@ -234,7 +234,7 @@ def test_a_due_date_on_a_weekend_keeps_every_rung_on_its_day(app, smtp, allocate
     day = date(2027, 3, 1)
     while day <= date(2027, 3, 26):
         output = chase(app, day.isoformat())
-        for step, label in chasing.STEP_LABELS.items():
+        for step, label in ladder.STEP_LABELS.items():
             if f"{label}: 1" in output:
                 days[step] = day
         day += timedelta(days=1)

@@ -1,0 +1,52 @@
+"""One transaction per request, as Indico's request handler keeps it.
+
+A view or API handler changes data through services that flush; it never commits or rolls
+back itself. When it has answered, `TransactionalFlask.dispatch_request` commits if the
+answer is a success or a redirect and rolls back if it is an error, then sends the mail the
+request queued. An exception rolls back through the error handlers. A commit that fails
+(two requests racing for the same unique value) reaches those handlers too, as a 409.
+
+A page that tells the user what became of their mail calls `finish()` itself, before it
+writes its message; the commit at the end then has nothing left to do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, Response
+
+from taskforce import mail
+from taskforce.extensions import db
+
+
+class TransactionalFlask(Flask):
+    """Flask, with each request's transaction ended once, in `end_request`."""
+
+    def dispatch_request(self):
+        response = self.make_response(super().dispatch_request())
+        end_request(response)
+        return response
+
+
+def end_request(response: Response) -> None:
+    """Keep what a successful request did and send its mail; undo what a refused one did."""
+    if response.status_code < 400:
+        finish()
+    else:
+        db.session.rollback()
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What became of the mail a request queued, once it was committed."""
+
+    sent: int = 0
+    failed: int = 0
+
+
+def finish() -> Delivery:
+    """Commit this request's changes, then send the mail it queued."""
+    db.session.commit()
+    sent, failed = mail.deliver_after_commit()
+    return Delivery(sent, failed)
