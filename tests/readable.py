@@ -10,7 +10,10 @@ placeholder, so that two different tokens stay visibly different.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from datetime import date, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -150,3 +153,83 @@ def _as_text(part, payload: bytes) -> str:
     endings = "CRLF" if "\r\n" in text else "LF"
     text = text.replace("\r\n", "\n")
     return f"[{len(payload)} bytes, lines end {endings}; shown decoded]\n{text}".rstrip()
+
+
+# --- Downloads --------------------------------------------------------------------------
+#
+# Downloads carry the day they were made (file name, a risk closed today) and the moment
+# of a change (an action's "Last updated"): today's date becomes <today> and a time on it
+# <time of the run>. Data in the tests is dated well away from today, so nothing else can
+# match.
+
+
+def download_headers(response, today: date) -> list[str]:
+    disposition = response.headers.get("Content-Disposition", "")
+    return [
+        f"Status: {response.status_code}",
+        f"Content-Type: {response.headers.get('Content-Type')}",
+        f"Content-Disposition: {_today(disposition, today)}",
+    ]
+
+
+def _today(text: str, today: date) -> str:
+    # A date written as a datetime (midnight, to the second) is a date, not a moment.
+    moment = rf"{today.isoformat()}[T ](?!00:00:00(?![.\d]))\d\d:\d\d:\d\d(\.\d+)?"
+    text = re.sub(moment, "<today> <time of the run>", text)
+    return text.replace(today.isoformat(), "<today>")
+
+
+def csv_download(response, today: date) -> str:
+    """A CSV download: its headers, whether Excel will read it as UTF-8, and its lines."""
+    text = response.get_data().decode("utf-8")
+    bom = text.startswith("\ufeff")
+    text = text.removeprefix("\ufeff")
+    rows = list(csv.reader(io.StringIO(text)))
+    crlf = text.endswith("\r\n") and text.count("\n") == text.count("\r\n")
+    out = [
+        *download_headers(response, today),
+        "",
+        f"Starts with a UTF-8 byte-order mark: {'yes' if bom else 'no'}",
+        f"Every line ends CRLF: {'yes' if crlf else 'no'}",
+        f"Rows: {len(rows)}",
+        "",
+        _today(text.replace("\r\n", "\n"), today),
+    ]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def xlsx_download(response, today: date) -> str:
+    """An Excel download cell by cell: sheet names, each cell's value, type and format."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(response.get_data()))
+    out = [*download_headers(response, today), "", f"Sheets: {book.sheetnames}"]
+    for sheet in book.worksheets:
+        out += ["", f"Sheet {sheet.title!r}: {sheet.max_row} rows, {sheet.max_column} columns"]
+        header = [cell.value for cell in sheet[1]]
+        for row in sheet.iter_rows():
+            out.append(f"Row {row[0].row}")
+            for cell, name in zip(row, header, strict=True):
+                out.append(f"  {cell.column_letter} {name!s:<22} {_cell(cell, today)}")
+    return "\n".join(out).rstrip() + "\n"
+
+
+KINDS = {"s": "text", "n": "number", "d": "date", "b": "boolean", "f": "formula"}
+
+
+def _cell(cell, today: date) -> str:
+    value = cell.value
+    if value is None:
+        return "(empty)"
+    if isinstance(value, datetime):
+        shown = _today(f"{value:%Y-%m-%d %H:%M:%S}", today)
+    else:
+        shown = repr(value)
+    extras = [KINDS.get(cell.data_type, cell.data_type)]
+    if isinstance(value, int | float):
+        extras[0] += f" ({type(value).__name__})"
+    if cell.number_format != "General":
+        extras.append(f"format {cell.number_format!r}")
+    if cell.font is not None and cell.font.b:
+        extras.append("bold")
+    return f"{shown}  ({', '.join(extras)})"
