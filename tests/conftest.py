@@ -234,6 +234,8 @@ class SmtpRecorder:
 
     def __init__(self):
         self.messages: list = []
+        #: (envelope sender, envelope recipients, the bytes received), for snapshots.
+        self.received: list[tuple[str, list[str], bytes]] = []
         self.controller = None
         self.port = 0
 
@@ -242,10 +244,17 @@ class SmtpRecorder:
 
         message = message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append((list(envelope.rcpt_tos), message))
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
         return "250 OK"
 
     def to(self, address: str) -> list:
         return [m for rcpts, m in self.messages if address in rcpts]
+
+    def readable(self, address: str) -> list[str]:
+        """Each message received for `address`, as tests.readable.email shows it."""
+        from tests.readable import email
+
+        return [email(*received) for received in self.received if address in received[1]]
 
     def start(self) -> None:
         """Listen (again) on this recorder's port; a stopped controller cannot restart."""
@@ -266,6 +275,14 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture
+def snapshot_text(snapshot):
+    """Compare text with a .txt file under __snapshots__/<test file>/ (syrupy)."""
+    from tests.readable import TextSnapshot
+
+    return snapshot.use_extension(TextSnapshot)
 
 
 @pytest.fixture
