@@ -602,6 +602,12 @@ def _close(smtp: smtplib.SMTP | None) -> None:
     return None
 
 
+def forget_queued() -> None:
+    """Drop this request's list of mail to send: its transaction was rolled back."""
+    if has_app_context():
+        g.pop("outbox_ids", None)
+
+
 def deliver_after_commit() -> tuple[int, int]:
     """Send what this request queued; a failure leaves it for the scheduler, never an error."""
     ids = g.pop("outbox_ids", None) if has_app_context() else None

@@ -34,7 +34,7 @@ def end_request(response: Response) -> None:
     if response.status_code < 400:
         finish()
     else:
-        db.session.rollback()
+        rollback()
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,12 @@ class Delivery:
 
     sent: int = 0
     failed: int = 0
+
+
+def rollback() -> None:
+    """Undo what this request has done so far, mail it queued included."""
+    db.session.rollback()
+    mail.forget_queued()
 
 
 def finish() -> Delivery:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from taskforce import transaction
 from taskforce.audit.services import Actor
 from taskforce.auth import permissions
 from taskforce.bodies.models import TaskForce
@@ -101,7 +102,7 @@ def attempt(form: FlaskForm | None = None) -> Iterator[Attempt]:
     try:
         yield outcome
     except ServiceError as error:
-        db.session.rollback()
+        transaction.rollback()
         outcome.error = error
         if form is not None:
             apply_errors(form, error)
