@@ -220,6 +220,12 @@ def api(api_for, secretariat) -> Api:
     return api_for(secretariat)
 
 
+@pytest.fixture
+def web(client: FlaskClient, secretariat: User) -> FlaskClient:
+    """A browser session signed in as the `secretariat` user through the login form."""
+    return login(client, secretariat)
+
+
 # --- The usual task force, and its meetings, actions and indicators -----------------------
 #
 # Each factory goes through the app's own service as the CLI would, commits, and returns the

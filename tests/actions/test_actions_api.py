@@ -6,14 +6,7 @@ import pytest
 
 from taskforce.actions.models import Action
 from taskforce.extensions import db
-from tests.conftest import member
-
-
-@pytest.fixture
-def tf(make_taskforce, secretariat):
-    return make_taskforce(
-        by=secretariat, code="SW", members=[member("Nia Roberts", "nia@example.gov.uk", "minister")]
-    )
+from tests.conftest import NIA
 
 
 def _new(api, tf, **kw):
@@ -29,15 +22,9 @@ def _new(api, tf, **kw):
     return api.post("/actions", body)
 
 
-def _meeting(api, tf, first="2027-01-12T10:00:00", count=1):
-    return api.post(
-        f"/taskforces/{tf.id}/schedule", {"first_start": first, "count": count}
-    ).get_json()["items"]
-
-
-def test_references_count_within_each_meeting(api, tf):
-    m1, m2 = _meeting(api, tf, count=2)
-    refs = [_new(api, tf, meeting_id=m["id"]).get_json()["reference"] for m in (m1, m1, m2)]
+def test_references_count_within_each_meeting(api, tf, make_meeting):
+    m1, m2 = make_meeting(), make_meeting()
+    refs = [_new(api, tf, meeting_id=m.id).get_json()["reference"] for m in (m1, m1, m2)]
     assert refs == ["SW-1/1", "SW-1/2", "SW-2/1"]
     assert _new(api, tf).get_json()["reference"] == "SW-0/1"
 
@@ -129,6 +116,6 @@ def test_other_secretariat_and_readers_cannot_change_actions(api, tf, api_for, m
     assert outsider.get(f"/actions/{action['id']}").status_code == 403
     assert outsider.patch(f"/actions/{action['id']}", {"status": "closed"}).status_code == 403
     assert outsider.get("/actions").get_json()["items"] == []
-    reader = api_for(make_user("member", email="nia@example.gov.uk"))
+    reader = api_for(make_user("member", email=NIA))  # a member of tf
     assert reader.get(f"/actions/{action['id']}").status_code == 200
     assert reader.patch(f"/actions/{action['id']}", {"status": "closed"}).status_code == 403

@@ -48,7 +48,7 @@ def test_owner_addresses_smtp_cannot_carry_are_refused_at_the_door(api, tf):
     assert "owner_email" in response.get_json()["error"]["fields"]
 
 
-def test_dates_outside_the_service_years_are_refused(api, tf, allocate):
+def test_dates_outside_the_service_years_are_refused(api, tf, make_action):
     body = {
         "taskforce_id": tf.id,
         "description": "Something",
@@ -59,14 +59,14 @@ def test_dates_outside_the_service_years_are_refused(api, tf, allocate):
         response = api.post("/actions", {**body, "due_date": bad})
         assert response.status_code == 422, bad
         assert "due_date" in response.get_json()["error"]["fields"]
-    action = allocate(ANA, today() + timedelta(days=3))
+    action = make_action(ANA, today() + timedelta(days=3))
     assert api.patch(f"/actions/{action.id}", {"due_date": "1999-12-31"}).status_code == 422
     assert db.session.query(Action).count() == 1
 
 
-def test_a_web_edit_that_keeps_the_date_keeps_the_owners_proposal(client, secretariat, allocate):
+def test_a_web_edit_that_keeps_the_date_keeps_the_owners_proposal(client, secretariat, make_action):
     login(client, secretariat)
-    action = allocate(ANA, today() + timedelta(days=5), "Ana Lopes")
+    action = make_action(ANA, today() + timedelta(days=5), "Ana Lopes")
     proposed = today() + timedelta(days=30)
     action.proposed_due_on = proposed
     db.session.commit()
@@ -88,8 +88,8 @@ def test_a_web_edit_that_keeps_the_date_keeps_the_owners_proposal(client, secret
     assert action.status == "in_progress" and action.proposed_due_on == proposed
 
 
-def test_the_api_declines_a_proposal_with_null(api, allocate):
-    action = allocate(ANA, today() + timedelta(days=5), "Ana Lopes")
+def test_the_api_declines_a_proposal_with_null(api, make_action):
+    action = make_action(ANA, today() + timedelta(days=5), "Ana Lopes")
     action.proposed_due_on = today() + timedelta(days=30)
     db.session.commit()
     data = api.patch(f"/actions/{action.id}", {"proposed_due_date": None}).get_json()
@@ -98,8 +98,8 @@ def test_the_api_declines_a_proposal_with_null(api, allocate):
     assert data["updates"][-1]["comment"].startswith("Declined the proposed due date")
 
 
-def test_a_half_typed_proposed_date_is_an_error_not_ignored(app, api, allocate, smtp):
-    action = allocate(ANA, today() + timedelta(days=5), "Ana Lopes")
+def test_a_half_typed_proposed_date_is_an_error_not_ignored(app, api, make_action, smtp):
+    action = make_action(ANA, today() + timedelta(days=5), "Ana Lopes")
     api.post(f"/actions/{action.id}/link")
     text = smtp.to(ANA)[-1].get_body(preferencelist=("plain",)).get_content()
     path = re.search(r"https?://[^/\s]+(/a/[A-Za-z0-9_-]+)", text).group(1)
@@ -115,9 +115,9 @@ def test_a_half_typed_proposed_date_is_an_error_not_ignored(app, api, allocate, 
     assert db.session.scalar(select(func.count()).select_from(ActionUpdate)) == before
 
 
-def test_a_bad_comment_on_a_proposal_decision_is_explained(client, secretariat, allocate):
+def test_a_bad_comment_on_a_proposal_decision_is_explained(client, secretariat, make_action):
     login(client, secretariat)
-    action = allocate(ANA, today() + timedelta(days=5), "Ana Lopes")
+    action = make_action(ANA, today() + timedelta(days=5), "Ana Lopes")
     action.proposed_due_on = today() + timedelta(days=30)
     db.session.commit()
     page = client.get(f"/actions/{action.id}").get_data(as_text=True)
@@ -136,9 +136,9 @@ def test_a_bad_comment_on_a_proposal_decision_is_explained(client, secretariat, 
     assert action.proposed_due_on is not None
 
 
-def test_a_long_owner_name_and_address_can_still_update(app, api, allocate, smtp):
+def test_a_long_owner_name_and_address_can_still_update(app, api, make_action, smtp):
     long_email = "a" * 60 + "@" + "b" * 180 + ".gov.uk"
-    action = allocate(long_email, today() + timedelta(days=5), "N" * 120)
+    action = make_action(long_email, today() + timedelta(days=5), "N" * 120)
     api.post(f"/actions/{action.id}/link")
     text = smtp.to(long_email)[-1].get_body(preferencelist=("plain",)).get_content()
     path = re.search(r"https?://[^/\s]+(/a/[A-Za-z0-9_-]+)", text).group(1)
@@ -150,10 +150,10 @@ def test_a_long_owner_name_and_address_can_still_update(app, api, allocate, smtp
 
 
 def test_the_owner_page_names_nobody_from_task_forces_you_cannot_see(
-    client, make_user, make_taskforce, secretariat, allocate
+    client, make_user, make_taskforce, secretariat, make_action
 ):
     hidden = make_taskforce(by=secretariat, code="HX", name="Hidden Task Force", members=[])
-    allocate("secret.owner@example.gov.uk", today(), "Hidden Person", taskforce=hidden)
+    make_action("secret.owner@example.gov.uk", today(), "Hidden Person", taskforce=hidden)
     other = make_user("secretariat", email="other.sec@example.gov.uk")
     login(client, other)
     page = unescape(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+import pytest
 import vobject
 
 from taskforce.audit.models import AuditEvent
@@ -21,16 +22,15 @@ def _link(message, path: str) -> str:
     return match.group(1)
 
 
-def _invite(api, tf, smtp):
-    meeting = api.post(
-        f"/taskforces/{tf.id}/schedule", {"first_start": "2027-02-02T10:00:00", "count": 1}
-    ).get_json()["items"][0]
-    api.post(f"/meetings/{meeting['id']}/invites")
+@pytest.fixture
+def invited(api, smtp, make_meeting):
+    """A meeting whose invites have reached every member."""
+    meeting = make_meeting()
+    assert api.post(f"/meetings/{meeting.id}/invites").get_json() == {"sent": 3}
     return meeting
 
 
-def test_apologies_from_the_invite_email(api, tf, smtp, app):
-    meeting = _invite(api, tf, smtp)
+def test_apologies_from_the_invite_email(api, invited, smtp, app):
     path = _link(smtp.to("sam@example.gov.uk")[0], "apologies")
     browser = app.test_client()
     page = browser.get(path)
@@ -46,13 +46,12 @@ def test_apologies_from_the_invite_email(api, tf, smtp, app):
     event = db.session.query(AuditEvent).filter_by(action="meeting.attendance").one()
     assert event.via == "email_link"
     assert (
-        api.get(f"/meetings/{meeting['id']}/attendance").get_json()["attendance"][0]["status"]
+        api.get(f"/meetings/{invited.id}/attendance").get_json()["attendance"][0]["status"]
         == "apologies"
     )
 
 
-def test_unknown_tampered_and_expired_links_say_what_to_do(api, tf, smtp, app):
-    _invite(api, tf, smtp)
+def test_unknown_tampered_and_expired_links_say_what_to_do(invited, smtp, app):
     path = _link(smtp.to("nia@example.gov.uk")[0], "apologies")
     browser = app.test_client()
     tampered = browser.get(path[:-3] + ("aaa" if not path.endswith("aaa") else "bbb"))
@@ -66,14 +65,12 @@ def test_unknown_tampered_and_expired_links_say_what_to_do(api, tf, smtp, app):
     assert browser.get("/apologies/x").status_code == 404
 
 
-def test_an_apologies_link_is_not_a_calendar_feed(api, tf, smtp, app):
-    _invite(api, tf, smtp)
+def test_an_apologies_link_is_not_a_calendar_feed(invited, smtp, app):
     token = _link(smtp.to("nia@example.gov.uk")[0], "apologies").rsplit("/", 1)[1]
     assert app.test_client().get(f"/feed/{token}.ics").status_code == 404
 
 
-def test_personal_calendar_feed_link_and_its_withdrawal(api, tf, smtp, app):
-    _invite(api, tf, smtp)
+def test_personal_calendar_feed_link_and_its_withdrawal(api, tf, invited, smtp, app):
     sam = next(
         m
         for m in api.get(f"/taskforces/{tf.id}/members").get_json()["items"]

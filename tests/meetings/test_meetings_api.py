@@ -10,28 +10,9 @@ import vobject
 from taskforce import mail
 from taskforce.extensions import db
 from taskforce.mail import OutboxMessage
-from tests.conftest import member
+from tests.conftest import NIA, SAM, SEREN
 
-MEMBERS = [
-    member("Nia Roberts", "nia@example.gov.uk", "minister", is_chair=True),
-    member("Sam Patel", "sam@example.gov.uk", "official"),
-    member("Joe Okafor", "joe@example.gov.uk", "secretariat"),
-]
-
-
-@pytest.fixture
-def secretariat(make_user):
-    return make_user("secretariat")
-
-
-@pytest.fixture
-def tf(make_taskforce, secretariat):
-    return make_taskforce(by=secretariat, members=MEMBERS)
-
-
-@pytest.fixture
-def api(api_for, secretariat):
-    return api_for(secretariat)
+MEMBERS = [NIA, SAM, SEREN]  # tf's: the chair, an official and the secretariat
 
 
 def _schedule(api, tf, **kw):
@@ -79,7 +60,7 @@ def test_invites_for_a_six_meeting_schedule_reach_every_member(api, tf, smtp):
         assert response.status_code == 202
         assert response.get_json() == {"sent": 3}
     for person in MEMBERS:
-        received = smtp.to(person["email"])
+        received = smtp.to(person)
         assert len(received) == 6
         message = received[0]
         assert message.get_content_type() == "multipart/mixed"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 import vobject
@@ -44,11 +44,9 @@ def test_two_deliveries_at_once_send_each_message_once(app, smtp):
     assert len(smtp.messages) == 30
 
 
-def test_sent_mail_keeps_no_copy_of_its_links(api, tf, smtp):
-    meeting = api.post(
-        f"/taskforces/{tf.id}/schedule", {"first_start": "2027-02-02T10:00:00", "count": 1}
-    ).get_json()["items"][0]
-    api.post(f"/meetings/{meeting['id']}/invites")
+def test_sent_mail_keeps_no_copy_of_its_links(api, smtp, make_meeting):
+    meeting = make_meeting()
+    api.post(f"/meetings/{meeting.id}/invites")
     assert all(row.raw == "" for row in db.session.query(OutboxMessage).all())
 
 
@@ -61,57 +59,41 @@ def test_absurd_years_are_refused_and_the_list_still_works(api, tf, start):
     assert api.get(f"/taskforces/{tf.id}/meetings").status_code == 200
 
 
-def test_a_meeting_cannot_be_moved_into_the_past_or_invited_to_once_past(api, tf):
-    future = api.post(
-        f"/taskforces/{tf.id}/schedule", {"first_start": "2027-02-02T10:00:00", "count": 1}
-    ).get_json()["items"][0]
-    moved = api.patch(f"/meetings/{future['id']}", {"start": "2020-01-01T10:00:00"})
+def test_a_meeting_cannot_be_moved_into_the_past_or_invited_to_once_past(api, make_meeting):
+    future = make_meeting()
+    moved = api.patch(f"/meetings/{future.id}", {"start": "2020-01-01T10:00:00"})
     assert moved.status_code == 422
-    past = api.post(
-        f"/taskforces/{tf.id}/schedule",
-        {"first_start": "2024-02-06T10:00:00", "count": 1, "record_history": True},
-    ).get_json()["items"][0]
-    assert api.post(f"/meetings/{past['id']}/invites").status_code == 409
+    past = make_meeting(start="2024-02-06T10:00:00", record_history=True)
+    assert api.post(f"/meetings/{past.id}/invites").status_code == 409
 
 
-def test_apologies_after_the_start_are_refused_and_do_not_close_the_meeting(api, tf, smtp, app):
-    meeting = api.post(
-        f"/taskforces/{tf.id}/schedule", {"first_start": "2027-02-02T10:00:00", "count": 1}
-    ).get_json()["items"][0]
-    api.post(f"/meetings/{meeting['id']}/invites")
+def test_apologies_after_the_start_are_refused_and_do_not_close_the_meeting(
+    api, smtp, app, make_meeting
+):
+    meeting = make_meeting()
+    api.post(f"/meetings/{meeting.id}/invites")
     text = smtp.to("sam@example.gov.uk")[0].get_body(preferencelist=("plain",)).get_content()
     path = "/apologies/" + text.split("/apologies/")[1].split()[0]
     browser = app.test_client()
     token = _csrf_from(browser.get(path).get_data(as_text=True))
-    row = db.session.get(Meeting, meeting["id"])
+    row = db.session.get(Meeting, meeting.id)
     row.start_at = utcnow() - timedelta(minutes=5)
     row.end_at = utcnow() + timedelta(minutes=60)
     db.session.commit()
     assert browser.post(path, data={"csrf_token": token}).status_code == 410
-    assert db.session.get(Meeting, meeting["id"]).status == "scheduled"
+    assert db.session.get(Meeting, meeting.id).status == "scheduled"
 
 
-def test_milestones_far_before_the_meeting_still_show_as_due(tf):
+def test_milestones_far_before_the_meeting_still_show_as_due(tf, make_meeting):
     tf.milestone_offsets = {"commission_papers": -60}
     db.session.commit()
-    start = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
-    db.session.add(
-        Meeting(
-            taskforce=tf,
-            number=1,
-            title="x",
-            start_at=start,
-            end_at=start + timedelta(hours=1),
-            uid="uid-far@test",
-        )
-    )
-    db.session.commit()
+    make_meeting(start="2027-06-01T10:00:00", record_history=True)  # allowed once it is past
     due = services.due_between([tf], date(2027, 3, 1), date(2027, 3, 8))
     assert [m.kind for m, _ in due] == ["commission_papers"]
 
 
-def test_calendar_feeds_name_no_attendees(api, tf):
-    api.post(f"/taskforces/{tf.id}/schedule", {"first_start": "2027-02-02T10:00:00", "count": 2})
+def test_calendar_feeds_name_no_attendees(api, tf, make_meeting):
+    make_meeting(), make_meeting()
     feed = vobject.readOne(api.get(f"/taskforces/{tf.id}/calendar.ics").get_data(as_text=True))
     assert all(not hasattr(event, "attendee") for event in feed.vevent_list)
 
@@ -144,30 +126,26 @@ class TestPages:
         assert response.status_code == 200
         assert "must be a day, month and year" in response.get_data(as_text=True)
 
-    def test_a_skipped_clock_time_shows_on_the_date(self, client, tf, api):
-        meeting = api.post(
-            f"/taskforces/{tf.id}/schedule", {"first_start": "2027-02-02T10:00:00", "count": 1}
-        ).get_json()["items"][0]
+    def test_a_skipped_clock_time_shows_on_the_date(self, client, make_meeting):
+        meeting = make_meeting()
         html = client.post(
-            f"/meetings/{meeting['id']}/edit",
+            f"/meetings/{meeting.id}/edit",
             data={
                 "title": "T",
                 "date": ["28", "3", "2027"],
                 "start_time": "01:30",
                 "duration_minutes": "60",
                 "location": "",
-                "version": str(meeting["version"]),
+                "version": str(meeting.version),
             },
         ).get_data(as_text=True)
         assert "clocks go forward" in html
         assert 'href="#date-day"' in html
 
-    def test_a_tampered_version_is_a_conflict(self, client, tf, api):
-        meeting = api.post(
-            f"/taskforces/{tf.id}/schedule", {"first_start": "2027-02-02T10:00:00", "count": 1}
-        ).get_json()["items"][0]
+    def test_a_tampered_version_is_a_conflict(self, client, make_meeting):
+        meeting = make_meeting()
         html = client.post(
-            f"/meetings/{meeting['id']}/edit",
+            f"/meetings/{meeting.id}/edit",
             data={
                 "title": "Changed",
                 "date": ["2", "2", "2027"],
@@ -178,24 +156,20 @@ class TestPages:
             },
         ).get_data(as_text=True)
         assert "changed by someone else" in html
-        assert db.session.get(Meeting, meeting["id"]).title != "Changed"
+        assert db.session.get(Meeting, meeting.id).title != "Changed"
 
-    def test_moving_to_a_working_day_ignores_the_referrer(self, client, tf, api):
-        meeting = api.post(
-            f"/taskforces/{tf.id}/schedule", {"first_start": "2027-05-31T10:00:00", "count": 1}
-        ).get_json()["items"][0]
+    def test_moving_to_a_working_day_ignores_the_referrer(self, client, make_meeting):
+        meeting = make_meeting(start="2027-05-31T10:00:00")  # Spring Bank Holiday
         response = client.post(
-            f"/meetings/{meeting['id']}/next-working-day",
+            f"/meetings/{meeting.id}/next-working-day",
             headers={"Referer": "https://evil.example/x"},
         )
-        assert response.location == f"/meetings/{meeting['id']}"
+        assert response.location == f"/meetings/{meeting.id}"
 
 
-def test_links_are_stored_only_as_hashes(api, tf, smtp):
-    meeting = api.post(
-        f"/taskforces/{tf.id}/schedule", {"first_start": "2027-02-02T10:00:00", "count": 1}
-    ).get_json()["items"][0]
-    api.post(f"/meetings/{meeting['id']}/invites")
+def test_links_are_stored_only_as_hashes(api, smtp, make_meeting):
+    meeting = make_meeting()
+    api.post(f"/meetings/{meeting.id}/invites")
     text = smtp.to("sam@example.gov.uk")[0].get_body(preferencelist=("plain",)).get_content()
     token = text.split("/apologies/")[1].split()[0]
     assert all(token not in link.token_hash for link in db.session.query(AccessLink).all())
@@ -210,16 +184,14 @@ def test_a_date_without_a_time_and_loose_types_are_refused(api, tf):
         assert api.post(f"/taskforces/{tf.id}/schedule", body).status_code == 422, body
 
 
-def test_only_apologies_before_the_meeting_starts(api, tf):
-    meeting = api.post(
-        f"/taskforces/{tf.id}/schedule", {"first_start": "2027-02-02T10:00:00", "count": 1}
-    ).get_json()["items"][0]
+def test_only_apologies_before_the_meeting_starts(api, tf, make_meeting):
+    meeting = make_meeting()
     member_id = api.get(f"/taskforces/{tf.id}/members").get_json()["items"][0]["id"]
     early = api.put(
-        f"/meetings/{meeting['id']}/attendance", [{"member_id": member_id, "status": "attended"}]
+        f"/meetings/{meeting.id}/attendance", [{"member_id": member_id, "status": "attended"}]
     )
     assert early.status_code == 422
     ok = api.put(
-        f"/meetings/{meeting['id']}/attendance", [{"member_id": member_id, "status": "apologies"}]
+        f"/meetings/{meeting.id}/attendance", [{"member_id": member_id, "status": "apologies"}]
     )
     assert ok.status_code == 200
