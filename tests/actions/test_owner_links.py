@@ -144,6 +144,36 @@ def test_bad_updates_are_explained_and_change_nothing(app, action, emailed, form
     assert updates() == before
 
 
+def test_a_half_typed_proposed_date_is_an_error_not_ignored(app, api, make_action, smtp):
+    action = make_action(ANA, today() + timedelta(days=5), "Ana Lopes")
+    api.post(f"/actions/{action.id}/link")
+    text = smtp.to(ANA)[-1].get_body(preferencelist=("plain",)).get_content()
+    path = re.search(r"https?://[^/\s]+(/a/[A-Za-z0-9_-]+)", text).group(1)
+    browser = app.test_client()
+    page = browser.get(path).get_data(as_text=True)
+    before = db.session.scalar(select(func.count()).select_from(ActionUpdate))
+    for parts in (["", "3", "2027"], ["", "13", "2027"], ["1", "", ""]):
+        response = browser.post(
+            path, data={"csrf_token": _csrf_from(page), "due_date": parts, "comment": "x"}
+        )
+        assert response.status_code == 422, parts
+        assert "There is a problem" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ActionUpdate)) == before
+
+
+def test_a_long_owner_name_and_address_can_still_update(app, api, make_action, smtp):
+    long_email = "a" * 60 + "@" + "b" * 180 + ".gov.uk"
+    action = make_action(long_email, today() + timedelta(days=5), "N" * 120)
+    api.post(f"/actions/{action.id}/link")
+    text = smtp.to(long_email)[-1].get_body(preferencelist=("plain",)).get_content()
+    path = re.search(r"https?://[^/\s]+(/a/[A-Za-z0-9_-]+)", text).group(1)
+    browser = app.test_client()
+    page = browser.get(path).get_data(as_text=True)
+    response = browser.post(path, data={"csrf_token": _csrf_from(page), "status": "complete"})
+    assert response.status_code == 302
+    assert db.session.get(Action, action.id).status == "complete"
+
+
 def test_tampered_expired_revoked_and_finished_links(app, api, action, emailed, smtp):
     browser = app.test_client()
     tampered = browser.get(emailed[:-4] + "abcd")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from contextlib import contextmanager
 from datetime import date, timedelta
 from html import unescape
@@ -16,6 +17,8 @@ from taskforce.actions.models import Action
 from taskforce.actions.services import today
 from taskforce.extensions import db
 from tests.conftest import SAM, _csrf_from, login
+
+ANA = "ana.lopes@example.gov.uk"
 
 
 @contextmanager
@@ -146,6 +149,19 @@ def test_an_owner_sees_everything_they_own_across_task_forces(
     assert "Skills job" in html and "Housing job" in html and "Not hers" not in html
 
 
+def test_the_owner_page_names_nobody_from_task_forces_you_cannot_see(
+    client, make_user, make_taskforce, secretariat, make_action
+):
+    hidden = make_taskforce(by=secretariat, code="HX", name="Hidden Task Force", members=[])
+    make_action("secret.owner@example.gov.uk", today(), "Hidden Person", taskforce=hidden)
+    other = make_user("secretariat", email="other.sec@example.gov.uk")
+    login(client, other)
+    page = unescape(
+        client.get("/actions/owner?owner_email=secret.owner@example.gov.uk").get_data(as_text=True)
+    )
+    assert "Hidden Person" not in page
+
+
 def test_members_see_only_their_task_forces_actions(
     client, make_user, make_taskforce, secretariat, make_action, tf
 ):
@@ -241,8 +257,6 @@ def test_a_past_due_date_is_allowed_with_a_warning(web, tf):
 
 def _update(web, action, **changes):
     page = web.get(f"/actions/{action.id}").get_data(as_text=True)
-    import re
-
     version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
     data = {
         "csrf_token": _csrf_from(page),
@@ -310,6 +324,49 @@ def test_the_secretariat_accepts_or_declines_a_proposed_date(web, make_action):
     assert response.status_code == 302
     db.session.refresh(action)
     assert action.due_on == today() + timedelta(days=30) and action.proposed_due_on is None
+
+
+def test_a_web_edit_that_keeps_the_date_keeps_the_owners_proposal(web, make_action):
+    action = make_action(ANA, today() + timedelta(days=5), "Ana Lopes")
+    proposed = today() + timedelta(days=30)
+    action.proposed_due_on = proposed
+    db.session.commit()
+    page = web.get(f"/actions/{action.id}").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    due = action.due_on
+    response = web.post(
+        f"/actions/{action.id}",
+        data={
+            "csrf_token": _csrf_from(page),
+            "version": version,
+            "status": "in_progress",
+            "due_date": [str(due.day), str(due.month), str(due.year)],
+            "description": action.description,
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(action)
+    assert action.status == "in_progress" and action.proposed_due_on == proposed
+
+
+def test_a_bad_comment_on_a_proposal_decision_is_explained(web, make_action):
+    action = make_action(ANA, today() + timedelta(days=5), "Ana Lopes")
+    action.proposed_due_on = today() + timedelta(days=30)
+    db.session.commit()
+    page = web.get(f"/actions/{action.id}").get_data(as_text=True)
+    response = web.post(
+        f"/actions/{action.id}/proposal",
+        data={
+            "csrf_token": _csrf_from(page),
+            "version": str(action.version),
+            "decision": "accept",
+            "comment": "x" * 2001,
+        },
+    )
+    assert response.status_code == 422
+    assert "There is a problem" in response.get_data(as_text=True)
+    db.session.refresh(action)
+    assert action.proposed_due_on is not None
 
 
 def test_the_ladder_page_saves_and_refuses_nonsense(web, tf):

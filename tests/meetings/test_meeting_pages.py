@@ -1,19 +1,22 @@
-"""The meeting pages: schedule, flagged dates, invites, changes, cancelling, attendance."""
+"""The meeting pages: schedule, flagged dates, invites, changes, cancelling, attendance,
+what is due this week, and the outbox."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 
 from taskforce.extensions import db
+from taskforce.meetings import services
 from taskforce.meetings.models import Meeting
 from tests.conftest import login
 
 
-@pytest.fixture
-def secretariat(make_user, client, no_csrf):
-    user = make_user("secretariat")
-    login(client, user)
-    return user
+@pytest.fixture(autouse=True)
+def _signed_in(client, secretariat, no_csrf):
+    """The pages are used by the secretariat user, signed in; forms go without CSRF tokens."""
+    login(client, secretariat)
 
 
 SCHEDULE = {
@@ -121,6 +124,14 @@ def test_home_page_lists_what_is_due_this_week(client, tf, api_for, secretariat)
     assert f"{tf.code} meeting" in html
 
 
+def test_milestones_far_before_the_meeting_still_show_as_due(tf, make_meeting):
+    tf.milestone_offsets = {"commission_papers": -60}
+    db.session.commit()
+    make_meeting(start="2027-06-01T10:00:00", record_history=True)  # allowed once it is past
+    due = services.due_between([tf], date(2027, 3, 1), date(2027, 3, 8))
+    assert [m.kind for m, _ in due] == ["commission_papers"]
+
+
 def test_outbox_page_shows_waiting_mail_and_retries_it(client, make_meeting, smtp):
     meeting = make_meeting()
     smtp.stop()
@@ -166,3 +177,61 @@ def test_cycle_form_saves_offsets_and_refuses_wrong_signs(client, tf):
     assert client.post(f"/taskforces/{tf.id}/cycle", data=form).status_code == 302
     db.session.expire_all()
     assert tf.milestone_offsets["pack_issued"] == -4
+
+
+def test_a_date_with_the_wrong_number_of_parts_is_a_form_error(client, tf):
+    response = client.post(
+        f"/taskforces/{tf.id}/meetings/schedule",
+        data={
+            "first_date": ["1", "2"],
+            "start_time": "10:00",
+            "duration_minutes": "90",
+            "count": "1",
+            "cadence_weeks": "6",
+        },
+    )
+    assert response.status_code == 200
+    assert "must be a day, month and year" in response.get_data(as_text=True)
+
+
+def test_a_skipped_clock_time_shows_on_the_date(client, make_meeting):
+    meeting = make_meeting()
+    html = client.post(
+        f"/meetings/{meeting.id}/edit",
+        data={
+            "title": "T",
+            "date": ["28", "3", "2027"],
+            "start_time": "01:30",
+            "duration_minutes": "60",
+            "location": "",
+            "version": str(meeting.version),
+        },
+    ).get_data(as_text=True)
+    assert "clocks go forward" in html
+    assert 'href="#date-day"' in html
+
+
+def test_a_tampered_version_is_a_conflict(client, make_meeting):
+    meeting = make_meeting()
+    html = client.post(
+        f"/meetings/{meeting.id}/edit",
+        data={
+            "title": "Changed",
+            "date": ["2", "2", "2027"],
+            "start_time": "10:00",
+            "duration_minutes": "60",
+            "location": "",
+            "version": "abc",
+        },
+    ).get_data(as_text=True)
+    assert "changed by someone else" in html
+    assert db.session.get(Meeting, meeting.id).title != "Changed"
+
+
+def test_moving_to_a_working_day_ignores_the_referrer(client, make_meeting):
+    meeting = make_meeting(start="2027-05-31T10:00:00")  # Spring Bank Holiday
+    response = client.post(
+        f"/meetings/{meeting.id}/next-working-day",
+        headers={"Referer": "https://evil.example/x"},
+    )
+    assert response.location == f"/meetings/{meeting.id}"
