@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import UTC, datetime
 
@@ -40,11 +41,29 @@ def test_the_outbox_job_sends_due_mail_once(app, smtp):
     assert db.session.query(OutboxMessage).one().status == "sent"
 
 
-def test_a_failing_job_does_not_stop_the_scheduler(app):
+def test_a_failing_job_does_not_stop_the_scheduler(app, caplog):
+    """The job's error is logged with its traceback, its half-done work rolled back, and
+    the wrapper returns so that the next job runs."""
+    ran = []
+
     def broken():
+        ran.append("broken")
+        half_done = OutboxMessage(kind="test", recipients="a@example.gov.uk", subject="x", raw="")
+        db.session.add(half_done)
+        db.session.flush()
         raise RuntimeError("boom")
 
-    in_app(app, broken)()  # logs and returns
+    def healthy():
+        ran.append("healthy")
+
+    with caplog.at_level(logging.ERROR, logger="taskforce.scheduler"):
+        assert in_app(app, broken)() is None  # returned: nothing escapes to the scheduler
+        in_app(app, healthy)()
+    assert ran == ["broken", "healthy"]
+    [record] = [r for r in caplog.records if r.name == "taskforce.scheduler"]
+    assert record.getMessage() == "scheduled job broken failed; it will run again"
+    assert isinstance(record.exc_info[1], RuntimeError) and str(record.exc_info[1]) == "boom"
+    assert db.session.query(OutboxMessage).count() == 0
 
 
 def test_only_one_scheduler_holds_the_lock(app):

@@ -102,7 +102,8 @@ def test_attendance_form_records_quorum(client, tf, api):
         },
     )
     html = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
-    assert "2 present" in html and "quorate" in html
+    assert "2 present against a quorum of 1:" in html
+    assert "<strong>quorate</strong>" in html
 
 
 def test_home_page_lists_what_is_due_this_week(client, tf, api_for, secretariat):
