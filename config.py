@@ -78,6 +78,8 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12  # a working day, then sign in again
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 12
+    #: How new passwords are hashed (a werkzeug method): scrypt, slow on purpose.
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a hashing method, not a password
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -110,6 +112,9 @@ class TestConfig(Config):
     LOGIN_RATE_LIMIT = "100000 per minute"
     OWNER_LINK_RATE_LIMIT = "100000 per hour"
     SERVER_NAME = None
+    # One iteration: a test user costs microseconds rather than scrypt's fifth of a second.
+    # Never outside tests.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"  # noqa: S105 - a hashing method
 
 
 class ProductionConfig(Config):

@@ -11,6 +11,7 @@ import contextvars
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -217,6 +218,157 @@ def secretariat(make_user) -> User:
 @pytest.fixture
 def api(api_for, secretariat) -> Api:
     return api_for(secretariat)
+
+
+@pytest.fixture
+def web(client: FlaskClient, secretariat: User) -> FlaskClient:
+    """A browser session signed in as the `secretariat` user through the login form."""
+    return login(client, secretariat)
+
+
+# --- The usual task force, and its meetings, actions and indicators -----------------------
+#
+# Each factory goes through the app's own service as the CLI would, commits, and returns the
+# new row. Left out, the task force is the `tf` fixture (the module's own, if it has one).
+
+#: The members of `tf`: a minister in the chair, an official and the secretariat.
+NIA = "nia@example.gov.uk"
+SAM = "sam@example.gov.uk"
+SEREN = "seren@example.gov.uk"
+TF_PRIORITIES = ["Apprenticeship starts", "Youth guarantee"]
+
+
+@pytest.fixture
+def tf(make_taskforce, secretariat) -> TaskForce:
+    """The Skills and Work Task Force (code SW), made and edited by the `secretariat` user,
+    with Nia Roberts (minister, chair), Sam Patel (official), Seren Pryce (secretariat) and
+    two priorities."""
+    return make_taskforce(
+        by=secretariat,
+        name="Skills and Work Task Force",
+        code="SW",
+        priorities=TF_PRIORITIES,
+        members=[
+            member("Nia Roberts", NIA, "minister", is_chair=True, role_title="Minister"),
+            member("Sam Patel", SAM, "official"),
+            member("Seren Pryce", SEREN, "secretariat", role_title="Secretary"),
+        ],
+    )
+
+
+def _taskforce_or_tf(request, taskforce: TaskForce | None) -> TaskForce:
+    return taskforce if taskforce is not None else request.getfixturevalue("tf")
+
+
+@pytest.fixture
+def make_meeting(app: Flask, request):
+    """make_meeting(taskforce=None, start=..., **kw): one meeting, through schedule_meetings.
+
+    `start` is UK time (a datetime or ISO text); the default is a Tuesday in 2040, so the
+    meeting is still to come and invites can go. Give record_history=True for a past one.
+    """
+    from taskforce.meetings import services as meeting_services
+    from taskforce.meetings.models import Meeting
+
+    def make(
+        taskforce: TaskForce | None = None,
+        start: datetime | str = "2040-02-07T10:00:00",
+        *,
+        duration_minutes: int = 90,
+        location: str = "Room 1, 70 Whitehall",
+        by: User | None = None,
+        **kw,
+    ) -> Meeting:
+        [meeting] = meeting_services.schedule_meetings(
+            _taskforce_or_tf(request, taskforce),
+            first_start=datetime.fromisoformat(start) if isinstance(start, str) else start,
+            count=1,
+            duration_minutes=duration_minutes,
+            location=location,
+            actor=Actor(user=by, via="web") if by else CLI,
+            **kw,
+        )
+        db.session.commit()
+        return meeting
+
+    return make
+
+
+@pytest.fixture
+def make_action(app: Flask, request):
+    """make_action(owner_email=..., due=None, owner_name=None, **kw): an action allocated
+    through create_action, due in two weeks unless told.
+
+    kw: taskforce, meeting, description, organisation, by (a user; else the system).
+    """
+    from taskforce.actions import services as action_services
+    from taskforce.actions.models import Action
+
+    def make(
+        owner_email: str = "ana.lopes@example.gov.uk",
+        due: date | None = None,
+        owner_name: str | None = None,
+        *,
+        taskforce: TaskForce | None = None,
+        meeting=None,
+        description: str = "Draft the employer survey",
+        organisation: str = "Department for Skills",
+        by: User | None = None,
+    ) -> Action:
+        data = {
+            "description": description,
+            "owner_name": owner_name or owner_email.split("@")[0].title(),
+            "owner_email": owner_email,
+            "owner_organisation": organisation,
+            "due_date": due or action_services.today() + timedelta(days=14),
+        }
+        actor = Actor(user=by, via="web") if by else Actor.system()
+        action, _warnings = action_services.create_action(
+            _taskforce_or_tf(request, taskforce), data, actor, meeting
+        )
+        db.session.commit()
+        return action
+
+    return make
+
+
+@pytest.fixture
+def make_indicator(app: Flask, request):
+    """make_indicator(taskforce=None, **fields): an indicator, through create_indicator.
+
+    Monthly and "up is good" unless told; `trajectory` and `actuals` are {period: value}.
+    """
+    from taskforce.performance import services as performance_services
+    from taskforce.performance.models import Indicator
+
+    counter = iter(range(1, 10_000))
+
+    def make(
+        taskforce: TaskForce | None = None,
+        *,
+        trajectory: dict | None = None,
+        actuals: dict | None = None,
+        **fields,
+    ) -> Indicator:
+        data = {
+            "name": f"Indicator {next(counter)}",
+            "unit": "starts",
+            "frequency": "monthly",
+            "direction": "up",
+            **fields,
+            "trajectory": [{"period": p, "value": v} for p, v in (trajectory or {}).items()],
+        }
+        indicator = performance_services.create_indicator(
+            _taskforce_or_tf(request, taskforce), data, CLI
+        )
+        if actuals:
+            points = [{"period": p, "value": v} for p, v in actuals.items()]
+            values = performance_services.actuals_from_input(indicator, points)
+            performance_services.record_actuals(indicator, values, CLI)
+        db.session.commit()
+        return indicator
+
+    return make
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import login, member
+from tests.conftest import member
 from tests.readable import csv_download, xlsx_download
 
 FORMATS = ["csv", "xlsx"]
@@ -44,11 +44,6 @@ def board(make_taskforce, secretariat):
         priorities=["More apprenticeship starts", "Fewer vacancies in social care"],
         members=[member("Nia Roberts", "nia.roberts@example.gov.uk", "minister", is_chair=True)],
     )
-
-
-@pytest.fixture
-def web(client, secretariat):
-    return login(client, secretariat)
 
 
 def created(response) -> dict:

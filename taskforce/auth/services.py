@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import lru_cache
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -17,8 +19,22 @@ from taskforce.extensions import db
 
 TOKEN_PREFIX = "tf_"  # noqa: S105 - a marker, not a secret
 PASSWORD_MIN = 12
-# Checked against when the email is unknown, so a wrong email costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+def _hash_method() -> str:
+    """werkzeug's method for new password hashes: scrypt, unless the config says otherwise."""
+    return current_app.config["PASSWORD_HASH_METHOD"]
+
+
+def _hash_password(password: str) -> str:
+    return generate_password_hash(password, method=_hash_method())
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    """Checked against when the email is unknown, so that a wrong email costs as long as a
+    wrong password: made once per method, with the method real hashes use."""
+    return generate_password_hash("not-a-real-password", method=method)
 
 
 def hash_token(token: str) -> str:
@@ -41,7 +57,7 @@ def validate_password(password: str) -> None:
 def create_user(
     email: str, name: str, role: Role | str, actor: Actor, password: str | None = None
 ) -> User:
-    """Create a user; the password, if any, is stored only as a scrypt hash."""
+    """Create a user; the password, if any, is stored only as a hash (scrypt in production)."""
     email = email.strip().lower()
     if role not in {r.value for r in Role}:
         raise ValidationError.single(
@@ -52,7 +68,7 @@ def create_user(
     user = User(email=email, name=name.strip(), role=str(role))
     if password is not None:
         validate_password(password)
-        user.password_hash = generate_password_hash(password, method="scrypt")
+        user.password_hash = _hash_password(password)
     db.session.add(user)
     db.session.flush()
     record(
@@ -67,7 +83,7 @@ def create_user(
 
 def set_password(user: User, password: str, actor: Actor) -> None:
     validate_password(password)
-    user.password_hash = generate_password_hash(password, method="scrypt")
+    user.password_hash = _hash_password(password)
     record(actor, "user.password_set", user, summary=f"Set the password of {user.email}")
 
 
@@ -86,7 +102,7 @@ def authenticate(email: str, password: str) -> User | None:
     """Return the active user with this email and password, or None."""
     user = get_user_by_email(email)
     if user is None or not user.password_hash:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(_hash_method()), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None

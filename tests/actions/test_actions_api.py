@@ -1,19 +1,18 @@
-"""The actions API: references, history, transitions, optimistic locking, filters."""
+"""The actions API: references, history, transitions, optimistic locking, filters, and
+what it refuses."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 
 from taskforce.actions.models import Action
+from taskforce.actions.services import today
 from taskforce.extensions import db
-from tests.conftest import member
+from tests.conftest import NIA
 
-
-@pytest.fixture
-def tf(make_taskforce, secretariat):
-    return make_taskforce(
-        by=secretariat, code="SW", members=[member("Nia Roberts", "nia@example.gov.uk", "minister")]
-    )
+ANA = "ana.lopes@example.gov.uk"
 
 
 def _new(api, tf, **kw):
@@ -29,15 +28,9 @@ def _new(api, tf, **kw):
     return api.post("/actions", body)
 
 
-def _meeting(api, tf, first="2027-01-12T10:00:00", count=1):
-    return api.post(
-        f"/taskforces/{tf.id}/schedule", {"first_start": first, "count": count}
-    ).get_json()["items"]
-
-
-def test_references_count_within_each_meeting(api, tf):
-    m1, m2 = _meeting(api, tf, count=2)
-    refs = [_new(api, tf, meeting_id=m["id"]).get_json()["reference"] for m in (m1, m1, m2)]
+def test_references_count_within_each_meeting(api, tf, make_meeting):
+    m1, m2 = make_meeting(), make_meeting()
+    refs = [_new(api, tf, meeting_id=m.id).get_json()["reference"] for m in (m1, m1, m2)]
     assert refs == ["SW-1/1", "SW-1/2", "SW-2/1"]
     assert _new(api, tf).get_json()["reference"] == "SW-0/1"
 
@@ -76,6 +69,16 @@ def test_a_stale_version_is_a_conflict(api, tf):
     )
     assert stale.status_code == 409
     assert api.get(f"/actions/{action['id']}").get_json()["status"] == "in_progress"
+
+
+def test_the_api_declines_a_proposal_with_null(api, make_action):
+    action = make_action(ANA, today() + timedelta(days=5), "Ana Lopes")
+    action.proposed_due_on = today() + timedelta(days=30)
+    db.session.commit()
+    data = api.patch(f"/actions/{action.id}", {"proposed_due_date": None}).get_json()
+    assert data["proposed_due_date"] is None
+    assert data["due_date"] == action.due_on.isoformat()
+    assert data["updates"][-1]["comment"].startswith("Declined the proposed due date")
 
 
 def test_transitions_that_make_no_sense_are_refused(api, tf):
@@ -123,12 +126,43 @@ def test_bad_actions_are_refused_and_nothing_saved(api, tf, change, field):
     assert db.session.query(Action).count() == 0
 
 
+def test_owner_addresses_smtp_cannot_carry_are_refused_at_the_door(api, tf):
+    response = api.post(
+        "/actions",
+        {
+            "taskforce_id": tf.id,
+            "description": "Something",
+            "owner_name": "Jos\u00e9",
+            "owner_email": "jos\u00e9@example.gov.uk",
+            "due_date": "2027-03-01",
+        },
+    )
+    assert response.status_code == 422
+    assert "owner_email" in response.get_json()["error"]["fields"]
+
+
+def test_dates_outside_the_service_years_are_refused(api, tf, make_action):
+    body = {
+        "taskforce_id": tf.id,
+        "description": "Something",
+        "owner_name": "Ana Lopes",
+        "owner_email": ANA,
+    }
+    for bad in ("0001-01-03", "2999-12-31"):
+        response = api.post("/actions", {**body, "due_date": bad})
+        assert response.status_code == 422, bad
+        assert "due_date" in response.get_json()["error"]["fields"]
+    action = make_action(ANA, today() + timedelta(days=3))
+    assert api.patch(f"/actions/{action.id}", {"due_date": "1999-12-31"}).status_code == 422
+    assert db.session.query(Action).count() == 1
+
+
 def test_other_secretariat_and_readers_cannot_change_actions(api, tf, api_for, make_user):
     action = _new(api, tf).get_json()
     outsider = api_for(make_user("secretariat"))
     assert outsider.get(f"/actions/{action['id']}").status_code == 403
     assert outsider.patch(f"/actions/{action['id']}", {"status": "closed"}).status_code == 403
     assert outsider.get("/actions").get_json()["items"] == []
-    reader = api_for(make_user("member", email="nia@example.gov.uk"))
+    reader = api_for(make_user("member", email=NIA))  # a member of tf
     assert reader.get(f"/actions/{action['id']}").status_code == 200
     assert reader.patch(f"/actions/{action['id']}", {"status": "closed"}).status_code == 403

@@ -15,12 +15,13 @@ from taskforce.db import utcnow
 from taskforce.extensions import db
 from taskforce.links import AccessLink
 from taskforce.mail import OutboxMessage
-from tests.actions.conftest import CHAIR, SECRETARIAT
+from tests.conftest import NIA, SEREN
 
 # Due on Monday 1 March 2027. Default ladder in working days: reminder -3 (Wed 24 Feb),
 # chase +1 (Tue 2 Mar), second chase +6 (Tue 9 Mar), escalation +11 (Tue 16 Mar).
 DUE = date(2027, 3, 1)
 ANA = "ana.lopes@example.gov.uk"
+CHAIR, SECRETARIAT = NIA, SEREN  # whom tf escalates to
 BEN = "ben.clarke@example.gov.uk"
 
 
@@ -39,11 +40,11 @@ def count(model) -> int:
 
 
 @pytest.fixture
-def three(allocate):
+def three(make_action):
     return [
-        allocate(ANA, DUE, "Ana Lopes", description="Draft the employer survey"),
-        allocate(ANA, DUE, "Ana Lopes", description="Cost the apprenticeship pilot"),
-        allocate(BEN, DUE, "Ben Clarke", description="Map the regional colleges"),
+        make_action(ANA, DUE, "Ana Lopes", description="Draft the employer survey"),
+        make_action(ANA, DUE, "Ana Lopes", description="Cost the apprenticeship pilot"),
+        make_action(BEN, DUE, "Ben Clarke", description="Map the regional colleges"),
     ]
 
 
@@ -100,10 +101,10 @@ def test_a_late_start_climbs_the_ladder_one_rung_at_a_time(app, smtp, three):
     assert steps == ["chase"] * 3 + ["second_chase"] * 3 + ["escalation"] * 3
 
 
-def test_a_date_at_the_edge_of_the_calendar_does_not_stop_chasing(app, smtp, three, allocate):
+def test_a_date_at_the_edge_of_the_calendar_does_not_stop_chasing(app, smtp, three, make_action):
     from taskforce.actions.models import Action
 
-    odd = allocate(BEN, DUE, "Ben Clarke")
+    odd = make_action(BEN, DUE, "Ben Clarke")
     db.session.execute(update(Action).where(Action.id == odd.id).values(due_on=date(1, 1, 3)))
     db.session.commit()
     assert "Chase: 3" in chase(app, "2027-03-02")
@@ -216,10 +217,10 @@ def test_the_scheduler_job_skips_days_that_are_not_working_days(app, smtp, three
 
 
 def test_escalation_without_a_chair_or_secretariat_still_chases_the_owner(
-    app, smtp, make_taskforce, secretariat, allocate
+    app, smtp, make_taskforce, secretariat, make_action
 ):
     lonely = make_taskforce(by=secretariat, code="LN", name="Lonely Task Force", members=[])
-    allocate(ANA, DUE - timedelta(days=30), "Ana Lopes", taskforce=lonely)
+    make_action(ANA, DUE - timedelta(days=30), "Ana Lopes", taskforce=lonely)
     for day in ("2027-03-02", "2027-03-09"):
         chase(app, day)
     output = chase(app, "2027-03-16")
@@ -228,8 +229,8 @@ def test_escalation_without_a_chair_or_secretariat_still_chases_the_owner(
     assert len(smtp.messages) == 3 and {tuple(r) for r, _m in smtp.messages} == {(ANA,)}
 
 
-def test_a_due_date_on_a_weekend_keeps_every_rung_on_its_day(app, smtp, allocate):
-    allocate(ANA, date(2027, 3, 6), "Ana Lopes")  # a Saturday
+def test_a_due_date_on_a_weekend_keeps_every_rung_on_its_day(app, smtp, make_action):
+    make_action(ANA, date(2027, 3, 6), "Ana Lopes")  # a Saturday
     days = {}
     day = date(2027, 3, 1)
     while day <= date(2027, 3, 26):
@@ -247,9 +248,9 @@ def test_a_due_date_on_a_weekend_keeps_every_rung_on_its_day(app, smtp, allocate
 
 
 def test_an_action_allocated_inside_the_reminder_window_is_chased_the_day_after(
-    app, smtp, allocate
+    app, smtp, make_action
 ):
-    allocate(ANA, date(2027, 3, 2), "Ana Lopes")  # due Tuesday, allocated on the Monday
+    make_action(ANA, date(2027, 3, 2), "Ana Lopes")  # due Tuesday, allocated on the Monday
     assert "Reminder: 1" in chase(app, "2027-03-01")
     assert "Owners emailed: 0" in chase(app, "2027-03-02")
     assert "Chase: 1" in chase(app, "2027-03-03")

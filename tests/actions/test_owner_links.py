@@ -29,8 +29,8 @@ def updates() -> int:
 
 
 @pytest.fixture
-def action(allocate):
-    return allocate(ANA, today() + timedelta(days=20), "Ana Lopes")
+def action(make_action):
+    return make_action(ANA, today() + timedelta(days=20), "Ana Lopes")
 
 
 @pytest.fixture
@@ -88,8 +88,8 @@ def test_an_owner_proposes_a_date_and_the_secretariat_decides(app, api, action, 
     assert accepted["due_date"] == new_date and accepted["proposed_due_date"] is None
 
 
-def test_a_token_cannot_touch_another_action(app, allocate, action, emailed):
-    other = allocate(ANA, today() + timedelta(days=9), "Ana Lopes", description="Other work")
+def test_a_token_cannot_touch_another_action(app, make_action, action, emailed):
+    other = make_action(ANA, today() + timedelta(days=9), "Ana Lopes", description="Other work")
     browser = app.test_client()
     html = browser.get(emailed).get_data(as_text=True)
     assert "Other work" not in html
@@ -144,6 +144,36 @@ def test_bad_updates_are_explained_and_change_nothing(app, action, emailed, form
     assert updates() == before
 
 
+def test_a_half_typed_proposed_date_is_an_error_not_ignored(app, api, make_action, smtp):
+    action = make_action(ANA, today() + timedelta(days=5), "Ana Lopes")
+    api.post(f"/actions/{action.id}/link")
+    text = smtp.to(ANA)[-1].get_body(preferencelist=("plain",)).get_content()
+    path = re.search(r"https?://[^/\s]+(/a/[A-Za-z0-9_-]+)", text).group(1)
+    browser = app.test_client()
+    page = browser.get(path).get_data(as_text=True)
+    before = db.session.scalar(select(func.count()).select_from(ActionUpdate))
+    for parts in (["", "3", "2027"], ["", "13", "2027"], ["1", "", ""]):
+        response = browser.post(
+            path, data={"csrf_token": _csrf_from(page), "due_date": parts, "comment": "x"}
+        )
+        assert response.status_code == 422, parts
+        assert "There is a problem" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ActionUpdate)) == before
+
+
+def test_a_long_owner_name_and_address_can_still_update(app, api, make_action, smtp):
+    long_email = "a" * 60 + "@" + "b" * 180 + ".gov.uk"
+    action = make_action(long_email, today() + timedelta(days=5), "N" * 120)
+    api.post(f"/actions/{action.id}/link")
+    text = smtp.to(long_email)[-1].get_body(preferencelist=("plain",)).get_content()
+    path = re.search(r"https?://[^/\s]+(/a/[A-Za-z0-9_-]+)", text).group(1)
+    browser = app.test_client()
+    page = browser.get(path).get_data(as_text=True)
+    response = browser.post(path, data={"csrf_token": _csrf_from(page), "status": "complete"})
+    assert response.status_code == 302
+    assert db.session.get(Action, action.id).status == "complete"
+
+
 def test_tampered_expired_revoked_and_finished_links(app, api, action, emailed, smtp):
     browser = app.test_client()
     tampered = browser.get(emailed[:-4] + "abcd")
@@ -174,9 +204,9 @@ def test_refusals_are_logged(app, action, emailed, caplog):
     assert any("owner link refused (404)" in r.getMessage() for r in caplog.records)
 
 
-def test_each_line_of_a_digest_has_a_link_for_that_action_alone(app, smtp, allocate, api):
-    first = allocate(ANA, date(2027, 3, 1), "Ana Lopes", description="First job")
-    second = allocate(ANA, date(2027, 3, 1), "Ana Lopes", description="Second job")
+def test_each_line_of_a_digest_has_a_link_for_that_action_alone(app, smtp, make_action, api):
+    first = make_action(ANA, date(2027, 3, 1), "Ana Lopes", description="First job")
+    second = make_action(ANA, date(2027, 3, 1), "Ana Lopes", description="Second job")
     result = app.test_cli_runner().invoke(args=["chase", "run", "--today", "2027-03-02"])
     assert result.exit_code == 0, result.output
     paths = links_in(smtp.to(ANA)[0])
@@ -196,13 +226,15 @@ def test_each_line_of_a_digest_has_a_link_for_that_action_alone(app, smtp, alloc
     assert db.session.get(Action, second.id).status == "open"
 
 
-def test_a_link_for_several_actions_needs_to_be_told_which_and_shrinks_on_withdrawal(app, allocate):
+def test_a_link_for_several_actions_needs_to_be_told_which_and_shrinks_on_withdrawal(
+    app, make_action
+):
     from taskforce.actions.emails import withdraw_owner_links
     from taskforce.audit.services import Actor
     from taskforce.links import Purpose, issue
 
-    first = allocate(ANA, date(2027, 3, 1), "Ana Lopes", description="First job")
-    second = allocate(ANA, date(2027, 3, 1), "Ana Lopes", description="Second job")
+    first = make_action(ANA, date(2027, 3, 1), "Ana Lopes", description="First job")
+    second = make_action(ANA, date(2027, 3, 1), "Ana Lopes", description="Second job")
     token = issue(
         Purpose.ACTION_OWNER, email=ANA, lifetime=timedelta(days=5), actions=[first, second]
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from contextlib import contextmanager
 from datetime import date, timedelta
 from html import unescape
@@ -15,7 +16,9 @@ from sqlalchemy import event, insert
 from taskforce.actions.models import Action
 from taskforce.actions.services import today
 from taskforce.extensions import db
-from tests.conftest import _csrf_from, login
+from tests.conftest import SAM, _csrf_from, login
+
+ANA = "ana.lopes@example.gov.uk"
 
 
 @contextmanager
@@ -56,40 +59,35 @@ def bulk_actions(tf, n: int, start: int = 1) -> None:
     db.session.commit()
 
 
-@pytest.fixture
-def browser(client, secretariat, tf):
-    return login(client, secretariat)
-
-
 @pytest.mark.parametrize("path", ["/taskforces/{tf}/actions", "/actions"])
-def test_the_tracker_makes_as_many_queries_for_1000_actions_as_for_10(browser, tf, path):
+def test_the_tracker_makes_as_many_queries_for_1000_actions_as_for_10(web, tf, path):
     url = path.format(tf=tf.id)
     bulk_actions(tf, 10)
     with count_queries() as small:
-        assert browser.get(url).status_code == 200
+        assert web.get(url).status_code == 200
     bulk_actions(tf, 990, start=11)
     with count_queries() as large:
-        page = browser.get(url)
+        page = web.get(url)
     assert page.status_code == 200
     assert "1000 actions, page 1 of 20" in page.get_data(as_text=True)
     assert len(large) == len(small), (len(small), len(large))
 
 
-def test_filters_sorting_and_paging(browser, tf, allocate):
-    allocate("ana@example.gov.uk", today() - timedelta(days=3), "Ana Lopes", organisation="DfE")
-    allocate("ben@example.gov.uk", today() + timedelta(days=3), "Ben Clarke", organisation="HMT")
-    html = browser.get(f"/taskforces/{tf.id}/actions?overdue=y").get_data(as_text=True)
+def test_filters_sorting_and_paging(web, tf, make_action):
+    make_action("ana@example.gov.uk", today() - timedelta(days=3), "Ana Lopes", organisation="DfE")
+    make_action("ben@example.gov.uk", today() + timedelta(days=3), "Ben Clarke", organisation="HMT")
+    html = web.get(f"/taskforces/{tf.id}/actions?overdue=y").get_data(as_text=True)
     assert "Ana Lopes" in html and "Ben Clarke" not in html
-    html = browser.get(f"/taskforces/{tf.id}/actions?organisation=HMT").get_data(as_text=True)
+    html = web.get(f"/taskforces/{tf.id}/actions?organisation=HMT").get_data(as_text=True)
     assert "Ben Clarke" in html and "Ana Lopes" not in html
-    html = browser.get(f"/taskforces/{tf.id}/actions?owner=lopes").get_data(as_text=True)
+    html = web.get(f"/taskforces/{tf.id}/actions?owner=lopes").get_data(as_text=True)
     assert "Ana Lopes" in html and "Ben Clarke" not in html
-    html = browser.get(f"/taskforces/{tf.id}/actions?sort=-due").get_data(as_text=True)
+    html = web.get(f"/taskforces/{tf.id}/actions?sort=-due").get_data(as_text=True)
     assert html.index("Ben Clarke") < html.index("Ana Lopes")
-    html = browser.get(f"/taskforces/{tf.id}/actions?status=closed").get_data(as_text=True)
+    html = web.get(f"/taskforces/{tf.id}/actions?status=closed").get_data(as_text=True)
     assert "No actions match" in html
     bulk_actions(tf, 120, start=10)
-    html = browser.get(f"/taskforces/{tf.id}/actions?page=3").get_data(as_text=True)
+    html = web.get(f"/taskforces/{tf.id}/actions?page=3").get_data(as_text=True)
     assert "page 3 of 3" in html
 
 
@@ -97,9 +95,9 @@ def test_filters_sorting_and_paging(browser, tf, allocate):
     "query",
     ["status=bogus", "organisation=Nowhere", "meeting=abc", "sort=evil", "page=-4", "owner=a%00b"],
 )
-def test_bad_filters_are_reported_not_a_500(browser, tf, allocate, query):
-    allocate("ana@example.gov.uk", today(), "Ana Lopes")
-    response = browser.get(f"/taskforces/{tf.id}/actions?{query}")
+def test_bad_filters_are_reported_not_a_500(web, tf, make_action, query):
+    make_action("ana@example.gov.uk", today(), "Ana Lopes")
+    response = web.get(f"/taskforces/{tf.id}/actions?{query}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Ana Lopes" in html  # the bad filter is ignored, the rest still works
@@ -107,10 +105,10 @@ def test_bad_filters_are_reported_not_a_500(browser, tf, allocate, query):
         assert "There is a problem" in html
 
 
-def test_csv_export_holds_what_is_shown_and_neutralises_formulas(browser, tf, allocate):
-    allocate("ana@example.gov.uk", today(), '=HYPERLINK("http://x")', description="+SUM(A1)")
-    allocate("ben@example.gov.uk", today(), "Ben Clarke", organisation="HMT")
-    response = browser.get(f"/taskforces/{tf.id}/actions/export.csv?owner=ana")
+def test_csv_export_holds_what_is_shown_and_neutralises_formulas(web, tf, make_action):
+    make_action("ana@example.gov.uk", today(), '=HYPERLINK("http://x")', description="+SUM(A1)")
+    make_action("ben@example.gov.uk", today(), "Ben Clarke", organisation="HMT")
+    response = web.get(f"/taskforces/{tf.id}/actions/export.csv?owner=ana")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -121,10 +119,10 @@ def test_csv_export_holds_what_is_shown_and_neutralises_formulas(browser, tf, al
     assert rows[1][3].startswith("'=HYPERLINK")
 
 
-def test_xlsx_export_has_real_dates(browser, tf, allocate):
+def test_xlsx_export_has_real_dates(web, tf, make_action):
     due = date(2027, 5, 4)
-    allocate("ana@example.gov.uk", due, "=SUM(A1)", description="@cmd|' /C calc'!A0")
-    response = browser.get(f"/taskforces/{tf.id}/actions/export.xlsx")
+    make_action("ana@example.gov.uk", due, "=SUM(A1)", description="@cmd|' /C calc'!A0")
+    response = web.get(f"/taskforces/{tf.id}/actions/export.xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.get_data())).active
     header, row = list(sheet.iter_rows(values_only=True))
@@ -138,25 +136,42 @@ def test_xlsx_export_has_real_dates(browser, tf, allocate):
 
 
 def test_an_owner_sees_everything_they_own_across_task_forces(
-    browser, tf, allocate, make_taskforce, secretariat
+    web, tf, make_action, make_taskforce, secretariat
 ):
     other = make_taskforce(by=secretariat, code="HX", name="Housing Task Force", members=[])
-    allocate("ana@example.gov.uk", today(), "Ana Lopes", description="Skills job")
-    allocate("ana@example.gov.uk", today(), "Ana Lopes", description="Housing job", taskforce=other)
-    allocate("ben@example.gov.uk", today(), "Ben Clarke", description="Not hers")
-    html = browser.get("/actions/owner?owner_email=ana@example.gov.uk").get_data(as_text=True)
+    make_action("ana@example.gov.uk", today(), "Ana Lopes", description="Skills job")
+    make_action(
+        "ana@example.gov.uk", today(), "Ana Lopes", description="Housing job", taskforce=other
+    )
+    make_action("ben@example.gov.uk", today(), "Ben Clarke", description="Not hers")
+    html = web.get("/actions/owner?owner_email=ana@example.gov.uk").get_data(as_text=True)
     assert "Actions owned by Ana Lopes" in html
     assert "Skills job" in html and "Housing job" in html and "Not hers" not in html
 
 
+def test_the_owner_page_names_nobody_from_task_forces_you_cannot_see(
+    client, make_user, make_taskforce, secretariat, make_action
+):
+    hidden = make_taskforce(by=secretariat, code="HX", name="Hidden Task Force", members=[])
+    make_action("secret.owner@example.gov.uk", today(), "Hidden Person", taskforce=hidden)
+    other = make_user("secretariat", email="other.sec@example.gov.uk")
+    login(client, other)
+    page = unescape(
+        client.get("/actions/owner?owner_email=secret.owner@example.gov.uk").get_data(as_text=True)
+    )
+    assert "Hidden Person" not in page
+
+
 def test_members_see_only_their_task_forces_actions(
-    client, make_user, make_taskforce, secretariat, allocate, tf
+    client, make_user, make_taskforce, secretariat, make_action, tf
 ):
     other = make_taskforce(by=secretariat, code="HX", name="Housing Task Force", members=[])
-    allocate("ana@example.gov.uk", today(), "Ana Lopes", description="Visible job")
-    allocate("ana@example.gov.uk", today(), "Ana Lopes", description="Hidden job", taskforce=other)
-    tom = make_user("member", email="tom@example.gov.uk")
-    login(client, tom)
+    make_action("ana@example.gov.uk", today(), "Ana Lopes", description="Visible job")
+    make_action(
+        "ana@example.gov.uk", today(), "Ana Lopes", description="Hidden job", taskforce=other
+    )
+    sam = make_user("member", email=SAM)  # a member of tf only
+    login(client, sam)
     html = client.get("/actions").get_data(as_text=True)
     assert "Visible job" in html and "Hidden job" not in html
     assert client.get(f"/taskforces/{other.id}/actions").status_code == 403
@@ -165,17 +180,17 @@ def test_members_see_only_their_task_forces_actions(
     assert client.get(f"/taskforces/{tf.id}/actions/new").status_code == 403
 
 
-def _form(browser, url: str) -> str:
-    return _csrf_from(browser.get(url).get_data(as_text=True))
+def _form(web, url: str) -> str:
+    return _csrf_from(web.get(url).get_data(as_text=True))
 
 
-def test_allocate_an_action_and_email_its_owner(browser, tf, smtp):
+def test_allocate_an_action_and_email_its_owner(web, tf, smtp):
     url = f"/taskforces/{tf.id}/actions/new"
     due = today() + timedelta(days=14)
-    response = browser.post(
+    response = web.post(
         url,
         data={
-            "csrf_token": _form(browser, url),
+            "csrf_token": _form(web, url),
             "meeting_id": "",
             "description": "Publish the skills dashboard",
             "owner_name": "Ana Lopes",
@@ -203,10 +218,10 @@ def test_allocate_an_action_and_email_its_owner(browser, tf, smtp):
         ("meeting_id", "999", "Not a valid choice"),
     ],
 )
-def test_allocating_with_bad_input_changes_nothing(browser, tf, field, value, message):
+def test_allocating_with_bad_input_changes_nothing(web, tf, field, value, message):
     url = f"/taskforces/{tf.id}/actions/new"
     data = {
-        "csrf_token": _form(browser, url),
+        "csrf_token": _form(web, url),
         "meeting_id": "",
         "description": "Publish the dashboard",
         "owner_name": "Ana Lopes",
@@ -214,20 +229,20 @@ def test_allocating_with_bad_input_changes_nothing(browser, tf, field, value, me
         "due_date": ["1", "6", "2027"],
         field: value,
     }
-    response = browser.post(url, data=data)
+    response = web.post(url, data=data)
     assert response.status_code == 200
     html = unescape(response.get_data(as_text=True))
     assert "There is a problem" in html and message in html
     assert db.session.query(Action).count() == 0
 
 
-def test_a_past_due_date_is_allowed_with_a_warning(browser, tf):
+def test_a_past_due_date_is_allowed_with_a_warning(web, tf):
     url = f"/taskforces/{tf.id}/actions/new"
     past = today() - timedelta(days=10)
-    html = browser.post(
+    html = web.post(
         url,
         data={
-            "csrf_token": _form(browser, url),
+            "csrf_token": _form(web, url),
             "meeting_id": "",
             "description": "Late already",
             "owner_name": "Ana Lopes",
@@ -240,10 +255,8 @@ def test_a_past_due_date_is_allowed_with_a_warning(browser, tf):
     assert db.session.query(Action).count() == 1
 
 
-def _update(browser, action, **changes):
-    page = browser.get(f"/actions/{action.id}").get_data(as_text=True)
-    import re
-
+def _update(web, action, **changes):
+    page = web.get(f"/actions/{action.id}").get_data(as_text=True)
     version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
     data = {
         "csrf_token": _csrf_from(page),
@@ -254,22 +267,22 @@ def _update(browser, action, **changes):
         "comment": "",
         **changes,
     }
-    return browser.post(f"/actions/{action.id}", data=data)
+    return web.post(f"/actions/{action.id}", data=data)
 
 
-def test_update_an_action_on_the_web_and_see_its_history(browser, allocate):
-    action = allocate("ana@example.gov.uk", today() + timedelta(days=5), "Ana Lopes")
-    response = _update(browser, action, status="in_progress", comment="Begun")
+def test_update_an_action_on_the_web_and_see_its_history(web, make_action):
+    action = make_action("ana@example.gov.uk", today() + timedelta(days=5), "Ana Lopes")
+    response = _update(web, action, status="in_progress", comment="Begun")
     assert response.status_code == 302
-    html = browser.get(f"/actions/{action.id}").get_data(as_text=True)
+    html = web.get(f"/actions/{action.id}").get_data(as_text=True)
     assert "Status: open → in progress" in html and "Begun" in html
 
 
-def test_a_stale_web_edit_is_a_conflict_not_an_overwrite(browser, allocate, api):
-    action = allocate("ana@example.gov.uk", today() + timedelta(days=5), "Ana Lopes")
-    page = browser.get(f"/actions/{action.id}").get_data(as_text=True)
+def test_a_stale_web_edit_is_a_conflict_not_an_overwrite(web, make_action, api):
+    action = make_action("ana@example.gov.uk", today() + timedelta(days=5), "Ana Lopes")
+    page = web.get(f"/actions/{action.id}").get_data(as_text=True)
     api.patch(f"/actions/{action.id}", {"description": "Changed meanwhile"})
-    response = browser.post(
+    response = web.post(
         f"/actions/{action.id}",
         data={
             "csrf_token": _csrf_from(page),
@@ -285,26 +298,26 @@ def test_a_stale_web_edit_is_a_conflict_not_an_overwrite(browser, allocate, api)
     assert action.description == "Changed meanwhile"
 
 
-def test_nonsense_transitions_and_drops_without_reason_are_refused(browser, allocate, api):
-    action = allocate("ana@example.gov.uk", today() + timedelta(days=5), "Ana Lopes")
-    response = _update(browser, action, status="dropped")
+def test_nonsense_transitions_and_drops_without_reason_are_refused(web, make_action, api):
+    action = make_action("ana@example.gov.uk", today() + timedelta(days=5), "Ana Lopes")
+    response = _update(web, action, status="dropped")
     assert response.status_code == 422 and "Say why" in response.get_data(as_text=True)
     api.patch(f"/actions/{action.id}", {"status": "closed"})
     db.session.refresh(action)
-    response = _update(browser, action, status="in_progress")
+    response = _update(web, action, status="in_progress")
     assert response.status_code == 422
     assert "Reopen it first" in response.get_data(as_text=True)
     db.session.refresh(action)
     assert action.status == "closed"
 
 
-def test_the_secretariat_accepts_or_declines_a_proposed_date(browser, allocate):
-    action = allocate("ana@example.gov.uk", today() + timedelta(days=5), "Ana Lopes")
+def test_the_secretariat_accepts_or_declines_a_proposed_date(web, make_action):
+    action = make_action("ana@example.gov.uk", today() + timedelta(days=5), "Ana Lopes")
     action.proposed_due_on = today() + timedelta(days=30)
     db.session.commit()
-    page = browser.get(f"/actions/{action.id}").get_data(as_text=True)
+    page = web.get(f"/actions/{action.id}").get_data(as_text=True)
     assert "proposes a new due date" in page
-    response = browser.post(
+    response = web.post(
         f"/actions/{action.id}/proposal",
         data={"csrf_token": _csrf_from(page), "version": str(action.version), "decision": "accept"},
     )
@@ -313,10 +326,53 @@ def test_the_secretariat_accepts_or_declines_a_proposed_date(browser, allocate):
     assert action.due_on == today() + timedelta(days=30) and action.proposed_due_on is None
 
 
-def test_the_ladder_page_saves_and_refuses_nonsense(browser, tf):
+def test_a_web_edit_that_keeps_the_date_keeps_the_owners_proposal(web, make_action):
+    action = make_action(ANA, today() + timedelta(days=5), "Ana Lopes")
+    proposed = today() + timedelta(days=30)
+    action.proposed_due_on = proposed
+    db.session.commit()
+    page = web.get(f"/actions/{action.id}").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    due = action.due_on
+    response = web.post(
+        f"/actions/{action.id}",
+        data={
+            "csrf_token": _csrf_from(page),
+            "version": version,
+            "status": "in_progress",
+            "due_date": [str(due.day), str(due.month), str(due.year)],
+            "description": action.description,
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(action)
+    assert action.status == "in_progress" and action.proposed_due_on == proposed
+
+
+def test_a_bad_comment_on_a_proposal_decision_is_explained(web, make_action):
+    action = make_action(ANA, today() + timedelta(days=5), "Ana Lopes")
+    action.proposed_due_on = today() + timedelta(days=30)
+    db.session.commit()
+    page = web.get(f"/actions/{action.id}").get_data(as_text=True)
+    response = web.post(
+        f"/actions/{action.id}/proposal",
+        data={
+            "csrf_token": _csrf_from(page),
+            "version": str(action.version),
+            "decision": "accept",
+            "comment": "x" * 2001,
+        },
+    )
+    assert response.status_code == 422
+    assert "There is a problem" in response.get_data(as_text=True)
+    db.session.refresh(action)
+    assert action.proposed_due_on is not None
+
+
+def test_the_ladder_page_saves_and_refuses_nonsense(web, tf):
     url = f"/taskforces/{tf.id}/chasing"
-    token = _form(browser, url)
-    bad = browser.post(
+    token = _form(web, url)
+    bad = web.post(
         url,
         data={
             "csrf_token": token,
@@ -327,7 +383,7 @@ def test_the_ladder_page_saves_and_refuses_nonsense(browser, tf):
         },
     )
     assert "There is a problem" in bad.get_data(as_text=True)
-    good = browser.post(
+    good = web.post(
         url,
         data={
             "csrf_token": token,

@@ -26,16 +26,6 @@ MINISTER = {
 }
 
 
-@pytest.fixture
-def secretariat(make_user):
-    return make_user("secretariat")
-
-
-@pytest.fixture
-def api(api_for, secretariat) -> Api:
-    return api_for(secretariat)
-
-
 def test_create_taskforce_returns_201_with_id_and_sanitised_purpose(api):
     response = api.post("/taskforces", NEW)
     assert response.status_code == 201

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from config import CONFIGS
+from taskforce.auth import services as auth_services
 from taskforce.extensions import db
-from tests.conftest import PASSWORD, _csrf_from, login
+from tests.conftest import CLI, PASSWORD, _csrf_from, login
 
 
 def _post_login(client, email, password, token=None, next_url=""):
@@ -50,13 +52,19 @@ def test_deactivated_user_cannot_sign_in(client, make_user):
     db.session.commit()
     response = _post_login(client, user.email, PASSWORD)
     assert response.status_code == 200
+    assert "Enter a correct email address and password" in response.get_data(as_text=True)
+    assert client.get("/").location.startswith("/login")  # still signed out
 
 
 def test_login_form_without_csrf_token_is_refused(client, make_user):
+    """The CSRF check comes before the form: the error page, not the form with an error."""
     user = make_user("member")
     response = _post_login(client, user.email, PASSWORD, token="")
-    assert response.status_code == 400 or "Your form expired" in response.get_data(as_text=True)
-    assert client.get("/").status_code == 302
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "<title>Your form has expired" in html
+    assert "Go back, reload the page and submit it again." in html
+    assert client.get("/").location.startswith("/login")  # still signed out
 
 
 def test_next_only_goes_to_this_site(client, make_user):
@@ -100,10 +108,33 @@ def test_session_cookie_is_http_only_and_same_site(client, make_user):
     assert "SameSite=Lax" in cookie
 
 
-def test_passwords_are_stored_as_scrypt_hashes(make_user):
+def test_passwords_are_stored_as_scrypt_hashes(app, client, make_user, monkeypatch):
+    """Outside the tests (whose TestConfig hashes cheaply), every configuration uses scrypt."""
+    methods = {name: config.PASSWORD_HASH_METHOD for name, config in CONFIGS.items()}
+    assert methods == {"development": "scrypt", "test": "pbkdf2:sha256:1", "production": "scrypt"}
+    monkeypatch.setitem(
+        app.config, "PASSWORD_HASH_METHOD", CONFIGS["production"].PASSWORD_HASH_METHOD
+    )
     user = make_user("member")
     assert user.password_hash.startswith("scrypt:")
     assert PASSWORD not in user.password_hash
+    auth_services.set_password(user, "another-long-password", CLI)
+    assert user.password_hash.startswith("scrypt:")
+    db.session.commit()
+    login(client, user, "another-long-password")
+
+
+def test_an_unknown_email_is_checked_against_a_hash_made_like_the_real_ones(app, monkeypatch):
+    """So that a wrong email takes as long as a wrong password, whatever the method."""
+    checked = []
+    monkeypatch.setattr(
+        auth_services, "check_password_hash", lambda hashed, _password: checked.append(hashed)
+    )
+    for method in ("scrypt", "pbkdf2:sha256:1"):
+        monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", method)
+        assert auth_services.authenticate("nobody@example.gov.uk", "whatever-it-is") is None
+    assert len(checked) == 2
+    assert checked[0].startswith("scrypt:") and checked[1].startswith("pbkdf2:sha256:1$")
 
 
 def test_a_nul_byte_in_the_email_is_a_form_error(client):

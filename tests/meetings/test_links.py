@@ -1,16 +1,20 @@
-"""Links in emails: apologies from the invite and a personal calendar feed, no login."""
+"""Links in emails: apologies from the invite and a personal calendar feed, no login, and
+never stored in the clear."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import pytest
 import vobject
 
 from taskforce.audit.models import AuditEvent
+from taskforce.db import utcnow
 from taskforce.extensions import db
 from taskforce.links import AccessLink
-from taskforce.meetings.models import Attendance
+from taskforce.mail import OutboxMessage
+from taskforce.meetings.models import Attendance, Meeting
 from tests.conftest import _csrf_from
 
 
@@ -21,16 +25,15 @@ def _link(message, path: str) -> str:
     return match.group(1)
 
 
-def _invite(api, tf, smtp):
-    meeting = api.post(
-        f"/taskforces/{tf.id}/schedule", {"first_start": "2027-02-02T10:00:00", "count": 1}
-    ).get_json()["items"][0]
-    api.post(f"/meetings/{meeting['id']}/invites")
+@pytest.fixture
+def invited(api, smtp, make_meeting):
+    """A meeting whose invites have reached every member."""
+    meeting = make_meeting()
+    assert api.post(f"/meetings/{meeting.id}/invites").get_json() == {"sent": 3}
     return meeting
 
 
-def test_apologies_from_the_invite_email(api, tf, smtp, app):
-    meeting = _invite(api, tf, smtp)
+def test_apologies_from_the_invite_email(api, invited, smtp, app):
     path = _link(smtp.to("sam@example.gov.uk")[0], "apologies")
     browser = app.test_client()
     page = browser.get(path)
@@ -46,13 +49,29 @@ def test_apologies_from_the_invite_email(api, tf, smtp, app):
     event = db.session.query(AuditEvent).filter_by(action="meeting.attendance").one()
     assert event.via == "email_link"
     assert (
-        api.get(f"/meetings/{meeting['id']}/attendance").get_json()["attendance"][0]["status"]
+        api.get(f"/meetings/{invited.id}/attendance").get_json()["attendance"][0]["status"]
         == "apologies"
     )
 
 
-def test_unknown_tampered_and_expired_links_say_what_to_do(api, tf, smtp, app):
-    _invite(api, tf, smtp)
+def test_apologies_after_the_start_are_refused_and_do_not_close_the_meeting(
+    api, smtp, app, make_meeting
+):
+    meeting = make_meeting()
+    api.post(f"/meetings/{meeting.id}/invites")
+    text = smtp.to("sam@example.gov.uk")[0].get_body(preferencelist=("plain",)).get_content()
+    path = "/apologies/" + text.split("/apologies/")[1].split()[0]
+    browser = app.test_client()
+    token = _csrf_from(browser.get(path).get_data(as_text=True))
+    row = db.session.get(Meeting, meeting.id)
+    row.start_at = utcnow() - timedelta(minutes=5)
+    row.end_at = utcnow() + timedelta(minutes=60)
+    db.session.commit()
+    assert browser.post(path, data={"csrf_token": token}).status_code == 410
+    assert db.session.get(Meeting, meeting.id).status == "scheduled"
+
+
+def test_unknown_tampered_and_expired_links_say_what_to_do(invited, smtp, app):
     path = _link(smtp.to("nia@example.gov.uk")[0], "apologies")
     browser = app.test_client()
     tampered = browser.get(path[:-3] + ("aaa" if not path.endswith("aaa") else "bbb"))
@@ -66,14 +85,12 @@ def test_unknown_tampered_and_expired_links_say_what_to_do(api, tf, smtp, app):
     assert browser.get("/apologies/x").status_code == 404
 
 
-def test_an_apologies_link_is_not_a_calendar_feed(api, tf, smtp, app):
-    _invite(api, tf, smtp)
+def test_an_apologies_link_is_not_a_calendar_feed(invited, smtp, app):
     token = _link(smtp.to("nia@example.gov.uk")[0], "apologies").rsplit("/", 1)[1]
     assert app.test_client().get(f"/feed/{token}.ics").status_code == 404
 
 
-def test_personal_calendar_feed_link_and_its_withdrawal(api, tf, smtp, app):
-    _invite(api, tf, smtp)
+def test_personal_calendar_feed_link_and_its_withdrawal(api, tf, invited, smtp, app):
     sam = next(
         m
         for m in api.get(f"/taskforces/{tf.id}/members").get_json()["items"]
@@ -90,3 +107,17 @@ def test_personal_calendar_feed_link_and_its_withdrawal(api, tf, smtp, app):
     assert len(cal.vevent_list) == 1
     assert api.delete(f"/members/{sam['id']}/calendar-link").get_json() == {"revoked": 1}
     assert app.test_client().get(path).status_code == 410
+
+
+def test_links_are_stored_only_as_hashes(api, smtp, make_meeting):
+    meeting = make_meeting()
+    api.post(f"/meetings/{meeting.id}/invites")
+    text = smtp.to("sam@example.gov.uk")[0].get_body(preferencelist=("plain",)).get_content()
+    token = text.split("/apologies/")[1].split()[0]
+    assert all(token not in link.token_hash for link in db.session.query(AccessLink).all())
+
+
+def test_sent_mail_keeps_no_copy_of_its_links(api, smtp, make_meeting):
+    meeting = make_meeting()
+    api.post(f"/meetings/{meeting.id}/invites")
+    assert all(row.raw == "" for row in db.session.query(OutboxMessage).all())

@@ -1,31 +1,22 @@
-"""The meeting pages: schedule, flagged dates, invites, changes, cancelling, attendance."""
+"""The meeting pages: schedule, flagged dates, invites, changes, cancelling, attendance,
+what is due this week, and the outbox."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 
 from taskforce.extensions import db
+from taskforce.meetings import services
 from taskforce.meetings.models import Meeting
-from tests.conftest import login, member
+from tests.conftest import login
 
 
-@pytest.fixture
-def secretariat(make_user, client, no_csrf):
-    user = make_user("secretariat")
-    login(client, user)
-    return user
-
-
-@pytest.fixture
-def tf(make_taskforce, secretariat):
-    return make_taskforce(
-        by=secretariat,
-        quorum=1,
-        members=[
-            member("Nia Roberts", "nia@example.gov.uk", "minister", is_chair=True),
-            member("Sam Patel", "sam@example.gov.uk"),
-        ],
-    )
+@pytest.fixture(autouse=True)
+def _signed_in(client, secretariat, no_csrf):
+    """The pages are used by the secretariat user, signed in; forms go without CSRF tokens."""
+    login(client, secretariat)
 
 
 SCHEDULE = {
@@ -69,7 +60,7 @@ def test_meeting_page_sends_invites_changes_and_cancels(client, tf, smtp):
     page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "Pack issued" in page and "Send invites" in page
     client.post(f"/meetings/{meeting.id}/invites")
-    assert len(smtp.messages) == 2
+    assert len(smtp.messages) == 3  # one for each of tf's members
     client.post(
         f"/meetings/{meeting.id}/edit",
         data={
@@ -81,20 +72,21 @@ def test_meeting_page_sends_invites_changes_and_cancels(client, tf, smtp):
             "version": str(meeting.version),
         },
     )
-    assert len(smtp.messages) == 4
+    assert len(smtp.messages) == 6
     assert smtp.messages[-1][1]["Subject"].startswith("Updated:")
     client.post(f"/meetings/{meeting.id}/cancel", data={"reason": "Purdah"})
     assert smtp.messages[-1][1]["Subject"].startswith("Cancelled:")
     assert "Cancelled" in client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
 
 
-def test_attendance_form_records_quorum(client, tf):
+def test_attendance_form_records_quorum(client, tf, api):
+    assert api.patch(f"/taskforces/{tf.id}", {"quorum": 1}).status_code == 200
     client.post(
         f"/taskforces/{tf.id}/meetings/schedule",
         data={**SCHEDULE, "count": "1", "first_date": ["3", "6", "2025"], "record_history": "y"},
     )
     meeting = db.session.query(Meeting).one()
-    nia, sam = tf.members
+    nia, sam, _seren = tf.members
     response = client.post(
         f"/meetings/{meeting.id}/attendance",
         data={f"status-{nia.id}": "apologies", f"status-{sam.id}": "deputy"},
@@ -110,7 +102,8 @@ def test_attendance_form_records_quorum(client, tf):
         },
     )
     html = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
-    assert "2 present" in html and "quorate" in html
+    assert "2 present against a quorum of 1:" in html
+    assert "<strong>quorate</strong>" in html
 
 
 def test_home_page_lists_what_is_due_this_week(client, tf, api_for, secretariat):
@@ -132,25 +125,31 @@ def test_home_page_lists_what_is_due_this_week(client, tf, api_for, secretariat)
     assert f"{tf.code} meeting" in html
 
 
-def test_outbox_page_shows_waiting_mail_and_retries_it(client, tf, smtp):
-    client.post(f"/taskforces/{tf.id}/meetings/schedule", data={**SCHEDULE, "count": "1"})
-    meeting = db.session.query(Meeting).one()
+def test_milestones_far_before_the_meeting_still_show_as_due(tf, make_meeting):
+    tf.milestone_offsets = {"commission_papers": -60}
+    db.session.commit()
+    make_meeting(start="2027-06-01T10:00:00", record_history=True)  # allowed once it is past
+    due = services.due_between([tf], date(2027, 3, 1), date(2027, 3, 8))
+    assert [m.kind for m, _ in due] == ["commission_papers"]
+
+
+def test_outbox_page_shows_waiting_mail_and_retries_it(client, make_meeting, smtp):
+    meeting = make_meeting()
     smtp.stop()
     client.post(f"/meetings/{meeting.id}/invites")
     html = client.get("/outbox").get_data(as_text=True)
-    assert "Waiting (2)" in html and "Connection refused" in html
+    assert "Waiting (3)" in html and "Connection refused" in html
     smtp.start()
     from taskforce.mail import OutboxMessage
 
     for row in db.session.query(OutboxMessage).all():
         client.post(f"/outbox/{row.id}/retry")
-    assert len(smtp.messages) == 2
+    assert len(smtp.messages) == 3
     assert "Waiting (0)" in client.get("/outbox").get_data(as_text=True)
 
 
-def test_outbox_hides_other_task_forces_mail(client, tf, app, make_user, smtp):
-    client.post(f"/taskforces/{tf.id}/meetings/schedule", data={**SCHEDULE, "count": "1"})
-    client.post(f"/meetings/{db.session.query(Meeting).one().id}/invites")
+def test_outbox_hides_other_task_forces_mail(client, make_meeting, app, make_user, smtp):
+    client.post(f"/meetings/{make_meeting().id}/invites")
     assert "nia@example.gov.uk" in client.get("/outbox").get_data(as_text=True)
     other = login(app.test_client(), make_user("secretariat"))
     html = other.get("/outbox").get_data(as_text=True)
@@ -179,3 +178,61 @@ def test_cycle_form_saves_offsets_and_refuses_wrong_signs(client, tf):
     assert client.post(f"/taskforces/{tf.id}/cycle", data=form).status_code == 302
     db.session.expire_all()
     assert tf.milestone_offsets["pack_issued"] == -4
+
+
+def test_a_date_with_the_wrong_number_of_parts_is_a_form_error(client, tf):
+    response = client.post(
+        f"/taskforces/{tf.id}/meetings/schedule",
+        data={
+            "first_date": ["1", "2"],
+            "start_time": "10:00",
+            "duration_minutes": "90",
+            "count": "1",
+            "cadence_weeks": "6",
+        },
+    )
+    assert response.status_code == 200
+    assert "must be a day, month and year" in response.get_data(as_text=True)
+
+
+def test_a_skipped_clock_time_shows_on_the_date(client, make_meeting):
+    meeting = make_meeting()
+    html = client.post(
+        f"/meetings/{meeting.id}/edit",
+        data={
+            "title": "T",
+            "date": ["28", "3", "2027"],
+            "start_time": "01:30",
+            "duration_minutes": "60",
+            "location": "",
+            "version": str(meeting.version),
+        },
+    ).get_data(as_text=True)
+    assert "clocks go forward" in html
+    assert 'href="#date-day"' in html
+
+
+def test_a_tampered_version_is_a_conflict(client, make_meeting):
+    meeting = make_meeting()
+    html = client.post(
+        f"/meetings/{meeting.id}/edit",
+        data={
+            "title": "Changed",
+            "date": ["2", "2", "2027"],
+            "start_time": "10:00",
+            "duration_minutes": "60",
+            "location": "",
+            "version": "abc",
+        },
+    ).get_data(as_text=True)
+    assert "changed by someone else" in html
+    assert db.session.get(Meeting, meeting.id).title != "Changed"
+
+
+def test_moving_to_a_working_day_ignores_the_referrer(client, make_meeting):
+    meeting = make_meeting(start="2027-05-31T10:00:00")  # Spring Bank Holiday
+    response = client.post(
+        f"/meetings/{meeting.id}/next-working-day",
+        headers={"Referer": "https://evil.example/x"},
+    )
+    assert response.location == f"/meetings/{meeting.id}"

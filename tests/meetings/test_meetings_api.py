@@ -10,28 +10,9 @@ import vobject
 from taskforce import mail
 from taskforce.extensions import db
 from taskforce.mail import OutboxMessage
-from tests.conftest import member
+from tests.conftest import NIA, SAM, SEREN
 
-MEMBERS = [
-    member("Nia Roberts", "nia@example.gov.uk", "minister", is_chair=True),
-    member("Sam Patel", "sam@example.gov.uk", "official"),
-    member("Joe Okafor", "joe@example.gov.uk", "secretariat"),
-]
-
-
-@pytest.fixture
-def secretariat(make_user):
-    return make_user("secretariat")
-
-
-@pytest.fixture
-def tf(make_taskforce, secretariat):
-    return make_taskforce(by=secretariat, members=MEMBERS)
-
-
-@pytest.fixture
-def api(api_for, secretariat):
-    return api_for(secretariat)
+MEMBERS = [NIA, SAM, SEREN]  # tf's: the chair, an official and the secretariat
 
 
 def _schedule(api, tf, **kw):
@@ -79,7 +60,7 @@ def test_invites_for_a_six_meeting_schedule_reach_every_member(api, tf, smtp):
         assert response.status_code == 202
         assert response.get_json() == {"sent": 3}
     for person in MEMBERS:
-        received = smtp.to(person["email"])
+        received = smtp.to(person)
         assert len(received) == 6
         message = received[0]
         assert message.get_content_type() == "multipart/mixed"
@@ -139,6 +120,14 @@ def test_a_cancel_sends_method_cancel(api, tf, smtp):
     again = api.post(f"/meetings/{meeting['id']}/cancel", {"reason": "Twice"})
     assert again.status_code == 409
     assert api.patch(f"/meetings/{meeting['id']}", {"location": "Elsewhere"}).status_code == 409
+
+
+def test_a_meeting_cannot_be_moved_into_the_past_or_invited_to_once_past(api, make_meeting):
+    future = make_meeting()
+    moved = api.patch(f"/meetings/{future.id}", {"start": "2020-01-01T10:00:00"})
+    assert moved.status_code == 422
+    past = make_meeting(start="2024-02-06T10:00:00", record_history=True)
+    assert api.post(f"/meetings/{past.id}/invites").status_code == 409
 
 
 @pytest.mark.parametrize(
@@ -202,6 +191,24 @@ def test_bad_schedules_are_refused_and_nothing_is_created(api, tf, body, field):
     assert api.get(f"/taskforces/{tf.id}/meetings").get_json()["items"] == []
 
 
+def test_a_date_without_a_time_and_loose_types_are_refused(api, tf):
+    for body in (
+        {"first_start": "2027-01-12", "count": 1},
+        {"first_start": "2027-01-12T10:00:00", "count": True},
+        {"first_start": "2027-01-12T10:00:00", "count": 1, "record_history": "yes"},
+    ):
+        assert api.post(f"/taskforces/{tf.id}/schedule", body).status_code == 422, body
+
+
+@pytest.mark.parametrize("start", ["9999-12-29T10:00:00", "0001-01-05T10:00:00"])
+def test_absurd_years_are_refused_and_the_list_still_works(api, tf, start):
+    response = api.post(
+        f"/taskforces/{tf.id}/schedule", {"first_start": start, "count": 1, "record_history": True}
+    )
+    assert response.status_code == 422
+    assert api.get(f"/taskforces/{tf.id}/meetings").status_code == 200
+
+
 def test_past_meetings_can_be_recorded_when_asked(api, tf):
     body = {"first_start": "2025-01-14T10:00:00", "count": 2, "record_history": True}
     assert api.post(f"/taskforces/{tf.id}/schedule", body).status_code == 201
@@ -217,6 +224,12 @@ def test_odd_characters_make_valid_escaped_icalendar(api, tf):
     assert event.summary.value == "Skills, jobs; and growth: ünïcödé"
     feed = api.get(f"/taskforces/{tf.id}/calendar.ics").get_data(as_text=True)
     assert vobject.readOne(feed).method.value == "PUBLISH"
+
+
+def test_calendar_feeds_name_no_attendees(api, tf, make_meeting):
+    make_meeting(), make_meeting()
+    feed = vobject.readOne(api.get(f"/taskforces/{tf.id}/calendar.ics").get_data(as_text=True))
+    assert all(not hasattr(event, "attendee") for event in feed.vevent_list)
 
 
 def test_with_the_smtp_server_down_invites_wait_then_go_once(api, tf, smtp, app):
@@ -286,6 +299,19 @@ def test_a_deputy_needs_a_name_and_a_member_is_listed_once(api, tf):
     fields = response.get_json()["error"]["fields"]
     assert "0.deputy_name" in fields and "1.member_id" in fields
     assert api.get(f"/meetings/{meeting['id']}/attendance").get_json()["attendance"] == []
+
+
+def test_only_apologies_before_the_meeting_starts(api, tf, make_meeting):
+    meeting = make_meeting()
+    member_id = api.get(f"/taskforces/{tf.id}/members").get_json()["items"][0]["id"]
+    early = api.put(
+        f"/meetings/{meeting.id}/attendance", [{"member_id": member_id, "status": "attended"}]
+    )
+    assert early.status_code == 422
+    ok = api.put(
+        f"/meetings/{meeting.id}/attendance", [{"member_id": member_id, "status": "apologies"}]
+    )
+    assert ok.status_code == 200
 
 
 def test_a_task_force_sets_its_own_milestone_offsets(api, tf):
