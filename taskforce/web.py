@@ -83,6 +83,11 @@ def apply_errors(form: FlaskForm, error: ServiceError) -> None:
         form.form_errors.append(error.message)
 
 
+def form_status(form: FlaskForm) -> int:
+    """A form sent back with errors is a 422, as in the API."""
+    return 422 if form.errors or form.form_errors else 200
+
+
 def is_api_request() -> bool:
     return request.path.startswith("/api/")
 

@@ -1,32 +1,21 @@
 """Web pages that change what is already recorded: indicators (and retiring them), risks
-(and closing them), assessments and register entries.
-
-Each edit page is filled from the record and carries the version it was drawn from. A save
-made from an out-of-date page is refused and shown, never silently written over the newer
-change; the page's history (from the audit trail) says what changed and who changed it.
+(and closing them), assessments and register entries. A save made from an out-of-date page
+is refused and shown, never written over the newer change (see taskforce.editing).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from decimal import Decimal
-from typing import Any
+from flask import request, url_for
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
-from sqlalchemy.orm.exc import StaleDataError
-
-from taskforce.audit.services import events_about
-from taskforce.errors import Conflict, ServiceError
-from taskforce.extensions import db
+from taskforce.editing import edit_page, switch
+from taskforce.forms import RetireForm
 from taskforce.performance import registers, services
 from taskforce.performance.forms import (
     AssessmentForm,
     IndicatorForm,
-    RetireForm,
     RiskForm,
 )
-from taskforce.performance.models import Assessment, Risk, tidy
+from taskforce.performance.models import Assessment, Risk
 from taskforce.performance.registers import RISK_FIELDS
 from taskforce.performance.views import (
     ASSESSMENT_FIELDS,
@@ -34,102 +23,10 @@ from taskforce.performance.views import (
     _indicator_or_404,
     _trajectory_errors,
     bp,
-    form_status,
     indicator_data,
     priority_choices,
 )
-from taskforce.text import expected_version
-from taskforce.web import (
-    apply_errors,
-    flash_success,
-    record_or_404,
-    taskforce_or_404,
-    web_actor,
-)
-
-STALE = "Someone else saved a change at the same moment. Check the form, then save again."
-
-
-def _edit(
-    subject: Any,
-    form: FlaskForm,
-    save: Callable[[int | None], None],
-    *,
-    done: str,
-    message: str,
-    template: str,
-    on_error: Callable[[FlaskForm, ServiceError], None] = apply_errors,
-    current: Callable[[str], Any] | None = None,
-    **context,
-):
-    """Show an edit form, or save it: save(expected_version) calls the service.
-
-    current(name) gives a field's saved value as the form shows it (by default the
-    attribute of that name), to list what differs when the save meets a newer change.
-    """
-    conflict: list[tuple[str, str, str]] | None = None
-    form.submit.label.text = "Save changes"  # the form's own label is for adding
-    if form.validate_on_submit():
-        # The version as posted (never the record's own, which the form falls back on): a
-        # page that sends none is treated as out of date rather than saved unchecked.
-        try:
-            save(_posted_version())
-            db.session.commit()
-        except (ServiceError, StaleDataError) as raised:
-            # StaleDataError: a rival save landed between the version check and ours.
-            error = raised if isinstance(raised, ServiceError) else Conflict(STALE)
-            db.session.rollback()
-            db.session.refresh(subject)
-            on_error(form, error)
-            if isinstance(error, Conflict):
-                # The form keeps the user's values and lists where they differ from what is
-                # saved now; saving again applies them knowingly.
-                conflict = _differences(form, subject, current)
-                form.version.data = str(subject.version)
-        else:
-            flash_success(message)
-            return redirect(done)
-    elif request.method == "GET":
-        form.version.data = str(subject.version)
-    return render_template(
-        template,
-        form=form,
-        editing=subject,
-        conflict=conflict,
-        history=events_about(subject),
-        **context,
-    ), (409 if conflict is not None else form_status(form))
-
-
-def _posted_version() -> int:
-    """The version a form was drawn from, as posted; none or a garbled one matches nothing,
-    so the save is treated as out of date rather than made unchecked."""
-    posted = request.form.get("version")
-    number = expected_version(posted) if posted else None
-    return -1 if number is None else number
-
-
-def _shown(value: Any) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "strftime"):
-        return value.strftime("%-d %B %Y")
-    if isinstance(value, Decimal):
-        return format(tidy(value), "f")  # 5.00 typed is 5 stored
-    return str(value).strip()
-
-
-def _differences(form: FlaskForm, subject: Any, current: Callable[[str], Any] | None):
-    """(label, yours, saved now) for each field where the form and the record now differ."""
-    found = []
-    for field in form.fields_for_data():
-        saved = current(field.name) if current else getattr(subject, field.name, None)
-        yours, now = _shown(field.data), _shown(saved)
-        if yours != now:
-            labels = {str(v): str(label) for v, label in getattr(field, "choices", None) or []}
-            found.append((str(field.label.text), labels.get(yours, yours), labels.get(now, now)))
-    return found
-
+from taskforce.web import record_or_404, taskforce_or_404, web_actor
 
 # Indicators ---------------------------------------------------------------------------
 
@@ -147,7 +44,7 @@ def edit_indicator(indicator_id: int):
     def save(expected: int | None) -> None:
         services.update_indicator(indicator, indicator_data(form), web_actor(), expected)
 
-    return _edit(
+    return edit_page(
         indicator,
         form,
         save,
@@ -174,7 +71,7 @@ def _plan(indicator) -> str:
 def retire_indicator(indicator_id: int):
     indicator = _indicator_or_404(indicator_id, edit=True)
     page = url_for("performance.show", indicator_id=indicator.id)
-    return _switch(
+    return switch(
         lambda on, version: services.update_indicator(
             indicator, {"retired": on}, web_actor(), version
         ),
@@ -186,24 +83,6 @@ def retire_indicator(indicator_id: int):
         done=page,
         failed=page,
     )
-
-
-def _switch(change, message, *, done: str, failed: str):
-    """One button that switches a record on or off (retire, close): the form's retire is
-    "yes" or "no"; change(on, version) calls the service, message(on) says what happened."""
-    form = RetireForm()
-    if not form.validate_on_submit() or form.retire.data not in ("yes", "no"):
-        abort(400)
-    on = form.retire.data == "yes"
-    try:
-        change(on, _posted_version())
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "problem")
-        return redirect(failed)
-    db.session.commit()
-    flash_success(message(on))
-    return redirect(done)
 
 
 # Risks ----------------------------------------------------------------------------------
@@ -219,7 +98,7 @@ def edit_risk(risk_id: int):
         data = {name: getattr(form, name).data for name in RISK_FIELDS}
         registers.update_risk(risk, data, web_actor(), expected)
 
-    return _edit(
+    return edit_page(
         risk,
         form,
         save,
@@ -234,7 +113,7 @@ def edit_risk(risk_id: int):
 @bp.post("/risks/<int:risk_id>/close")
 def close_risk(risk_id: int):
     risk = record_or_404(Risk, risk_id, edit=True)
-    return _switch(
+    return switch(
         lambda on, version: registers.update_risk(risk, {"closed": on}, web_actor(), version),
         lambda on: f"Risk {risk.ref} {'closed' if on else 'reopened'}.",
         done=url_for("performance.risks", taskforce_id=risk.taskforce_id),
@@ -258,7 +137,7 @@ def edit_assessment(assessment_id: int):
         data = {name: getattr(form, name).data for name in ASSESSMENT_FIELDS}
         registers.update_assessment(assessment, data, web_actor(), expected)
 
-    return _edit(
+    return edit_page(
         assessment,
         form,
         save,
@@ -298,7 +177,7 @@ def edit_entry(kind: str, entry_id: int):
         data = {f.name: f.data for f in form.fields_for_data()}
         registers.update_entry(entry, kind, data, web_actor(), expected)
 
-    return _edit(
+    return edit_page(
         entry,
         form,
         save,

@@ -17,7 +17,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     DecimalField,
-    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -35,6 +34,7 @@ from wtforms.validators import (
 from wtforms.validators import ValidationError as FieldError
 
 from taskforce.forms import (
+    Editable,
     GovDateField,
     InYears,
     NoControlCharacters,
@@ -72,23 +72,6 @@ def parse_points(text: str) -> list[dict[str, str]]:
             raise FieldError(f"Line {number}: the value is not a finite number")
         points.append({"period": parts[0], "value": raw, "line": number})
     return points
-
-
-class Editable:
-    """Mixed into a form that edits as well as adds: the version the page was drawn from,
-    so a change made meanwhile by someone else is shown, not overwritten."""
-
-    version = HiddenField()
-
-    def fields_for_data(self) -> list:
-        return [f for f in self if f.name not in ("csrf_token", "submit", "version")]
-
-
-class RetireForm(FlaskForm):
-    """One button that retires or reinstates (closes or reopens): retire is "yes" or "no"."""
-
-    retire = HiddenField()
-    version = HiddenField()
 
 
 class FiniteNumber:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 from taskforce.bodies.models import Priority, TaskForce
 from taskforce.db import utcnow
 from taskforce.extensions import db
+from taskforce.text import tidy
 
 
 class Amount(TypeDecorator):
@@ -45,13 +46,6 @@ class Amount(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else tidy(Decimal(value))
-
-
-def tidy(value: Decimal) -> Decimal:
-    """100.000000 → 100 and 2.50 → 2.5, never 1E+2."""
-    if not value.is_finite():
-        return value
-    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
 
 
 class Indicator(db.Model):

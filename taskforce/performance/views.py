@@ -11,6 +11,7 @@ from taskforce.audit.services import events_about
 from taskforce.auth import permissions
 from taskforce.errors import ServiceError
 from taskforce.extensions import db
+from taskforce.forms import RetireForm
 from taskforce.performance import charts, imports, registers, services
 from taskforce.performance.forms import (
     ActualsForm,
@@ -20,12 +21,18 @@ from taskforce.performance.forms import (
     ImportForm,
     IndicatorForm,
     MilestoneForm,
-    RetireForm,
     RiskForm,
 )
 from taskforce.performance.models import MILESTONE_STATUSES, RATING_NAMES, STAGES, Indicator
 from taskforce.performance.sparklines import sparkline
-from taskforce.web import apply_errors, flash_success, record_or_404, taskforce_or_404, web_actor
+from taskforce.web import (
+    apply_errors,
+    flash_success,
+    form_status,
+    record_or_404,
+    taskforce_or_404,
+    web_actor,
+)
 
 bp = Blueprint("performance", __name__)
 
@@ -223,11 +230,6 @@ def new(taskforce_id: int):
             flash_success(f"{indicator.name} added.")
             return redirect(url_for("performance.show", indicator_id=indicator.id))
     return render_template("performance/new.html", tf=tf, form=form), form_status(form)
-
-
-def form_status(form) -> int:
-    """A form sent back with errors is a 422, as in the API."""
-    return 422 if form.errors or form.form_errors else 200
 
 
 def _line_errors(points: list[dict], fields: dict[str, list[str]], prefix: str) -> list[str]:
