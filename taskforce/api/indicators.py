@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Response, request
-from sqlalchemy import select
 
 from taskforce.api import api_actor, bp, dump, get_for_taskforce, page_of, parse, parse_list
+from taskforce.api.records import parse_change, record_routes
 from taskforce.api.spec import operation
 from taskforce.api.taskforces import _taskforce
 from taskforce.errors import ValidationError
@@ -90,16 +90,10 @@ def get_indicator(indicator_id: int):
 )
 def update_indicator(indicator_id: int):
     indicator = get_for_taskforce(Indicator, indicator_id, edit=True)
-    data, expected = _change(IndicatorChange)
+    data, expected = parse_change(IndicatorChange)
     services.update_indicator(indicator, data, api_actor(), expected_version=expected)
     db.session.commit()
     return dump(IndicatorOut.of(indicator))
-
-
-def _change(schema) -> tuple[dict, int | None]:
-    """A PATCH body as (the fields sent, the version it was made from)."""
-    data = parse(schema).model_dump(exclude_unset=True)
-    return data, data.pop("version", None)
 
 
 @operation(
@@ -177,72 +171,10 @@ def _chart(indicator_id: int, fmt: str) -> Response:
     return response
 
 
-def _register_routes(
-    kind: str,
-    *,
-    schema_in,
-    schema_out,
-    change,
-    out,
-    add,
-    update,
-    noun: str,
-    added: str,
-    listed: str,
-    changed: str,
-) -> None:
-    """The routes of one register: POST and GET /taskforces/{id}/{kind}, GET and PATCH
-    /{kind}/{id}. out(record) gives its schema; add(tf, data, actor) and
-    update(record, data, actor, expected_version) are the services."""
-    model = {"assessments": Assessment, "risks": Risk, **registers.REGISTER_MODELS}[kind]
-
-    def create(taskforce_id: int):
-        tf = _taskforce(taskforce_id, edit=True)
-        record = add(tf, parse(schema_in).model_dump(), api_actor())
-        db.session.commit()
-        return dump(out(record), 201)
-
-    def listing(taskforce_id: int):
-        tf = _taskforce(taskforce_id)
-        return page_of(
-            select(model).where(model.taskforce_id == tf.id),
-            model.id,
-            lambda record: out(record).model_dump(mode="json"),
-        )
-
-    def one(record_id: int):
-        return dump(out(get_for_taskforce(model, record_id)))
-
-    def patch(record_id: int):
-        record = get_for_taskforce(model, record_id, edit=True)
-        data, expected = _change(change)
-        update(record, data, api_actor(), expected_version=expected)
-        db.session.commit()
-        return dump(out(record))
-
-    name = kind.removesuffix("s")
-    create.__name__, listing.__name__ = f"create_{name}", f"list_{kind}"
-    one.__name__, patch.__name__ = f"get_{name}", f"update_{name}"
-    collection, path = f"/taskforces/<int:taskforce_id>/{kind}", f"/{kind}/<int:record_id>"
-    operation(
-        bp,
-        collection,
-        "POST",
-        tag=TAG,
-        body=schema_in,
-        response=schema_out,
-        status=201,
-        summary=added,
-    )(create)
-    operation(bp, collection, "GET", tag=TAG, response=schema_out, summary=listed, paged=True)(
-        listing
-    )
-    operation(bp, path, "GET", tag=TAG, response=schema_out, summary=f"One {noun}")(one)
-    operation(bp, path, "PATCH", tag=TAG, body=change, response=schema_out, summary=changed)(patch)
-
-
-_register_routes(
+record_routes(
     "assessments",
+    Assessment,
+    tag=TAG,
     schema_in=AssessmentIn,
     schema_out=AssessmentOut,
     change=AssessmentChange,
@@ -254,8 +186,10 @@ _register_routes(
     listed="A task force's assessments, oldest first",
     changed="Correct an assessment; the audit trail keeps what it said before",
 )
-_register_routes(
+record_routes(
     "risks",
+    Risk,
+    tag=TAG,
     schema_in=RiskIn,
     schema_out=RiskOut,
     change=RiskChange,
@@ -273,8 +207,10 @@ for _kind, _noun in (
     ("decisions", "decision"),
 ):
     _in, _out, _change_schema = REGISTER_SCHEMAS[_kind]
-    _register_routes(
+    record_routes(
         _kind,
+        registers.REGISTER_MODELS[_kind],
+        tag=TAG,
         schema_in=_in,
         schema_out=_out,
         change=_change_schema,
