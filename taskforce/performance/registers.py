@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from taskforce.audit.services import Actor, apply_changes, record
+from taskforce.audit.services import Actor, apply_changes, record, record_changes
 from taskforce.bodies.models import TaskForce
 from taskforce.errors import ValidationError, check_version
 from taskforce.extensions import db
@@ -18,21 +18,6 @@ from taskforce.performance.models import (
     Risk,
 )
 from taskforce.performance.services import priority_named
-
-
-def _saved(subject, changes: dict, actor: Actor, action: str, summary: str):
-    """Flush a change and put it in the audit trail, which keeps every old value."""
-    if changes:
-        db.session.flush()
-        record(
-            actor,
-            action,
-            subject,
-            taskforce_id=subject.taskforce_id,
-            changes=changes,
-            summary=summary,
-        )
-    return subject
 
 
 def _check_assessment_free(priority, assessed_on, assessment_id: int | None = None) -> None:
@@ -102,13 +87,15 @@ def update_assessment(
     if priority is not assessment.priority:
         changes["priority"] = [assessment.priority.title, priority.title]
         assessment.priority = priority
-    return _saved(
-        assessment,
-        changes,
+    record_changes(
         actor,
         "assessment.updated",
-        f"Corrected the assessment of {priority.title} on {assessment.assessed_on:%-d %B %Y}",
+        assessment,
+        changes,
+        summary=f"Corrected the assessment of {priority.title} on "
+        f"{assessment.assessed_on:%-d %B %Y}",
     )
+    return assessment
 
 
 def assessments_of(tf: TaskForce) -> list[Assessment]:
@@ -195,7 +182,8 @@ def update_risk(risk: Risk, data: dict[str, Any], actor: Actor, expected_version
         else "changed"
     )
     detail = f" (rating {rating} → {risk.rating})" if "rating" in changes else ""
-    return _saved(risk, changes, actor, "risk.updated", f"Risk {risk.ref} {what}{detail}")
+    record_changes(actor, "risk.updated", risk, changes, summary=f"Risk {risk.ref} {what}{detail}")
+    return risk
 
 
 def risks_of(tf: TaskForce, *, closed: bool = False) -> list[Risk]:
@@ -268,7 +256,8 @@ def update_entry(entry, kind: str, data: dict[str, Any], actor: Actor, expected_
     )
     changes = apply_changes(entry, data, fields)
     labels = ", ".join(ENTRY_LABELS.get(name, name) for name in changes)
-    return _saved(entry, changes, actor, f"{kind}.updated", f"Changed a {noun} ({labels})")
+    record_changes(actor, f"{kind}.updated", entry, changes, summary=f"Changed a {noun} ({labels})")
+    return entry
 
 
 ENTRY_LABELS = {
