@@ -10,10 +10,9 @@ from taskforce.api.spec import operation
 from taskforce.api.taskforces import _taskforce
 from taskforce.errors import ValidationError
 from taskforce.extensions import db
-from taskforce.performance import charts, imports, registers, services
-from taskforce.performance.models import Assessment, Indicator, Risk
+from taskforce.performance import assessments, charts, imports, services
+from taskforce.performance.models import Assessment, Indicator
 from taskforce.performance.schemas import (
-    REGISTER_SCHEMAS,
     ActualIn,
     ActualsRecorded,
     AssessmentChange,
@@ -22,10 +21,10 @@ from taskforce.performance.schemas import (
     IndicatorChange,
     IndicatorCreate,
     IndicatorOut,
-    RiskChange,
-    RiskIn,
-    RiskOut,
 )
+from taskforce.registers import services as registers
+from taskforce.registers.models import Risk
+from taskforce.registers.schemas import REGISTER_SCHEMAS, RiskChange, RiskIn, RiskOut
 
 TAG = "Performance"
 
@@ -179,8 +178,8 @@ record_routes(
     schema_out=AssessmentOut,
     change=AssessmentChange,
     out=AssessmentOut.of,
-    add=registers.add_assessment,
-    update=registers.update_assessment,
+    add=assessments.add_assessment,
+    update=assessments.update_assessment,
     noun="assessment",
     added="Record a likelihood-of-delivery assessment of one priority",
     listed="A task force's assessments, oldest first",

@@ -9,14 +9,14 @@ from flask import request, url_for
 
 from taskforce.editing import edit_page, switch
 from taskforce.forms import RetireForm
-from taskforce.performance import registers, services
+from taskforce.performance import assessments as assessment_services
+from taskforce.performance import services
 from taskforce.performance.forms import (
     AssessmentForm,
     IndicatorForm,
     RiskForm,
 )
-from taskforce.performance.models import Assessment, Risk
-from taskforce.performance.registers import RISK_FIELDS
+from taskforce.performance.models import Assessment
 from taskforce.performance.views import (
     ASSESSMENT_FIELDS,
     REGISTER_PAGES,
@@ -26,6 +26,9 @@ from taskforce.performance.views import (
     indicator_data,
     priority_choices,
 )
+from taskforce.registers import services as registers
+from taskforce.registers.models import Risk
+from taskforce.registers.services import RISK_FIELDS
 from taskforce.web import record_or_404, taskforce_or_404, web_actor
 
 # Indicators ---------------------------------------------------------------------------
@@ -135,7 +138,7 @@ def edit_assessment(assessment_id: int):
 
     def save(expected: int | None) -> None:
         data = {name: getattr(form, name).data for name in ASSESSMENT_FIELDS}
-        registers.update_assessment(assessment, data, web_actor(), expected)
+        assessment_services.update_assessment(assessment, data, web_actor(), expected)
 
     return edit_page(
         assessment,

@@ -12,7 +12,8 @@ from taskforce.auth import permissions
 from taskforce.errors import ServiceError
 from taskforce.extensions import db
 from taskforce.forms import RetireForm
-from taskforce.performance import charts, imports, registers, services
+from taskforce.performance import assessments as assessment_services
+from taskforce.performance import charts, imports, services
 from taskforce.performance.forms import (
     ActualsForm,
     AssessmentForm,
@@ -23,8 +24,10 @@ from taskforce.performance.forms import (
     MilestoneForm,
     RiskForm,
 )
-from taskforce.performance.models import MILESTONE_STATUSES, RATING_NAMES, STAGES, Indicator
+from taskforce.performance.models import RATING_NAMES, STAGES, Indicator
 from taskforce.performance.sparklines import sparkline
+from taskforce.registers import services as registers
+from taskforce.registers.models import MILESTONE_STATUSES
 from taskforce.web import (
     apply_errors,
     flash_success,
@@ -59,7 +62,7 @@ def dashboard(taskforce_id: int):
             )
         )
     latest_assessments: dict = {}
-    for assessment in registers.assessments_of(tf):
+    for assessment in assessment_services.assessments_of(tf):
         latest_assessments[assessment.priority_id] = assessment  # oldest first: last wins
     return render_template(
         "performance/dashboard.html",
@@ -164,7 +167,7 @@ def _export_rows(tf, table: str):
                     "no" if indicator.retired_at else "yes",
                 )
     elif table == "assessments":
-        for a in registers.assessments_of(tf):
+        for a in assessment_services.assessments_of(tf):
             yield (
                 a.priority.title,
                 a.assessed_on,
@@ -333,7 +336,7 @@ def chart(indicator_id: int, fmt: str):
 @bp.get("/taskforces/<int:taskforce_id>/assessments")
 def assessments(taskforce_id: int):
     tf = taskforce_or_404(taskforce_id)
-    priorities, dates, cells = registers.grid(tf)
+    priorities, dates, cells = assessment_services.grid(tf)
     return render_template(
         "performance/assessments.html",
         tf=tf,
@@ -354,7 +357,7 @@ def new_assessment(taskforce_id: int):
     if form.validate_on_submit():
         data = {name: getattr(form, name).data for name in ASSESSMENT_FIELDS}
         try:
-            registers.add_assessment(tf, data, web_actor())
+            assessment_services.add_assessment(tf, data, web_actor())
         except ServiceError as error:
             db.session.rollback()
             apply_errors(form, error)
@@ -365,7 +368,7 @@ def new_assessment(taskforce_id: int):
     return render_template("performance/assessment_form.html", tf=tf, form=form), form_status(form)
 
 
-ASSESSMENT_FIELDS = ("priority", *registers.ASSESSMENT_FIELDS)
+ASSESSMENT_FIELDS = ("priority", *assessment_services.ASSESSMENT_FIELDS)
 
 
 @bp.get("/taskforces/<int:taskforce_id>/risks")
