@@ -1,6 +1,6 @@
-"""Web pages that change what is already recorded: indicators (and retiring them), risks
-(and closing them), assessments and register entries. A save made from an out-of-date page
-is refused and shown, never written over the newer change (see taskforce.editing).
+"""Web pages that change what is already recorded: indicators (and retiring them) and
+assessments. A save made from an out-of-date page is refused and shown, never written over
+the newer change (see taskforce.editing).
 """
 
 from __future__ import annotations
@@ -8,27 +8,18 @@ from __future__ import annotations
 from flask import request, url_for
 
 from taskforce.editing import edit_page, switch
-from taskforce.forms import RetireForm
 from taskforce.performance import assessments as assessment_services
 from taskforce.performance import services
-from taskforce.performance.forms import (
-    AssessmentForm,
-    IndicatorForm,
-    RiskForm,
-)
+from taskforce.performance.forms import AssessmentForm, IndicatorForm
 from taskforce.performance.models import Assessment
 from taskforce.performance.views import (
     ASSESSMENT_FIELDS,
-    REGISTER_PAGES,
     _indicator_or_404,
     _trajectory_errors,
     bp,
     indicator_data,
     priority_choices,
 )
-from taskforce.registers import services as registers
-from taskforce.registers.models import Risk
-from taskforce.registers.services import RISK_FIELDS
 from taskforce.web import record_or_404, taskforce_or_404, web_actor
 
 # Indicators ---------------------------------------------------------------------------
@@ -88,42 +79,6 @@ def retire_indicator(indicator_id: int):
     )
 
 
-# Risks ----------------------------------------------------------------------------------
-
-
-@bp.route("/risks/<int:risk_id>", methods=["GET", "POST"])
-def edit_risk(risk_id: int):
-    risk = record_or_404(Risk, risk_id, edit=True)
-    tf = taskforce_or_404(risk.taskforce_id)
-    form = RiskForm(obj=risk)
-
-    def save(expected: int | None) -> None:
-        data = {name: getattr(form, name).data for name in RISK_FIELDS}
-        registers.update_risk(risk, data, web_actor(), expected)
-
-    return edit_page(
-        risk,
-        form,
-        save,
-        done=url_for("performance.risks", taskforce_id=tf.id),
-        message=f"Risk {risk.ref} saved.",
-        template="performance/risk_form.html",
-        tf=tf,
-        close=RetireForm(formdata=None, version=str(risk.version)),
-    )
-
-
-@bp.post("/risks/<int:risk_id>/close")
-def close_risk(risk_id: int):
-    risk = record_or_404(Risk, risk_id, edit=True)
-    return switch(
-        lambda on, version: registers.update_risk(risk, {"closed": on}, web_actor(), version),
-        lambda on: f"Risk {risk.ref} {'closed' if on else 'reopened'}.",
-        done=url_for("performance.risks", taskforce_id=risk.taskforce_id),
-        failed=url_for("performance.edit_risk", risk_id=risk.id),
-    )
-
-
 # Assessments ----------------------------------------------------------------------------
 
 
@@ -151,43 +106,4 @@ def edit_assessment(assessment_id: int):
             assessment.priority.title if name == "priority" else getattr(assessment, name)
         ),
         tf=tf,
-    )
-
-
-# Benefits, milestones, decisions -----------------------------------------------------------
-
-
-@bp.route(
-    "/registers/benefits/<int:entry_id>", methods=["GET", "POST"], defaults={"kind": "benefits"}
-)
-@bp.route(
-    "/registers/milestones/<int:entry_id>",
-    methods=["GET", "POST"],
-    defaults={"kind": "milestones"},
-)
-@bp.route(
-    "/registers/decisions/<int:entry_id>",
-    methods=["GET", "POST"],
-    defaults={"kind": "decisions"},
-)
-def edit_entry(kind: str, entry_id: int):
-    entry = record_or_404(registers.REGISTER_MODELS[kind], entry_id, edit=True)
-    tf = taskforce_or_404(entry.taskforce_id)
-    title, form_class = REGISTER_PAGES[kind]
-    form = form_class(obj=entry)
-
-    def save(expected: int | None) -> None:
-        data = {f.name: f.data for f in form.fields_for_data()}
-        registers.update_entry(entry, kind, data, web_actor(), expected)
-
-    return edit_page(
-        entry,
-        form,
-        save,
-        done=url_for("performance.register", taskforce_id=tf.id, kind=kind),
-        message="Saved.",
-        template="performance/register_entry.html",
-        tf=tf,
-        kind=kind,
-        title=title,
     )

@@ -1,4 +1,5 @@
-"""Web pages for performance data: the dashboard, an indicator, adding one, importing actuals."""
+"""Web pages for performance data: the dashboard, indicators, importing actuals, charts,
+delivery assessments and their downloads. The registers have their own (registers.views)."""
 
 from __future__ import annotations
 
@@ -17,17 +18,12 @@ from taskforce.performance import charts, imports, services
 from taskforce.performance.forms import (
     ActualsForm,
     AssessmentForm,
-    BenefitForm,
-    DecisionForm,
     ImportForm,
     IndicatorForm,
-    MilestoneForm,
-    RiskForm,
 )
 from taskforce.performance.models import RATING_NAMES, STAGES, Indicator
 from taskforce.performance.sparklines import sparkline
 from taskforce.registers import services as registers
-from taskforce.registers.models import MILESTONE_STATUSES
 from taskforce.web import (
     apply_errors,
     flash_success,
@@ -128,22 +124,6 @@ EXPORTS = {
         "Likelihood of delivery",
         "Rationale",
     ),
-    "risks": (
-        "Ref",
-        "Risk",
-        "Likelihood",
-        "Impact",
-        "Rating",
-        "Impact statement",
-        "Mitigation",
-        "Owner",
-        "Review date",
-        "Trend",
-        "Closed on",
-    ),
-    "benefits": ("Benefit", "Measure", "Baseline", "Target", "Realised to date", "Owner"),
-    "milestones": ("Activity", "Start", "End", "Status", "Owner"),
-    "decisions": ("Date", "Decision", "Meeting number"),
 }
 
 
@@ -166,7 +146,7 @@ def _export_rows(tf, table: str):
                     indicator.source,
                     "no" if indicator.retired_at else "yes",
                 )
-    elif table == "assessments":
+    else:
         for a in assessment_services.assessments_of(tf):
             yield (
                 a.priority.title,
@@ -178,35 +158,12 @@ def _export_rows(tf, table: str):
                 a.likelihood_of_delivery,
                 a.rationale,
             )
-    elif table == "risks":
-        for r in registers.risks_of(tf) + registers.risks_of(tf, closed=True):
-            yield (
-                r.ref,
-                r.description,
-                r.likelihood,
-                r.impact,
-                r.rating,
-                r.impact_statement,
-                r.mitigation,
-                r.owner,
-                r.review_on,
-                r.trend,
-                r.closed_on,
-            )
-    else:
-        for e in registers.entries(tf, table):
-            if table == "benefits":
-                yield (e.benefit, e.measure, e.baseline, e.target, e.realised, e.owner)
-            elif table == "milestones":
-                yield (e.activity, e.starts_on, e.ends_on, MILESTONE_STATUSES[e.status], e.owner)
-            else:
-                yield (e.decided_on, e.text, e.meeting.number if e.meeting else None)
 
 
+# The registers' downloads share this address: registers.export answers for their tables.
 @bp.get(
     "/taskforces/<int:taskforce_id>/export/"
-    "<any(indicators, assessments, risks, benefits, milestones, decisions):table>"
-    ".<any(csv, xlsx):fmt>"
+    "<any(indicators, assessments):table>.<any(csv, xlsx):fmt>"
 )
 def export(taskforce_id: int, table: str, fmt: str):
     """A table of the task force's performance data as CSV or Excel, as it stands now."""
@@ -369,74 +326,6 @@ def new_assessment(taskforce_id: int):
 
 
 ASSESSMENT_FIELDS = ("priority", *assessment_services.ASSESSMENT_FIELDS)
-
-
-@bp.get("/taskforces/<int:taskforce_id>/risks")
-def risks(taskforce_id: int):
-    tf = taskforce_or_404(taskforce_id)
-    return render_template(
-        "performance/risks.html",
-        tf=tf,
-        risks=registers.risks_of(tf),
-        closed=registers.risks_of(tf, closed=True),
-        can_edit=permissions.can_edit(current_user, tf),
-    )
-
-
-@bp.route("/taskforces/<int:taskforce_id>/risks/new", methods=["GET", "POST"])
-def new_risk(taskforce_id: int):
-    tf = taskforce_or_404(taskforce_id, edit=True)
-    form = RiskForm()
-    if form.validate_on_submit():
-        data = {name: getattr(form, name).data for name in registers.RISK_FIELDS}
-        try:
-            registers.add_risk(tf, data, web_actor())
-        except ServiceError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash_success(f"Risk {data['ref']} added.")
-            return redirect(url_for("performance.risks", taskforce_id=tf.id))
-    return render_template("performance/risk_form.html", tf=tf, form=form), form_status(form)
-
-
-REGISTER_PAGES = {
-    "benefits": ("Benefits register", BenefitForm),
-    "milestones": ("Delivery milestones", MilestoneForm),
-    "decisions": ("Decisions register", DecisionForm),
-}
-
-
-@bp.route(
-    "/taskforces/<int:taskforce_id>/registers/<any(benefits, milestones, decisions):kind>",
-    methods=["GET", "POST"],
-)
-def register(taskforce_id: int, kind: str):
-    tf = taskforce_or_404(taskforce_id, edit=request.method == "POST")
-    title, form_class = REGISTER_PAGES[kind]
-    form = form_class()
-    if form.validate_on_submit():
-        data = {f.name: f.data for f in form.fields_for_data()}
-        try:
-            registers.add_entry(tf, kind, data, web_actor())
-        except ServiceError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash_success(f"Added to the {title[0].lower() + title[1:]}.")
-            return redirect(url_for("performance.register", taskforce_id=tf.id, kind=kind))
-    return render_template(
-        "performance/register.html",
-        tf=tf,
-        kind=kind,
-        title=title,
-        entries=registers.entries(tf, kind),
-        statuses=MILESTONE_STATUSES,
-        form=form,
-        can_edit=permissions.can_edit(current_user, tf),
-    ), form_status(form)
 
 
 from taskforce.performance import edit_views  # noqa: E402, F401  (its routes join bp)
