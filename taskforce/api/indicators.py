@@ -1,4 +1,4 @@
-"""Performance data over JSON: indicators, actuals, charts, assessments and risks."""
+"""Performance data over JSON: indicators, actuals, imports, charts and assessments."""
 
 from __future__ import annotations
 
@@ -22,9 +22,6 @@ from taskforce.performance.schemas import (
     IndicatorCreate,
     IndicatorOut,
 )
-from taskforce.registers import services as registers
-from taskforce.registers.models import Risk
-from taskforce.registers.schemas import REGISTER_SCHEMAS, RiskChange, RiskIn, RiskOut
 
 TAG = "Performance"
 
@@ -185,41 +182,3 @@ record_routes(
     listed="A task force's assessments, oldest first",
     changed="Correct an assessment; the audit trail keeps what it said before",
 )
-record_routes(
-    "risks",
-    Risk,
-    tag=TAG,
-    schema_in=RiskIn,
-    schema_out=RiskOut,
-    change=RiskChange,
-    out=RiskOut.of,
-    add=registers.add_risk,
-    update=registers.update_risk,
-    noun="risk",
-    added="Add a risk to the register; its rating follows from likelihood and impact",
-    listed="The risk register, in the order risks were added",
-    changed="Change a risk, or close (`closed: true`) or reopen it; history is kept",
-)
-for _kind, _noun in (
-    ("benefits", "benefit"),
-    ("milestones", "delivery milestone"),
-    ("decisions", "decision"),
-):
-    _in, _out, _change_schema = REGISTER_SCHEMAS[_kind]
-    record_routes(
-        _kind,
-        registers.REGISTER_MODELS[_kind],
-        tag=TAG,
-        schema_in=_in,
-        schema_out=_out,
-        change=_change_schema,
-        out=_out.model_validate,
-        add=lambda tf, data, actor, kind=_kind: registers.add_entry(tf, kind, data, actor),
-        update=lambda entry, data, actor, expected_version, kind=_kind: registers.update_entry(
-            entry, kind, data, actor, expected_version
-        ),
-        noun=_noun,
-        added=f"Add a {_noun} to the register",
-        listed=f"The {_kind} register",
-        changed=f"Change a {_noun}; the audit trail keeps what it said before",
-    )
