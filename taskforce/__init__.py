@@ -116,7 +116,8 @@ def register_blueprints(app: Flask) -> None:
     from taskforce.main.views import bp as main_bp
     from taskforce.meetings.links_views import bp as links_bp
     from taskforce.meetings.views import bp as meetings_bp
-    from taskforce.performance.views import bp as performance_bp
+    from taskforce.performance import edit_views, views  # noqa: F401  (routes join pages.bp)
+    from taskforce.performance.pages import bp as performance_bp
     from taskforce.registers.views import bp as registers_bp
 
     app.register_blueprint(main_bp)

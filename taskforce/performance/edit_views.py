@@ -12,13 +12,13 @@ from taskforce.performance import assessments as assessment_services
 from taskforce.performance import services
 from taskforce.performance.forms import AssessmentForm, IndicatorForm
 from taskforce.performance.models import Assessment
-from taskforce.performance.views import (
+from taskforce.performance.pages import (
     ASSESSMENT_FIELDS,
-    _indicator_or_404,
-    _trajectory_errors,
     bp,
     indicator_data,
+    indicator_or_404,
     priority_choices,
+    trajectory_errors,
 )
 from taskforce.web import record_or_404, taskforce_or_404, web_actor
 
@@ -27,7 +27,7 @@ from taskforce.web import record_or_404, taskforce_or_404, web_actor
 
 @bp.route("/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
 def edit_indicator(indicator_id: int):
-    indicator = _indicator_or_404(indicator_id, edit=True)
+    indicator = indicator_or_404(indicator_id, edit=True)
     tf = indicator.taskforce
     form = IndicatorForm(obj=indicator)
     form.priority.choices = priority_choices(tf, indicator.priority)
@@ -45,7 +45,7 @@ def edit_indicator(indicator_id: int):
         done=url_for("performance.show", indicator_id=indicator.id),
         message=f"{indicator.name} saved.",
         template="performance/new.html",
-        on_error=_trajectory_errors,
+        on_error=trajectory_errors,
         current=lambda name: (
             _plan(indicator)
             if name == "trajectory"
@@ -63,7 +63,7 @@ def _plan(indicator) -> str:
 
 @bp.post("/indicators/<int:indicator_id>/retire")
 def retire_indicator(indicator_id: int):
-    indicator = _indicator_or_404(indicator_id, edit=True)
+    indicator = indicator_or_404(indicator_id, edit=True)
     page = url_for("performance.show", indicator_id=indicator.id)
     return switch(
         lambda on, version: services.update_indicator(

@@ -3,7 +3,7 @@ delivery assessments and their downloads. The registers have their own (register
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from taskforce import exports
@@ -15,29 +15,20 @@ from taskforce.extensions import db
 from taskforce.forms import RetireForm
 from taskforce.performance import assessments as assessment_services
 from taskforce.performance import charts, imports, services
-from taskforce.performance.forms import (
-    ActualsForm,
-    AssessmentForm,
-    ImportForm,
-    IndicatorForm,
-)
+from taskforce.performance.forms import ActualsForm, AssessmentForm, ImportForm, IndicatorForm
 from taskforce.performance.models import RATING_NAMES, STAGES, Indicator
+from taskforce.performance.pages import (
+    ASSESSMENT_FIELDS,
+    bp,
+    indicator_data,
+    indicator_or_404,
+    line_errors,
+    priority_choices,
+    trajectory_errors,
+)
 from taskforce.performance.sparklines import sparkline
 from taskforce.registers import services as registers
-from taskforce.web import (
-    apply_errors,
-    flash_success,
-    form_status,
-    record_or_404,
-    taskforce_or_404,
-    web_actor,
-)
-
-bp = Blueprint("performance", __name__)
-
-
-def _indicator_or_404(indicator_id: int, *, edit: bool = False) -> Indicator:
-    return record_or_404(Indicator, indicator_id, edit=edit)
+from taskforce.web import apply_errors, flash_success, form_status, taskforce_or_404, web_actor
 
 
 @bp.get("/taskforces/<int:taskforce_id>/performance")
@@ -70,29 +61,6 @@ def dashboard(taskforce_id: int):
         names=RATING_NAMES,
         can_edit=permissions.can_edit(current_user, tf),
     )
-
-
-def priority_choices(tf, current=None, blank: str = "None") -> list[tuple[str, str]]:
-    """The task force's live priorities by title, and the one already chosen if retired."""
-    titles = [p.title for p in tf.priorities]  # live ones
-    if current is not None and current.title not in titles:
-        titles.append(current.title)  # retired since it was chosen: still a choice
-    return [("", blank)] + [(title, title) for title in titles]
-
-
-def indicator_data(form: IndicatorForm) -> dict:
-    return {
-        "name": form.name.data,
-        "unit": form.unit.data or "",
-        "frequency": form.frequency.data,
-        "direction": form.direction.data,
-        "tolerance_pct": form.tolerance_pct.data,
-        "source": form.source.data or "",
-        "owner": form.owner.data or "",
-        "priority": form.priority.data or None,
-        # Only a form that sent a trajectory replans: one without the box leaves it be.
-        **({"trajectory": getattr(form, "points", [])} if "trajectory" in request.form else {}),
-    }
 
 
 def _indicators_of(tf) -> list[Indicator]:
@@ -184,7 +152,7 @@ def new(taskforce_id: int):
             indicator = services.create_indicator(tf, indicator_data(form), web_actor())
         except ServiceError as error:
             db.session.rollback()
-            _trajectory_errors(form, error)
+            trajectory_errors(form, error)
         else:
             db.session.commit()
             flash_success(f"{indicator.name} added.")
@@ -192,30 +160,9 @@ def new(taskforce_id: int):
     return render_template("performance/new.html", tf=tf, form=form), form_status(form)
 
 
-def _line_errors(points: list[dict], fields: dict[str, list[str]], prefix: str) -> list[str]:
-    """Turn "trajectory.3.period" errors into "Line 5: ..." by each point's own line."""
-    lines = []
-    for name, messages in list(fields.items()):
-        parts = name.removeprefix(prefix).split(".")
-        if name.startswith(prefix) and parts[0].isdigit() and int(parts[0]) < len(points):
-            line = points[int(parts[0])].get("line", int(parts[0]) + 1)
-            lines += [f"Line {line}: {m[:1].lower()}{m[1:]}" for m in messages]
-            del fields[name]
-    return lines
-
-
-def _trajectory_errors(form, error: ServiceError) -> None:
-    """Put trajectory errors on the trajectory box, naming lines as typed."""
-    lines = _line_errors(getattr(form, "points", []), error.fields, "trajectory.")
-    if lines:
-        form.trajectory.errors = [*list(form.trajectory.errors or []), *lines]
-    if error.fields or not lines:
-        apply_errors(form, error)
-
-
 @bp.route("/indicators/<int:indicator_id>", methods=["GET", "POST"])
 def show(indicator_id: int):
-    indicator = _indicator_or_404(indicator_id, edit=request.method == "POST")
+    indicator = indicator_or_404(indicator_id, edit=request.method == "POST")
     tf = indicator.taskforce
     form = ActualsForm()
     if form.validate_on_submit():
@@ -224,7 +171,7 @@ def show(indicator_id: int):
             new, corrected = services.record_actuals(indicator, values, web_actor())
         except ServiceError as error:
             db.session.rollback()
-            lines = _line_errors(form.points, error.fields, "")
+            lines = line_errors(form.points, error.fields, "")
             form.actuals.errors = [*list(form.actuals.errors or []), *lines]
             if not lines:  # about the indicator (retired meanwhile, say), not a line
                 form.form_errors.append(error.message)
@@ -280,7 +227,7 @@ def import_actuals(taskforce_id: int):
 @bp.get("/indicators/<int:indicator_id>/chart.svg", defaults={"fmt": "svg"})
 @bp.get("/indicators/<int:indicator_id>/chart.png", defaults={"fmt": "png"})
 def chart(indicator_id: int, fmt: str):
-    indicator = _indicator_or_404(indicator_id)
+    indicator = indicator_or_404(indicator_id)
     content = charts.chart(indicator, fmt)
     db.session.commit()  # keep the drawing in the cache
     return Response(
@@ -323,9 +270,3 @@ def new_assessment(taskforce_id: int):
             flash_success("Assessment recorded.")
             return redirect(url_for("performance.assessments", taskforce_id=tf.id))
     return render_template("performance/assessment_form.html", tf=tf, form=form), form_status(form)
-
-
-ASSESSMENT_FIELDS = ("priority", *assessment_services.ASSESSMENT_FIELDS)
-
-
-from taskforce.performance import edit_views  # noqa: E402, F401  (its routes join bp)
