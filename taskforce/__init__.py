@@ -118,7 +118,9 @@ def register_blueprints(app: Flask) -> None:
     from taskforce.main.views import bp as main_bp
     from taskforce.meetings.links_views import bp as links_bp
     from taskforce.meetings.views import bp as meetings_bp
-    from taskforce.performance.views import bp as performance_bp
+    from taskforce.performance import edit_views, views  # noqa: F401  (routes join pages.bp)
+    from taskforce.performance.pages import bp as performance_bp
+    from taskforce.registers.views import bp as registers_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -129,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(actions_bp)
     app.register_blueprint(owner_links_bp)
     app.register_blueprint(performance_bp)
+    app.register_blueprint(registers_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
 

@@ -6,7 +6,14 @@ import re
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import DateField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import (
     InputRequired,
     Length,
@@ -105,6 +112,23 @@ class SafeMarkdown:
         problem = markdown_problem(field.data)
         if problem:
             raise ValidationError(problem)
+
+
+class Editable:
+    """Mixed into a form that edits as well as adds: the version the page was drawn from,
+    so a change made meanwhile by someone else is shown, not overwritten."""
+
+    version = HiddenField()
+
+    def fields_for_data(self) -> list:
+        return [f for f in self if f.name not in ("csrf_token", "submit", "version")]
+
+
+class RetireForm(FlaskForm):
+    """One button that retires or reinstates (closes or reopens): retire is "yes" or "no"."""
+
+    retire = HiddenField()
+    version = HiddenField()
 
 
 def working_day_offsets_form(

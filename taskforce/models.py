@@ -11,14 +11,11 @@ from taskforce.performance.models import (
     Actual,
     ActualRevision,
     Assessment,
-    Benefit,
     ChartImage,
-    Decision,
-    DeliveryMilestone,
     Indicator,
-    Risk,
     TrajectoryPoint,
 )
+from taskforce.registers.models import Benefit, Decision, DeliveryMilestone, Risk
 
 __all__ = [
     "AccessLink",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 # Control characters, lone surrogates and the non-characters U+FFFE/U+FFFF: none belongs in
 # text a person typed, and XML (Word, Excel) cannot hold them.
@@ -27,3 +28,10 @@ def small_int(raw: str | None) -> int | None:
     if not isinstance(raw, str) or not _SMALL_INT.fullmatch(raw):
         return None
     return int(raw)
+
+
+def tidy(value: Decimal) -> Decimal:
+    """100.000000 → 100 and 2.50 → 2.5, never 1E+2."""
+    if not value.is_finite():
+        return value
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()

@@ -108,6 +108,11 @@ def attempt(form: FlaskForm | None = None) -> Iterator[Attempt]:
             apply_errors(form, error)
 
 
+def form_status(form: FlaskForm) -> int:
+    """A form sent back with errors is a 422, as in the API."""
+    return 422 if form.errors or form.form_errors else 200
+
+
 def is_api_request() -> bool:
     return request.path.startswith("/api/")
 

@@ -20,12 +20,13 @@ def test_demo_load_creates_a_full_terms_of_reference(app):
     assert len(tf.members_in("secretariat")) >= 1
     assert tf.current_tor_number == 2
     from taskforce.actions.models import Action
-    from taskforce.actions.services import today
+    from taskforce.clock import today
 
     actions = db.session.query(Action).all()
     assert {a.status for a in actions} == {"open", "in_progress", "complete", "closed"}
     assert any(a.is_overdue(today()) for a in actions)
-    from taskforce.performance.models import Assessment, Indicator, Risk
+    from taskforce.performance.models import Assessment, Indicator
+    from taskforce.registers.models import Risk
 
     assert db.session.query(Indicator).count() == 3
     assert len({a.assessed_on for a in db.session.query(Assessment)}) == 3

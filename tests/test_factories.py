@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from taskforce.actions.services import today
 from taskforce.audit.models import AuditEvent
+from taskforce.clock import today
 from taskforce.extensions import db
 from taskforce.performance import services as performance_services
 from tests.conftest import NIA, SAM, SEREN, TF_PRIORITIES

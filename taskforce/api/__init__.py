@@ -203,9 +203,13 @@ def get_or_404(model, object_id: int):
     return obj
 
 
-from taskforce.api import (  # noqa: E402, F401  (routes register on import)
+# Routes register on import, in this order. The registers come before the meetings because
+# the OpenAPI document keeps the first schema of each name, and two share one: MilestoneOut
+# has always described the delivery plan's milestones, not a meeting cycle's.
+from taskforce.api import (  # noqa: E402, F401, I001
     actions,
     indicators,
+    registers,
     meetings,
     meta,
     taskforces,

@@ -1,19 +1,18 @@
-"""Performance data over JSON: indicators, actuals, charts, assessments and risks."""
+"""Performance data over JSON: indicators, actuals, imports, charts and assessments."""
 
 from __future__ import annotations
 
 from flask import Response, request
-from sqlalchemy import select
 
 from taskforce.api import api_actor, bp, dump, get_for_taskforce, page_of, parse, parse_list
+from taskforce.api.records import parse_change, record_routes
 from taskforce.api.spec import operation
 from taskforce.api.taskforces import _taskforce
 from taskforce.errors import ValidationError
 from taskforce.extensions import db
-from taskforce.performance import charts, imports, registers, services
-from taskforce.performance.models import Assessment, Indicator, Risk
+from taskforce.performance import assessments, charts, imports, services
+from taskforce.performance.models import Assessment, Indicator
 from taskforce.performance.schemas import (
-    REGISTER_SCHEMAS,
     ActualIn,
     ActualsRecorded,
     AssessmentChange,
@@ -22,9 +21,6 @@ from taskforce.performance.schemas import (
     IndicatorChange,
     IndicatorCreate,
     IndicatorOut,
-    RiskChange,
-    RiskIn,
-    RiskOut,
 )
 
 TAG = "Performance"
@@ -90,16 +86,10 @@ def get_indicator(indicator_id: int):
 )
 def update_indicator(indicator_id: int):
     indicator = get_for_taskforce(Indicator, indicator_id, edit=True)
-    data, expected = _change(IndicatorChange)
+    data, expected = parse_change(IndicatorChange)
     services.update_indicator(indicator, data, api_actor(), expected_version=expected)
     db.session.commit()
     return dump(IndicatorOut.of(indicator))
-
-
-def _change(schema) -> tuple[dict, int | None]:
-    """A PATCH body as (the fields sent, the version it was made from)."""
-    data = parse(schema).model_dump(exclude_unset=True)
-    return data, data.pop("version", None)
 
 
 @operation(
@@ -177,114 +167,18 @@ def _chart(indicator_id: int, fmt: str) -> Response:
     return response
 
 
-def _register_routes(
-    kind: str,
-    *,
-    schema_in,
-    schema_out,
-    change,
-    out,
-    add,
-    update,
-    noun: str,
-    added: str,
-    listed: str,
-    changed: str,
-) -> None:
-    """The routes of one register: POST and GET /taskforces/{id}/{kind}, GET and PATCH
-    /{kind}/{id}. out(record) gives its schema; add(tf, data, actor) and
-    update(record, data, actor, expected_version) are the services."""
-    model = {"assessments": Assessment, "risks": Risk, **registers.REGISTER_MODELS}[kind]
-
-    def create(taskforce_id: int):
-        tf = _taskforce(taskforce_id, edit=True)
-        record = add(tf, parse(schema_in).model_dump(), api_actor())
-        db.session.commit()
-        return dump(out(record), 201)
-
-    def listing(taskforce_id: int):
-        tf = _taskforce(taskforce_id)
-        return page_of(
-            select(model).where(model.taskforce_id == tf.id),
-            model.id,
-            lambda record: out(record).model_dump(mode="json"),
-        )
-
-    def one(record_id: int):
-        return dump(out(get_for_taskforce(model, record_id)))
-
-    def patch(record_id: int):
-        record = get_for_taskforce(model, record_id, edit=True)
-        data, expected = _change(change)
-        update(record, data, api_actor(), expected_version=expected)
-        db.session.commit()
-        return dump(out(record))
-
-    name = kind.removesuffix("s")
-    create.__name__, listing.__name__ = f"create_{name}", f"list_{kind}"
-    one.__name__, patch.__name__ = f"get_{name}", f"update_{name}"
-    collection, path = f"/taskforces/<int:taskforce_id>/{kind}", f"/{kind}/<int:record_id>"
-    operation(
-        bp,
-        collection,
-        "POST",
-        tag=TAG,
-        body=schema_in,
-        response=schema_out,
-        status=201,
-        summary=added,
-    )(create)
-    operation(bp, collection, "GET", tag=TAG, response=schema_out, summary=listed, paged=True)(
-        listing
-    )
-    operation(bp, path, "GET", tag=TAG, response=schema_out, summary=f"One {noun}")(one)
-    operation(bp, path, "PATCH", tag=TAG, body=change, response=schema_out, summary=changed)(patch)
-
-
-_register_routes(
+record_routes(
     "assessments",
+    Assessment,
+    tag=TAG,
     schema_in=AssessmentIn,
     schema_out=AssessmentOut,
     change=AssessmentChange,
     out=AssessmentOut.of,
-    add=registers.add_assessment,
-    update=registers.update_assessment,
+    add=assessments.add_assessment,
+    update=assessments.update_assessment,
     noun="assessment",
     added="Record a likelihood-of-delivery assessment of one priority",
     listed="A task force's assessments, oldest first",
     changed="Correct an assessment; the audit trail keeps what it said before",
 )
-_register_routes(
-    "risks",
-    schema_in=RiskIn,
-    schema_out=RiskOut,
-    change=RiskChange,
-    out=RiskOut.of,
-    add=registers.add_risk,
-    update=registers.update_risk,
-    noun="risk",
-    added="Add a risk to the register; its rating follows from likelihood and impact",
-    listed="The risk register, in the order risks were added",
-    changed="Change a risk, or close (`closed: true`) or reopen it; history is kept",
-)
-for _kind, _noun in (
-    ("benefits", "benefit"),
-    ("milestones", "delivery milestone"),
-    ("decisions", "decision"),
-):
-    _in, _out, _change_schema = REGISTER_SCHEMAS[_kind]
-    _register_routes(
-        _kind,
-        schema_in=_in,
-        schema_out=_out,
-        change=_change_schema,
-        out=_out.model_validate,
-        add=lambda tf, data, actor, kind=_kind: registers.add_entry(tf, kind, data, actor),
-        update=lambda entry, data, actor, expected_version, kind=_kind: registers.update_entry(
-            entry, kind, data, actor, expected_version
-        ),
-        noun=_noun,
-        added=f"Add a {_noun} to the register",
-        listed=f"The {_kind} register",
-        changed=f"Change a {_noun}; the audit trail keeps what it said before",
-    )

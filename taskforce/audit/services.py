@@ -86,6 +86,23 @@ def record(
     return event
 
 
+def record_changes(
+    actor: Actor, action: str, subject: Any, changes: dict[str, Any], *, summary: str
+) -> None:
+    """Flush a change to one of a task force's records and put it in the audit trail, which
+    keeps every old value. A change that changed nothing records nothing."""
+    if changes:
+        db.session.flush()
+        record(
+            actor,
+            action,
+            subject,
+            taskforce_id=subject.taskforce_id,
+            changes=changes,
+            summary=summary,
+        )
+
+
 def events_for_taskforce(taskforce_id: int, limit: int = 200) -> list[AuditEvent]:
     """Return the latest audit events about one task force, newest first."""
     stmt = (

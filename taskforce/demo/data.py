@@ -393,7 +393,7 @@ def _load_registers(tf: TaskForce, secretariat: Actor) -> None:
     from datetime import timedelta
 
     from taskforce.clock import today
-    from taskforce.performance import registers
+    from taskforce.registers import services as registers
 
     for benefit, measure, baseline, target, realised, owner in BENEFITS:
         registers.add_entry(
@@ -443,8 +443,9 @@ def _load_performance(tf: TaskForce, secretariat: Actor) -> None:
     from datetime import timedelta
 
     from taskforce.clock import today
-    from taskforce.performance import periods, registers
+    from taskforce.performance import assessments, periods
     from taskforce.performance import services as performance
+    from taskforce.registers import services as registers
 
     this_month = periods.of_day(today(), "monthly")
     months = [this_month]
@@ -494,7 +495,7 @@ def _load_performance(tf: TaskForce, secretariat: Actor) -> None:
         for title, (challenge, planning, capacity, stage, likelihood) in zip(
             chosen, ratings, strict=True
         ):
-            registers.add_assessment(
+            assessments.add_assessment(
                 tf,
                 {
                     "priority": title,

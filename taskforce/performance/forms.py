@@ -1,4 +1,4 @@
-"""Forms for indicators, actuals and imports."""
+"""Forms for indicators, actuals, imports and delivery assessments."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     DecimalField,
-    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -29,19 +28,17 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    Regexp,
     StopValidation,
 )
 from wtforms.validators import ValidationError as FieldError
 
 from taskforce.forms import (
+    Editable,
     GovDateField,
     InYears,
     NoControlCharacters,
-    OptionalDate,
     line_field,
     strip,
-    text_field,
 )
 
 
@@ -72,23 +69,6 @@ def parse_points(text: str) -> list[dict[str, str]]:
             raise FieldError(f"Line {number}: the value is not a finite number")
         points.append({"period": parts[0], "value": raw, "line": number})
     return points
-
-
-class Editable:
-    """Mixed into a form that edits as well as adds: the version the page was drawn from,
-    so a change made meanwhile by someone else is shown, not overwritten."""
-
-    version = HiddenField()
-
-    def fields_for_data(self) -> list:
-        return [f for f in self if f.name not in ("csrf_token", "submit", "version")]
-
-
-class RetireForm(FlaskForm):
-    """One button that retires or reinstates (closes or reopens): retire is "yes" or "no"."""
-
-    retire = HiddenField()
-    version = HiddenField()
 
 
 class FiniteNumber:
@@ -222,121 +202,3 @@ class AssessmentForm(Editable, FlaskForm):
         validators=[Optional(), Length(max=5000), NoControlCharacters("Rationale")],
     )
     submit = SubmitField("Record the assessment", widget=GovSubmitInput())
-
-
-_LEVELS = [("Low", "Low"), ("Medium", "Medium"), ("High", "High")]
-
-
-class RiskForm(Editable, FlaskForm):
-    ref = StringField(
-        "Reference",
-        widget=GovTextInput(),
-        filters=[strip],
-        description="For example, R07",
-        validators=[
-            InputRequired(message="Enter a reference"),
-            Length(max=20),
-            Regexp(
-                r"^[A-Za-z0-9][A-Za-z0-9._/-]*$", message="Use letters, numbers and . _ / - only"
-            ),
-        ],
-    )
-    description = TextAreaField(
-        "Risk",
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[
-            InputRequired(message="Describe the risk"),
-            Length(max=2000),
-            NoControlCharacters("Risk"),
-        ],
-    )
-    likelihood = RadioField(
-        "Likelihood",
-        widget=GovRadioInput(),
-        choices=_LEVELS,
-        validators=[InputRequired(message="Choose the likelihood")],
-    )
-    impact = RadioField(
-        "Impact",
-        widget=GovRadioInput(),
-        choices=_LEVELS,
-        validators=[InputRequired(message="Choose the impact")],
-    )
-    impact_statement = TextAreaField(
-        "Impact statement (optional)",
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[Optional(), Length(max=2000), NoControlCharacters("Impact statement")],
-    )
-    mitigation = TextAreaField(
-        "Mitigation (optional)",
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[Optional(), Length(max=2000), NoControlCharacters("Mitigation")],
-    )
-    owner = _line("Owner", 200)
-    review_on = GovDateField(
-        "Review date (optional)", widget=GovDateInput(), validators=[OptionalDate(), InYears()]
-    )
-    trend = SelectField(
-        "Trend",
-        widget=GovSelect(),
-        choices=[
-            ("", "Not set"),
-            ("rising", "Rising"),
-            ("steady", "Steady"),
-            ("falling", "Falling"),
-        ],
-        validators=[Optional()],
-    )
-    submit = SubmitField("Add the risk", widget=GovSubmitInput())
-
-
-def _text(label: str, required: bool = True, max_length: int = 2000) -> TextAreaField:
-    return text_field(label, max_length, required=required)
-
-
-class BenefitForm(Editable, FlaskForm):
-    benefit = _text("Benefit")
-    measure = _line("Measure", 300, required=True)
-    baseline = _line("Baseline", 100)
-    target = _line("Target", 100)
-    realised = _line("Realised to date", 100)
-    owner = _line("Owner", 200)
-    submit = SubmitField("Add the benefit", widget=GovSubmitInput())
-
-
-class MilestoneForm(Editable, FlaskForm):
-    activity = _text("Activity")
-    starts_on = GovDateField(
-        "Start (optional)", widget=GovDateInput(), validators=[OptionalDate(), InYears()]
-    )
-    ends_on = GovDateField(
-        "End",
-        widget=GovDateInput(),
-        validators=[InputRequired(message="Enter the end date"), InYears()],
-    )
-    status = SelectField(
-        "Status",
-        widget=GovSelect(),
-        choices=[
-            ("not_started", "Not started"),
-            ("on_track", "On track"),
-            ("at_risk", "At risk"),
-            ("late", "Late"),
-            ("complete", "Complete"),
-        ],
-    )
-    owner = _line("Owner", 200)
-    submit = SubmitField("Add the milestone", widget=GovSubmitInput())
-
-
-class DecisionForm(Editable, FlaskForm):
-    decided_on = GovDateField(
-        "Date of the decision",
-        widget=GovDateInput(),
-        validators=[InputRequired(message="Enter the date"), InYears()],
-    )
-    text = _text("Decision", max_length=5000)
-    submit = SubmitField("Add the decision", widget=GovSubmitInput())

@@ -1,8 +1,9 @@
-"""Web pages for performance data: the dashboard, an indicator, adding one, importing actuals."""
+"""Web pages for performance data: the dashboard, indicators, importing actuals, charts,
+delivery assessments and their downloads. The registers have their own (registers.views)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from taskforce import exports
@@ -11,27 +12,23 @@ from taskforce.auth import permissions
 from taskforce.clock import today
 from taskforce.errors import ServiceError
 from taskforce.extensions import db
-from taskforce.performance import charts, imports, registers, services
-from taskforce.performance.forms import (
-    ActualsForm,
-    AssessmentForm,
-    BenefitForm,
-    DecisionForm,
-    ImportForm,
-    IndicatorForm,
-    MilestoneForm,
-    RetireForm,
-    RiskForm,
+from taskforce.forms import RetireForm
+from taskforce.performance import assessments as assessment_services
+from taskforce.performance import charts, imports, services
+from taskforce.performance.forms import ActualsForm, AssessmentForm, ImportForm, IndicatorForm
+from taskforce.performance.models import RATING_NAMES, STAGES, Indicator
+from taskforce.performance.pages import (
+    ASSESSMENT_FIELDS,
+    bp,
+    indicator_data,
+    indicator_or_404,
+    line_errors,
+    priority_choices,
+    trajectory_errors,
 )
-from taskforce.performance.models import MILESTONE_STATUSES, RATING_NAMES, STAGES, Indicator
 from taskforce.performance.sparklines import sparkline
-from taskforce.web import apply_errors, flash_success, record_or_404, taskforce_or_404, web_actor
-
-bp = Blueprint("performance", __name__)
-
-
-def _indicator_or_404(indicator_id: int, *, edit: bool = False) -> Indicator:
-    return record_or_404(Indicator, indicator_id, edit=edit)
+from taskforce.registers import services as registers
+from taskforce.web import apply_errors, flash_success, form_status, taskforce_or_404, web_actor
 
 
 @bp.get("/taskforces/<int:taskforce_id>/performance")
@@ -52,7 +49,7 @@ def dashboard(taskforce_id: int):
             )
         )
     latest_assessments: dict = {}
-    for assessment in registers.assessments_of(tf):
+    for assessment in assessment_services.assessments_of(tf):
         latest_assessments[assessment.priority_id] = assessment  # oldest first: last wins
     return render_template(
         "performance/dashboard.html",
@@ -64,29 +61,6 @@ def dashboard(taskforce_id: int):
         names=RATING_NAMES,
         can_edit=permissions.can_edit(current_user, tf),
     )
-
-
-def priority_choices(tf, current=None, blank: str = "None") -> list[tuple[str, str]]:
-    """The task force's live priorities by title, and the one already chosen if retired."""
-    titles = [p.title for p in tf.priorities]  # live ones
-    if current is not None and current.title not in titles:
-        titles.append(current.title)  # retired since it was chosen: still a choice
-    return [("", blank)] + [(title, title) for title in titles]
-
-
-def indicator_data(form: IndicatorForm) -> dict:
-    return {
-        "name": form.name.data,
-        "unit": form.unit.data or "",
-        "frequency": form.frequency.data,
-        "direction": form.direction.data,
-        "tolerance_pct": form.tolerance_pct.data,
-        "source": form.source.data or "",
-        "owner": form.owner.data or "",
-        "priority": form.priority.data or None,
-        # Only a form that sent a trajectory replans: one without the box leaves it be.
-        **({"trajectory": getattr(form, "points", [])} if "trajectory" in request.form else {}),
-    }
 
 
 def _indicators_of(tf) -> list[Indicator]:
@@ -118,22 +92,6 @@ EXPORTS = {
         "Likelihood of delivery",
         "Rationale",
     ),
-    "risks": (
-        "Ref",
-        "Risk",
-        "Likelihood",
-        "Impact",
-        "Rating",
-        "Impact statement",
-        "Mitigation",
-        "Owner",
-        "Review date",
-        "Trend",
-        "Closed on",
-    ),
-    "benefits": ("Benefit", "Measure", "Baseline", "Target", "Realised to date", "Owner"),
-    "milestones": ("Activity", "Start", "End", "Status", "Owner"),
-    "decisions": ("Date", "Decision", "Meeting number"),
 }
 
 
@@ -156,8 +114,8 @@ def _export_rows(tf, table: str):
                     indicator.source,
                     "no" if indicator.retired_at else "yes",
                 )
-    elif table == "assessments":
-        for a in registers.assessments_of(tf):
+    else:
+        for a in assessment_services.assessments_of(tf):
             yield (
                 a.priority.title,
                 a.assessed_on,
@@ -168,35 +126,12 @@ def _export_rows(tf, table: str):
                 a.likelihood_of_delivery,
                 a.rationale,
             )
-    elif table == "risks":
-        for r in registers.risks_of(tf) + registers.risks_of(tf, closed=True):
-            yield (
-                r.ref,
-                r.description,
-                r.likelihood,
-                r.impact,
-                r.rating,
-                r.impact_statement,
-                r.mitigation,
-                r.owner,
-                r.review_on,
-                r.trend,
-                r.closed_on,
-            )
-    else:
-        for e in registers.entries(tf, table):
-            if table == "benefits":
-                yield (e.benefit, e.measure, e.baseline, e.target, e.realised, e.owner)
-            elif table == "milestones":
-                yield (e.activity, e.starts_on, e.ends_on, MILESTONE_STATUSES[e.status], e.owner)
-            else:
-                yield (e.decided_on, e.text, e.meeting.number if e.meeting else None)
 
 
+# The registers' downloads share this address: registers.export answers for their tables.
 @bp.get(
     "/taskforces/<int:taskforce_id>/export/"
-    "<any(indicators, assessments, risks, benefits, milestones, decisions):table>"
-    ".<any(csv, xlsx):fmt>"
+    "<any(indicators, assessments):table>.<any(csv, xlsx):fmt>"
 )
 def export(taskforce_id: int, table: str, fmt: str):
     """A table of the task force's performance data as CSV or Excel, as it stands now."""
@@ -217,7 +152,7 @@ def new(taskforce_id: int):
             indicator = services.create_indicator(tf, indicator_data(form), web_actor())
         except ServiceError as error:
             db.session.rollback()
-            _trajectory_errors(form, error)
+            trajectory_errors(form, error)
         else:
             db.session.commit()
             flash_success(f"{indicator.name} added.")
@@ -225,35 +160,9 @@ def new(taskforce_id: int):
     return render_template("performance/new.html", tf=tf, form=form), form_status(form)
 
 
-def form_status(form) -> int:
-    """A form sent back with errors is a 422, as in the API."""
-    return 422 if form.errors or form.form_errors else 200
-
-
-def _line_errors(points: list[dict], fields: dict[str, list[str]], prefix: str) -> list[str]:
-    """Turn "trajectory.3.period" errors into "Line 5: ..." by each point's own line."""
-    lines = []
-    for name, messages in list(fields.items()):
-        parts = name.removeprefix(prefix).split(".")
-        if name.startswith(prefix) and parts[0].isdigit() and int(parts[0]) < len(points):
-            line = points[int(parts[0])].get("line", int(parts[0]) + 1)
-            lines += [f"Line {line}: {m[:1].lower()}{m[1:]}" for m in messages]
-            del fields[name]
-    return lines
-
-
-def _trajectory_errors(form, error: ServiceError) -> None:
-    """Put trajectory errors on the trajectory box, naming lines as typed."""
-    lines = _line_errors(getattr(form, "points", []), error.fields, "trajectory.")
-    if lines:
-        form.trajectory.errors = [*list(form.trajectory.errors or []), *lines]
-    if error.fields or not lines:
-        apply_errors(form, error)
-
-
 @bp.route("/indicators/<int:indicator_id>", methods=["GET", "POST"])
 def show(indicator_id: int):
-    indicator = _indicator_or_404(indicator_id, edit=request.method == "POST")
+    indicator = indicator_or_404(indicator_id, edit=request.method == "POST")
     tf = indicator.taskforce
     form = ActualsForm()
     if form.validate_on_submit():
@@ -262,7 +171,7 @@ def show(indicator_id: int):
             new, corrected = services.record_actuals(indicator, values, web_actor())
         except ServiceError as error:
             db.session.rollback()
-            lines = _line_errors(form.points, error.fields, "")
+            lines = line_errors(form.points, error.fields, "")
             form.actuals.errors = [*list(form.actuals.errors or []), *lines]
             if not lines:  # about the indicator (retired meanwhile, say), not a line
                 form.form_errors.append(error.message)
@@ -318,7 +227,7 @@ def import_actuals(taskforce_id: int):
 @bp.get("/indicators/<int:indicator_id>/chart.svg", defaults={"fmt": "svg"})
 @bp.get("/indicators/<int:indicator_id>/chart.png", defaults={"fmt": "png"})
 def chart(indicator_id: int, fmt: str):
-    indicator = _indicator_or_404(indicator_id)
+    indicator = indicator_or_404(indicator_id)
     content = charts.chart(indicator, fmt)
     db.session.commit()  # keep the drawing in the cache
     return Response(
@@ -331,7 +240,7 @@ def chart(indicator_id: int, fmt: str):
 @bp.get("/taskforces/<int:taskforce_id>/assessments")
 def assessments(taskforce_id: int):
     tf = taskforce_or_404(taskforce_id)
-    priorities, dates, cells = registers.grid(tf)
+    priorities, dates, cells = assessment_services.grid(tf)
     return render_template(
         "performance/assessments.html",
         tf=tf,
@@ -352,7 +261,7 @@ def new_assessment(taskforce_id: int):
     if form.validate_on_submit():
         data = {name: getattr(form, name).data for name in ASSESSMENT_FIELDS}
         try:
-            registers.add_assessment(tf, data, web_actor())
+            assessment_services.add_assessment(tf, data, web_actor())
         except ServiceError as error:
             db.session.rollback()
             apply_errors(form, error)
@@ -361,77 +270,3 @@ def new_assessment(taskforce_id: int):
             flash_success("Assessment recorded.")
             return redirect(url_for("performance.assessments", taskforce_id=tf.id))
     return render_template("performance/assessment_form.html", tf=tf, form=form), form_status(form)
-
-
-ASSESSMENT_FIELDS = ("priority", *registers.ASSESSMENT_FIELDS)
-
-
-@bp.get("/taskforces/<int:taskforce_id>/risks")
-def risks(taskforce_id: int):
-    tf = taskforce_or_404(taskforce_id)
-    return render_template(
-        "performance/risks.html",
-        tf=tf,
-        risks=registers.risks_of(tf),
-        closed=registers.risks_of(tf, closed=True),
-        can_edit=permissions.can_edit(current_user, tf),
-    )
-
-
-@bp.route("/taskforces/<int:taskforce_id>/risks/new", methods=["GET", "POST"])
-def new_risk(taskforce_id: int):
-    tf = taskforce_or_404(taskforce_id, edit=True)
-    form = RiskForm()
-    if form.validate_on_submit():
-        data = {name: getattr(form, name).data for name in registers.RISK_FIELDS}
-        try:
-            registers.add_risk(tf, data, web_actor())
-        except ServiceError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash_success(f"Risk {data['ref']} added.")
-            return redirect(url_for("performance.risks", taskforce_id=tf.id))
-    return render_template("performance/risk_form.html", tf=tf, form=form), form_status(form)
-
-
-REGISTER_PAGES = {
-    "benefits": ("Benefits register", BenefitForm),
-    "milestones": ("Delivery milestones", MilestoneForm),
-    "decisions": ("Decisions register", DecisionForm),
-}
-
-
-@bp.route(
-    "/taskforces/<int:taskforce_id>/registers/<any(benefits, milestones, decisions):kind>",
-    methods=["GET", "POST"],
-)
-def register(taskforce_id: int, kind: str):
-    tf = taskforce_or_404(taskforce_id, edit=request.method == "POST")
-    title, form_class = REGISTER_PAGES[kind]
-    form = form_class()
-    if form.validate_on_submit():
-        data = {f.name: f.data for f in form.fields_for_data()}
-        try:
-            registers.add_entry(tf, kind, data, web_actor())
-        except ServiceError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash_success(f"Added to the {title[0].lower() + title[1:]}.")
-            return redirect(url_for("performance.register", taskforce_id=tf.id, kind=kind))
-    return render_template(
-        "performance/register.html",
-        tf=tf,
-        kind=kind,
-        title=title,
-        entries=registers.entries(tf, kind),
-        statuses=MILESTONE_STATUSES,
-        form=form,
-        can_edit=permissions.can_edit(current_user, tf),
-    ), form_status(form)
-
-
-from taskforce.performance import edit_views  # noqa: E402, F401  (its routes join bp)

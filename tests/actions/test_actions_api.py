@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from taskforce.actions.models import Action
-from taskforce.actions.services import today
+from taskforce.clock import today
 from taskforce.extensions import db
 from tests.conftest import NIA
 

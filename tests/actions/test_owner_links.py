@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from taskforce.actions.models import Action, ActionUpdate
-from taskforce.actions.services import today
+from taskforce.clock import today
 from taskforce.db import utcnow
 from taskforce.extensions import db
 from taskforce.links import AccessLink

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import event, insert
 
 from taskforce.actions.models import Action
-from taskforce.actions.services import today
+from taskforce.clock import today
 from taskforce.extensions import db
 from tests.conftest import SAM, _csrf_from, login
 

@@ -1,6 +1,7 @@
-"""Changing what is recorded: indicators (replanned, retired), risks (closed), assessments
-and register entries, through the API and on the web. Old values stay in the history and a
-change made from an out-of-date copy is refused, never written over the newer one."""
+"""Changing what is recorded: indicators (replanned, retired) and assessments, through the
+API and on the web. Old values stay in the history and a change made from an out-of-date
+copy is refused, never written over the newer one. The registers' own are in
+tests/registers/test_editing.py."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import pytest
 
 from taskforce.audit.models import AuditEvent
 from taskforce.extensions import db
-from taskforce.performance.models import Indicator, Risk
-from tests.conftest import _csrf_from, login, member
+from taskforce.performance.models import Indicator
+from tests.conftest import _csrf_from, login
+from tests.pages import form_fields
 
 PRIORITIES = ["Apprenticeship starts", "Youth guarantee"]
 
@@ -38,13 +40,6 @@ def indicator(api, tf) -> dict:
             ],
         },
     )
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
-
-
-def _risk(api, tf, **kw) -> dict:
-    body = {"ref": "R1", "description": "Providers leave the market", "likelihood": "Medium"}
-    response = api.post(f"/taskforces/{tf.id}/risks", {**body, "impact": "Medium", **kw})
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
@@ -179,43 +174,7 @@ def test_members_cannot_change_indicators(api_for, make_user, tf, indicator):
     assert db.session.get(Indicator, indicator["id"]).unit == "starts"
 
 
-# Risks, assessments, registers -----------------------------------------------------------
-
-
-def test_a_risk_is_rerated_and_closed_with_its_history(api, tf):
-    risk = _risk(api, tf)
-    assert risk["rating"] == "Amber"
-    url = f"/risks/{risk['id']}"
-    rerated = api.patch(url, {"version": risk["version"], "likelihood": "High"})
-    assert rerated.status_code == 200, rerated.get_json()
-    assert rerated.get_json()["rating"] == "Red"
-    closed = api.patch(url, {"closed": True, "mitigation": "Second provider contracted"})
-    assert closed.get_json()["closed_on"] is not None
-    assert api.get(url).get_json()["mitigation"] == "Second provider contracted"
-    first, second = _events("risk.updated")
-    assert first.changes["rating"] == ["Amber", "Red"]
-    assert "rating Amber → Red" in first.summary
-    assert second.changes["closed_on"][0] is None and "closed" in second.summary
-    stale = api.patch(url, {"version": risk["version"], "owner": "Someone"})
-    assert stale.status_code == 409
-
-
-def test_closed_risks_leave_the_dashboard_and_the_open_register(api, tf, client, secretariat):
-    risk = _risk(api, tf, likelihood="High", impact="High")
-    login(client, secretariat)
-    assert "Providers leave" in client.get(f"/taskforces/{tf.id}/performance").text
-    api.patch(f"/risks/{risk['id']}", {"closed": True})
-    assert "Providers leave" not in client.get(f"/taskforces/{tf.id}/performance").text
-    register = client.get(f"/taskforces/{tf.id}/risks").text
-    assert "Closed risks" in register and "No open risks." in register
-
-
-def test_a_risk_cannot_take_another_risks_ref(api, tf):
-    _risk(api, tf)
-    second = _risk(api, tf, ref="R2")
-    response = api.patch(f"/risks/{second['id']}", {"ref": "R1"})
-    assert response.status_code == 422 and "ref" in response.get_json()["error"]["fields"]
-    assert db.session.get(Risk, second["id"]).ref == "R2"
+# Assessments ----------------------------------------------------------------------------
 
 
 def test_an_assessment_is_corrected_but_not_onto_another_date_taken(api, tf):
@@ -241,38 +200,6 @@ def test_an_assessment_is_corrected_but_not_onto_another_date_taken(api, tf):
     assert api.get(f"/assessments/{second['id']}").get_json()["assessed_on"] == "2027-03-01"
 
 
-def test_register_entries_change_with_their_rules_kept(api, tf):
-    milestone = api.post(
-        f"/taskforces/{tf.id}/milestones",
-        {"activity": "Pilot in two regions", "starts_on": "2027-01-04", "ends_on": "2027-06-30"},
-    ).get_json()
-    url = f"/milestones/{milestone['id']}"
-    done = api.patch(url, {"version": milestone["version"], "status": "complete"})
-    assert done.status_code == 200 and done.get_json()["status"] == "complete"
-    backwards = api.patch(url, {"ends_on": "2026-12-01"})
-    assert backwards.status_code == 422 and "ends_on" in backwards.get_json()["error"]["fields"]
-    assert api.patch(url, {"starts_on": None}).get_json()["starts_on"] is None
-    assert api.patch(url, {"ends_on": None}).status_code == 422  # required: cannot be emptied
-    stale = api.patch(url, {"version": milestone["version"], "owner": "Someone"})
-    assert stale.status_code == 409
-
-    benefit = api.post(
-        f"/taskforces/{tf.id}/benefits",
-        {"benefit": "More young people in work", "measure": "Starts", "target": "12,000"},
-    ).get_json()
-    realised = api.patch(f"/benefits/{benefit['id']}", {"realised": "4,100"})
-    assert realised.get_json()["realised"] == "4,100"
-    decision = api.post(
-        f"/taskforces/{tf.id}/decisions", {"decided_on": "2027-01-10", "text": "Go"}
-    ).get_json()
-    foreign = api.patch(f"/decisions/{decision['id']}", {"meeting_id": 999_999})
-    assert foreign.status_code == 422
-    assert [e.summary for e in _events("milestones.updated")] == [
-        "Changed a milestone (status)",
-        "Changed a milestone (start)",
-    ]
-
-
 # On the web -----------------------------------------------------------------------------
 
 
@@ -281,31 +208,11 @@ def web(client, secretariat):
     return login(client, secretariat)
 
 
-def _form(html: str) -> dict[str, str]:
-    """The named inputs and textareas of a page's main form, as a browser would send them."""
-    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html))
-    fields.update(
-        (name, unescape(text))
-        for name, text in re.findall(
-            r'<textarea[^>]*name="([^"]+)"[^>]*>\s*(.*?)</textarea>', html, re.S
-        )
-    )
-    for name, value in re.findall(
-        r'<input[^>]*name="([^"]+)"[^>]*type="radio"[^>]*value="([^"]*)"[^>]*checked', html
-    ):
-        fields[name] = value
-    for name, value in re.findall(
-        r'<input[^>]*type="radio"[^>]*name="([^"]+)"[^>]*value="([^"]*)"[^>]*checked', html
-    ):
-        fields[name] = value
-    return {k: unescape(v) for k, v in fields.items()}
-
-
 def test_the_edit_page_is_filled_in_and_a_stale_save_is_shown_not_applied(web, api, indicator):
     url = f"/indicators/{indicator['id']}/edit"
     page = web.get(url)
     assert page.status_code == 200
-    form = _form(page.text)
+    form = form_fields(page.text)
     assert form["name"] == "Starts" and form["version"] == "1"
     assert "2027-02, 1100" in form["trajectory"]
 
@@ -322,7 +229,11 @@ def test_the_edit_page_is_filled_in_and_a_stale_save_is_shown_not_applied(web, a
     assert "Source" in differences and "Monthly MI return" in differences
     assert "Trajectory" in differences and "Name" not in differences
 
-    refilled = {**mine, "source": "Monthly MI return", "version": _form(stale.text)["version"]}
+    refilled = {
+        **mine,
+        "source": "Monthly MI return",
+        "version": form_fields(stale.text)["version"],
+    }
     again = web.post(url, data=refilled)
     assert again.status_code == 302
     db.session.expire_all()
@@ -334,7 +245,7 @@ def test_the_edit_page_is_filled_in_and_a_stale_save_is_shown_not_applied(web, a
 
 def test_an_edit_with_a_bad_line_names_the_line(web, indicator):
     url = f"/indicators/{indicator['id']}/edit"
-    form = {**_form(web.get(url).text), "priority": ""}
+    form = {**form_fields(web.get(url).text), "priority": ""}
     response = web.post(url, data={**form, "trajectory": "2027-01, 1000\n2027-Q2, 5"})
     assert response.status_code == 422
     assert "Line 2:" in unescape(response.text)
@@ -353,49 +264,6 @@ def test_retiring_on_the_web_moves_the_indicator_off_the_dashboard(web, tf, indi
     assert "Reinstate the indicator" in page and "Record the actuals" not in page
 
 
-def test_a_risk_is_changed_and_closed_on_the_web(web, api, tf):
-    risk = _risk(api, tf)
-    url = f"/risks/{risk['id']}"
-    form = _form(web.get(url).text)
-    assert form["ref"] == "R1" and form["likelihood"] == "Medium"
-    saved = web.post(url, data={**form, "impact": "High", "trend": "rising"})
-    assert saved.status_code == 302, saved.text
-    assert api.get(url).get_json()["rating"] == "Red"
-    page = web.get(url).text
-    assert "Changes so far" in page and "Amber" in page
-    closed = web.post(
-        f"{url}/close", data={"csrf_token": _csrf_from(page), "retire": "yes", "version": "2"}
-    )
-    assert closed.status_code == 302
-    assert api.get(url).get_json()["closed_on"] is not None
-
-
-def test_a_register_entry_is_changed_on_the_web_and_bad_dates_refused(web, api, tf):
-    milestone = api.post(
-        f"/taskforces/{tf.id}/milestones",
-        {"activity": "Pilot", "starts_on": "2027-01-04", "ends_on": "2027-06-30"},
-    ).get_json()
-    url = f"/registers/milestones/{milestone['id']}"
-    page = web.get(url).text
-    form = {
-        "csrf_token": _csrf_from(page),
-        "version": "1",
-        "activity": "Pilot in two regions",
-        "starts_on": "2027-01-04",
-        "ends_on": ["30", "6", "2027"],
-        "status": "at_risk",
-        "owner": "",
-    }
-    first = web.post(url, data=form)
-    assert first.status_code == 302, re.findall(r"error-summary__list.*?</ul>", first.text, re.S)
-    assert api.get(f"/milestones/{milestone['id']}").get_json()["status"] == "at_risk"
-    bad = web.post(url, data={**form, "version": "2", "ends_on": ["30", "6", "2026"]})
-    assert bad.status_code == 422
-    assert "The end must not come before the start" in bad.text
-    register = web.get(f"/taskforces/{tf.id}/registers/milestones").text
-    assert f'href="{url}"' in register
-
-
 def test_the_dashboard_draws_a_sparkline_for_each_indicator_with_a_series(web, api, tf, indicator):
     api.post(
         f"/indicators/{indicator['id']}/actuals",
@@ -411,15 +279,6 @@ def test_the_dashboard_draws_a_sparkline_for_each_indicator_with_a_series(web, a
 # Found in review ----------------------------------------------------------------------------
 
 
-def test_an_edit_page_posted_without_its_version_is_a_conflict_not_an_error(web, api, tf):
-    risk = _risk(api, tf)
-    form = _form(web.get(f"/risks/{risk['id']}").text)
-    del form["version"]
-    response = web.post(f"/risks/{risk['id']}", data={**form, "owner": "Someone"})
-    assert response.status_code == 409
-    assert api.get(f"/risks/{risk['id']}").get_json()["owner"] == ""
-
-
 def test_a_priority_retired_since_it_was_chosen_survives_other_edits(web, api, tf, indicator):
     url = f"/indicators/{indicator['id']}"
     api.patch(url, {"priority": "Youth guarantee"})
@@ -431,7 +290,7 @@ def test_a_priority_retired_since_it_was_chosen_survives_other_edits(web, api, t
 
     page = web.get(f"{url}/edit").text
     assert 'value="Youth guarantee" selected' in page
-    form = {**_form(page), "priority": "Youth guarantee", "owner": "Delivery Unit"}
+    form = {**form_fields(page), "priority": "Youth guarantee", "owner": "Delivery Unit"}
     assert web.post(f"{url}/edit", data=form).status_code == 302
     assert api.get(url).get_json()["priority"] == "Youth guarantee"
 
@@ -454,7 +313,7 @@ def test_an_assessment_of_a_retired_priority_can_still_be_corrected(web, api, tf
     round_trip = api.patch(url, {"priority": "Youth guarantee", "rationale": "Corrected"})
     assert round_trip.status_code == 200, round_trip.get_json()
     form = {
-        **_form(web.get(url).text),
+        **form_fields(web.get(url).text),
         "priority": "Youth guarantee",
         "assessed_on": "2027-01-05",
         "stage_of_delivery": "3",
@@ -490,25 +349,9 @@ def test_names_that_differ_only_in_case_or_spacing_are_the_same_name(api, tf, in
     assert renamed.status_code == 200
 
 
-def test_readers_get_no_edit_pages(client, make_user, make_taskforce, secretariat, api):
-    reader = make_user("member", email="reader@example.gov.uk")
-    tf = make_taskforce(
-        by=secretariat, code="RD", members=[member("Rae Reader", "reader@example.gov.uk")]
-    )
-    risk = _risk(api, tf)
-    entry = api.post(
-        f"/taskforces/{tf.id}/benefits", {"benefit": "Jobs", "measure": "Starts"}
-    ).get_json()
-    login(client, reader)
-    assert client.get(f"/taskforces/{tf.id}/risks").status_code == 200
-    assert f"/risks/{risk['id']}" not in client.get(f"/taskforces/{tf.id}/risks").text
-    assert client.get(f"/risks/{risk['id']}").status_code == 403
-    assert client.get(f"/registers/benefits/{entry['id']}").status_code == 403
-
-
 def test_an_edit_form_without_a_trajectory_box_leaves_the_plan_alone(web, api, indicator):
     url = f"/indicators/{indicator['id']}/edit"
-    form = {**_form(web.get(url).text), "priority": "", "owner": "Delivery Unit"}
+    form = {**form_fields(web.get(url).text), "priority": "", "owner": "Delivery Unit"}
     del form["trajectory"]
     assert web.post(url, data=form).status_code == 302
     assert len(api.get(f"/indicators/{indicator['id']}").get_json()["series"]) == 3
@@ -516,7 +359,7 @@ def test_an_edit_form_without_a_trajectory_box_leaves_the_plan_alone(web, api, i
 
 def test_the_conflict_table_lists_only_real_differences(web, api, tf, indicator):
     url = f"/indicators/{indicator['id']}/edit"
-    form = {**_form(web.get(url).text), "priority": ""}
+    form = {**form_fields(web.get(url).text), "priority": ""}
     api.patch(f"/indicators/{indicator['id']}", {"owner": "Delivery Unit"})
     stale = web.post(url, data=form)
     assert stale.status_code == 409
@@ -536,29 +379,12 @@ def test_a_value_stored_under_an_older_rule_does_not_block_other_changes(web, ap
     point.value = Decimal("123456789012.123456")  # 18 significant digits: allowed before
     db.session.commit()
     url = f"/indicators/{indicator['id']}/edit"
-    form = {**_form(web.get(url).text), "priority": "", "unit": "learners"}
+    form = {**form_fields(web.get(url).text), "priority": "", "unit": "learners"}
     assert web.post(url, data=form).status_code == 302
     assert api.get(f"/indicators/{indicator['id']}").get_json()["unit"] == "learners"
     new = {"period": "2027-05", "value": "123456789012.123456"}
     refused = api.patch(f"/indicators/{indicator['id']}", {"trajectory": [new]})
     assert refused.status_code == 422  # a new value meets today's rule
-
-
-@pytest.mark.parametrize(
-    ("body", "field"),
-    [
-        ({"closed": "false"}, "closed"),
-        ({"closed": 1}, "closed"),
-        ({"version": True}, "version"),
-        ({"version": "1"}, "version"),
-    ],
-)
-def test_loosely_typed_switches_and_versions_are_refused(api, tf, body, field):
-    risk = _risk(api, tf)
-    response = api.patch(f"/risks/{risk['id']}", body)
-    assert response.status_code == 422
-    assert field in response.get_json()["error"]["fields"]
-    assert api.patch(f"/risks/{risk['id']}", {"version": None, "owner": "A"}).status_code == 200
 
 
 def test_a_new_frequency_needs_the_trajectory_in_its_periods(api, indicator):
@@ -626,30 +452,6 @@ def test_switches_are_described_as_not_nullable(client):
     assert schemas["IndicatorChange"]["properties"]["retired"]["type"] == "boolean"
     assert schemas["RiskChange"]["properties"]["closed"]["type"] == "boolean"
     assert "anyOf" in schemas["RiskChange"]["properties"]["review_on"]  # null empties it
-
-
-def test_the_conflict_table_speaks_in_labels(web, api, tf):
-    milestone = api.post(
-        f"/taskforces/{tf.id}/milestones", {"activity": "Pilot", "ends_on": "2027-06-30"}
-    ).get_json()
-    url = f"/registers/milestones/{milestone['id']}"
-    token = _csrf_from(web.get(url).text)
-    api.patch(f"/milestones/{milestone['id']}", {"status": "late"})
-    stale = web.post(
-        url,
-        data={
-            "csrf_token": token,
-            "version": "1",
-            "activity": "Pilot",
-            "ends_on": "2027-06-30",
-            "status": "on_track",
-            "owner": "",
-        },
-    )
-    assert stale.status_code == 409
-    table = unescape(stale.text[stale.text.index("Where your form differs") :])
-    table = table[: table.index("</table>")]
-    assert "On track" in table and "Late" in table and "on_track" not in table
 
 
 def test_actuals_wait_for_a_retirement_in_progress_and_are_then_refused(app, indicator):

@@ -1,4 +1,5 @@
-"""Delivery assessments and the risk register. Services flush; callers commit."""
+"""The risk register and the benefits, delivery milestones and decisions registers.
+Services flush; callers commit."""
 
 from __future__ import annotations
 
@@ -6,132 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from taskforce.audit.services import Actor, apply_changes, record
+from taskforce.audit.services import Actor, apply_changes, record, record_changes
 from taskforce.bodies.models import TaskForce
 from taskforce.errors import ValidationError, check_version
 from taskforce.extensions import db
-from taskforce.performance.models import (
-    Assessment,
-    Benefit,
-    Decision,
-    DeliveryMilestone,
-    Risk,
-)
-from taskforce.performance.services import priority_named
-
-
-def _saved(subject, changes: dict, actor: Actor, action: str, summary: str):
-    """Flush a change and put it in the audit trail, which keeps every old value."""
-    if changes:
-        db.session.flush()
-        record(
-            actor,
-            action,
-            subject,
-            taskforce_id=subject.taskforce_id,
-            changes=changes,
-            summary=summary,
-        )
-    return subject
-
-
-def _check_assessment_free(priority, assessed_on, assessment_id: int | None = None) -> None:
-    clash = db.session.scalar(
-        select(Assessment.id).where(
-            Assessment.priority_id == priority.id, Assessment.assessed_on == assessed_on
-        )
-    )
-    if clash is not None and clash != assessment_id:
-        raise ValidationError.single(
-            "assessed_on", "This priority already has an assessment on that date"
-        )
-
-
-def add_assessment(tf: TaskForce, data: dict[str, Any], actor: Actor) -> Assessment:
-    priority = priority_named(tf, data["priority"])
-    _check_assessment_free(priority, data["assessed_on"])
-    assessment = Assessment(
-        taskforce_id=tf.id,
-        priority=priority,
-        assessed_on=data["assessed_on"],
-        degree_of_challenge=data["degree_of_challenge"],
-        quality_of_planning=data["quality_of_planning"],
-        capacity_to_drive_progress=data["capacity_to_drive_progress"],
-        stage_of_delivery=data["stage_of_delivery"],
-        likelihood_of_delivery=data["likelihood_of_delivery"],
-        rationale=data.get("rationale") or "",
-        created_by=actor.label[:255],
-    )
-    db.session.add(assessment)
-    db.session.flush()
-    record(
-        actor,
-        "assessment.created",
-        assessment,
-        taskforce_id=tf.id,
-        summary=f"Assessed {priority.title} on {assessment.assessed_on:%-d %B %Y}: "
-        f"{assessment.likelihood_of_delivery}",
-    )
-    return assessment
-
-
-ASSESSMENT_FIELDS = (
-    "assessed_on",
-    "degree_of_challenge",
-    "quality_of_planning",
-    "capacity_to_drive_progress",
-    "stage_of_delivery",
-    "likelihood_of_delivery",
-    "rationale",
-)
-
-
-def update_assessment(
-    assessment: Assessment, data: dict[str, Any], actor: Actor, expected_version=None
-) -> Assessment:
-    """Correct an assessment (a judgement made on a date; a new judgement is a new one)."""
-    check_version(assessment.version, expected_version, "assessment")
-    tf = db.session.get(TaskForce, assessment.taskforce_id)
-    priority = (
-        priority_named(tf, data["priority"], assessment.priority)
-        if data.get("priority")
-        else assessment.priority
-    )
-    _check_assessment_free(priority, data.get("assessed_on", assessment.assessed_on), assessment.id)
-    changes = apply_changes(assessment, data, ASSESSMENT_FIELDS)
-    if priority is not assessment.priority:
-        changes["priority"] = [assessment.priority.title, priority.title]
-        assessment.priority = priority
-    return _saved(
-        assessment,
-        changes,
-        actor,
-        "assessment.updated",
-        f"Corrected the assessment of {priority.title} on {assessment.assessed_on:%-d %B %Y}",
-    )
-
-
-def assessments_of(tf: TaskForce) -> list[Assessment]:
-    return list(
-        db.session.scalars(
-            select(Assessment)
-            .where(Assessment.taskforce_id == tf.id)
-            .order_by(Assessment.assessed_on, Assessment.id)
-        )
-    )
-
-
-def grid(tf: TaskForce) -> tuple[list[Any], list, dict]:
-    """Priorities down, assessment dates across: (priorities, dates, {(priority, date): a})."""
-    found = assessments_of(tf)
-    dates = sorted({a.assessed_on for a in found})
-    cells = {(a.priority_id, a.assessed_on): a for a in found}
-    priorities = [
-        p
-        for p in tf.priorities
-        if p.retired_at is None or any(a.priority_id == p.id for a in found)
-    ]
-    return priorities, dates, cells
+from taskforce.registers.models import Benefit, Decision, DeliveryMilestone, Risk
 
 
 def _check_ref_free(taskforce_id: int, ref: str) -> None:
@@ -195,7 +75,8 @@ def update_risk(risk: Risk, data: dict[str, Any], actor: Actor, expected_version
         else "changed"
     )
     detail = f" (rating {rating} → {risk.rating})" if "rating" in changes else ""
-    return _saved(risk, changes, actor, "risk.updated", f"Risk {risk.ref} {what}{detail}")
+    record_changes(actor, "risk.updated", risk, changes, summary=f"Risk {risk.ref} {what}{detail}")
+    return risk
 
 
 def risks_of(tf: TaskForce, *, closed: bool = False) -> list[Risk]:
@@ -268,7 +149,8 @@ def update_entry(entry, kind: str, data: dict[str, Any], actor: Actor, expected_
     )
     changes = apply_changes(entry, data, fields)
     labels = ", ".join(ENTRY_LABELS.get(name, name) for name in changes)
-    return _saved(entry, changes, actor, f"{kind}.updated", f"Changed a {noun} ({labels})")
+    record_changes(actor, f"{kind}.updated", entry, changes, summary=f"Changed a {noun} ({labels})")
+    return entry
 
 
 ENTRY_LABELS = {

@@ -1,0 +1,134 @@
+"""The JSON shapes of risks, benefits, delivery milestones and decisions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictBool
+
+from taskforce.schemas import Day, Input, Line, Output, Text, changes_to, not_null
+
+Level = Literal["Low", "Medium", "High"]
+
+
+class RiskIn(Input):
+    ref: Annotated[Line(20), Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
+    description: Annotated[Text(2000), Field(min_length=1)]
+    likelihood: Level
+    impact: Level
+    impact_statement: Text(2000) = ""
+    mitigation: Text(2000) = ""
+    owner: Line(200, min_length=0) = ""
+    review_on: Day | None = None
+    trend: Literal["rising", "steady", "falling", ""] = ""
+
+
+RiskChange = changes_to(
+    RiskIn,
+    "RiskChange",
+    nullable=("review_on",),
+    closed=(
+        StrictBool | None,
+        Field(
+            None,
+            description="true closes the risk today; false reopens it",
+            json_schema_extra=not_null,
+        ),
+    ),
+)
+
+
+class RiskOut(Output):
+    id: int
+    taskforce_id: int
+    ref: str
+    description: str
+    likelihood: str
+    impact: str
+    rating: Literal["Red", "Amber", "Green"]
+    impact_statement: str
+    mitigation: str
+    owner: str
+    review_on: date | None
+    trend: str
+    closed_on: date | None
+    version: int
+
+    @classmethod
+    def of(cls, r) -> RiskOut:
+        return cls(
+            id=r.id,
+            taskforce_id=r.taskforce_id,
+            ref=r.ref,
+            description=r.description,
+            likelihood=r.likelihood,
+            impact=r.impact,
+            rating=r.rating,
+            impact_statement=r.impact_statement,
+            mitigation=r.mitigation,
+            owner=r.owner,
+            review_on=r.review_on,
+            trend=r.trend,
+            closed_on=r.closed_on,
+            version=r.version,
+        )
+
+
+class BenefitIn(Input):
+    benefit: Annotated[Text(2000), Field(min_length=1)]
+    measure: Line(300)
+    baseline: Line(100, min_length=0) = ""
+    target: Line(100, min_length=0) = ""
+    realised: Line(100, min_length=0) = Field(default="", description="Realised to date")
+    owner: Line(200, min_length=0) = ""
+
+
+class BenefitOut(BenefitIn):
+    model_config = Output.model_config
+    id: int
+    taskforce_id: int
+    version: int
+
+
+class MilestoneIn(Input):
+    activity: Annotated[Text(2000), Field(min_length=1)]
+    starts_on: Day | None = None
+    ends_on: Day
+    status: Literal["not_started", "on_track", "at_risk", "late", "complete"] = "not_started"
+    owner: Line(200, min_length=0) = ""
+
+
+class MilestoneOut(MilestoneIn):
+    model_config = Output.model_config
+    id: int
+    taskforce_id: int
+    version: int
+
+
+class DecisionIn(Input):
+    decided_on: Day
+    text: Annotated[Text(5000), Field(min_length=1)]
+    meeting_id: Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)] | None = None
+
+
+class DecisionOut(DecisionIn):
+    model_config = Output.model_config
+    id: int
+    taskforce_id: int
+    version: int
+
+
+REGISTER_SCHEMAS = {
+    "benefits": (BenefitIn, BenefitOut, changes_to(BenefitIn, "BenefitChange")),
+    "milestones": (
+        MilestoneIn,
+        MilestoneOut,
+        changes_to(MilestoneIn, "MilestoneChange", nullable=("starts_on",)),
+    ),
+    "decisions": (
+        DecisionIn,
+        DecisionOut,
+        changes_to(DecisionIn, "DecisionChange", nullable=("meeting_id",)),
+    ),
+}
