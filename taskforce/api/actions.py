@@ -10,9 +10,17 @@ from taskforce.actions import emails, services, tracker
 from taskforce.actions.emails import OWNER_LINK_LIFETIME
 from taskforce.actions.models import Action, ActionStatus
 from taskforce.actions.schemas import ActionChange, ActionCreate, ActionOut, LinkSent
-from taskforce.api import api_actor, api_user, bp, dump, get_for_taskforce, page_of, parse
+from taskforce.api.core import (
+    api_actor,
+    api_user,
+    bp,
+    dump,
+    get_for_taskforce,
+    load_taskforce,
+    page_of,
+    parse,
+)
 from taskforce.api.spec import operation
-from taskforce.api.taskforces import _taskforce
 from taskforce.auth import permissions
 from taskforce.db import utcnow
 from taskforce.errors import ValidationError
@@ -39,7 +47,7 @@ def _action(action_id: int, *, edit: bool = False) -> Action:
 )
 def create_action():
     data = parse(ActionCreate)
-    tf = _taskforce(data.taskforce_id, edit=True)
+    tf = load_taskforce(data.taskforce_id, edit=True)
     meeting = None
     if data.meeting_id is not None:
         meeting = db.session.get(Meeting, data.meeting_id)

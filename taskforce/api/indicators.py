@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from taskforce.api import api_actor, bp, dump, get_for_taskforce, page_of, parse, parse_list
+from taskforce.api.core import (
+    api_actor,
+    bp,
+    dump,
+    get_for_taskforce,
+    load_taskforce,
+    page_of,
+    parse,
+    parse_list,
+)
 from taskforce.api.records import parse_change, record_routes
 from taskforce.api.spec import operation
-from taskforce.api.taskforces import _taskforce
 from taskforce.errors import ValidationError
 from taskforce.extensions import db
 from taskforce.performance import assessments, charts, imports, services
@@ -37,7 +45,7 @@ TAG = "Performance"
     summary="Add an indicator with its trajectory",
 )
 def create_indicator(taskforce_id: int):
-    tf = _taskforce(taskforce_id, edit=True)
+    tf = load_taskforce(taskforce_id, edit=True)
     data = parse(IndicatorCreate).model_dump()
     indicator = services.create_indicator(tf, data, api_actor())
     db.session.commit()
@@ -54,7 +62,7 @@ def create_indicator(taskforce_id: int):
     paged=True,
 )
 def list_indicators(taskforce_id: int):
-    tf = _taskforce(taskforce_id)
+    tf = load_taskforce(taskforce_id)
     return page_of(
         services.indicators_of(tf.id),
         Indicator.id,
@@ -124,7 +132,7 @@ def record_actuals(indicator_id: int):
     summary="Import actuals from a CSV or XLSX file (multipart `file`): all rows or none",
 )
 def import_actuals(taskforce_id: int):
-    tf = _taskforce(taskforce_id, edit=True)
+    tf = load_taskforce(taskforce_id, edit=True)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationError.single("file", "Send the file as multipart form data named file")

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from taskforce.api import api_actor, bp, dump, get_for_taskforce, page_of, parse, parse_list
+from taskforce.api.core import (
+    api_actor,
+    bp,
+    dump,
+    get_for_taskforce,
+    load_taskforce,
+    page_of,
+    parse,
+    parse_list,
+)
 from taskforce.api.spec import operation
-from taskforce.api.taskforces import _taskforce
 from taskforce.extensions import db
 from taskforce.meetings import emails, ical, services
 from taskforce.meetings.models import Meeting
@@ -39,7 +47,7 @@ def _meeting(meeting_id: int, *, edit: bool = False) -> Meeting:
     summary="Schedule meetings on the task force's cadence",
 )
 def schedule(taskforce_id: int):
-    tf = _taskforce(taskforce_id, edit=True)
+    tf = load_taskforce(taskforce_id, edit=True)
     data = parse(ScheduleIn)
     meetings = services.schedule_meetings(
         tf,
@@ -64,7 +72,7 @@ def schedule(taskforce_id: int):
     summary="List a task force's meetings",
 )
 def list_meetings(taskforce_id: int):
-    tf = _taskforce(taskforce_id)
+    tf = load_taskforce(taskforce_id)
     stmt = db.select(Meeting).where(Meeting.taskforce_id == tf.id)
     return page_of(stmt, Meeting.id, lambda m: MeetingOut.of(m).model_dump(mode="json"))
 
@@ -157,7 +165,7 @@ def invite_ics(meeting_id: int):
     summary="Every meeting of a task force as an iCalendar feed (PUBLISH)",
 )
 def calendar_ics(taskforce_id: int):
-    tf = _taskforce(taskforce_id)
+    tf = load_taskforce(taskforce_id)
     events = [ical.meeting_event(m) for m in services.meetings_of(tf)]
     return _ics(ical.calendar(events, "PUBLISH"), f"{tf.code.lower()}-meetings.ics")
 

@@ -2,7 +2,7 @@
 
 from flask import jsonify
 
-from taskforce.api import bp
+from taskforce.api.core import bp
 from taskforce.api.spec import openapi_document
 
 

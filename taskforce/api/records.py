@@ -8,9 +8,16 @@ from collections.abc import Callable
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from taskforce.api import api_actor, bp, dump, get_for_taskforce, page_of, parse
+from taskforce.api.core import (
+    api_actor,
+    bp,
+    dump,
+    get_for_taskforce,
+    load_taskforce,
+    page_of,
+    parse,
+)
 from taskforce.api.spec import operation
-from taskforce.api.taskforces import _taskforce
 from taskforce.extensions import db
 
 
@@ -41,13 +48,13 @@ def record_routes(
     update(record, data, actor, expected_version) are the services."""
 
     def create(taskforce_id: int):
-        tf = _taskforce(taskforce_id, edit=True)
+        tf = load_taskforce(taskforce_id, edit=True)
         record = add(tf, parse(schema_in).model_dump(), api_actor())
         db.session.commit()
         return dump(out(record), 201)
 
     def listing(taskforce_id: int):
-        tf = _taskforce(taskforce_id)
+        tf = load_taskforce(taskforce_id)
         return page_of(
             select(model).where(model.taskforce_id == tf.id),
             model.id,

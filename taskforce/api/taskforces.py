@@ -6,7 +6,15 @@ from flask import abort, jsonify, request
 from sqlalchemy.orm import selectinload
 
 from taskforce import links
-from taskforce.api import api_actor, api_user, bp, dump, get_or_404, page_of, parse
+from taskforce.api.core import (
+    api_actor,
+    api_user,
+    bp,
+    dump,
+    load_taskforce,
+    page_of,
+    parse,
+)
 from taskforce.api.spec import operation
 from taskforce.audit.models import AuditEvent
 from taskforce.auth import permissions
@@ -29,24 +37,11 @@ from taskforce.text import small_int
 TAG = "Task forces"
 
 
-def _taskforce(taskforce_id: int, *, edit: bool = False) -> TaskForce:
-    tf = get_or_404(TaskForce, taskforce_id)
-    allowed = permissions.can_edit if edit else permissions.can_view
-    if not allowed(api_user(), tf):
-        abort(
-            403,
-            description="You do not serve this task force"
-            if edit
-            else "You are not a member of this task force",
-        )
-    return tf
-
-
 def _member(member_id: int, *, edit: bool = False) -> Member:
     member = services.get_member(member_id)
     if member is None:
         abort(404, description=f"No member with id {member_id}")
-    _taskforce(member.taskforce_id, edit=edit)
+    load_taskforce(member.taskforce_id, edit=edit)
     return member
 
 
@@ -93,7 +88,7 @@ def list_taskforces():
     response=TaskForceOut,
 )
 def get_taskforce(taskforce_id: int):
-    return dump(TaskForceOut.of(_taskforce(taskforce_id)))
+    return dump(TaskForceOut.of(load_taskforce(taskforce_id)))
 
 
 @operation(
@@ -106,7 +101,7 @@ def get_taskforce(taskforce_id: int):
     summary="Change a task force; a change to its ToR makes a new version",
 )
 def update_taskforce(taskforce_id: int):
-    tf = _taskforce(taskforce_id, edit=True)
+    tf = load_taskforce(taskforce_id, edit=True)
     data = parse(TaskForceUpdate)
     changes = data.model_dump(exclude_unset=True)
     expected = changes.pop("version", None)
@@ -127,7 +122,7 @@ def update_taskforce(taskforce_id: int):
     summary="List the versions of the terms of reference, oldest first",
 )
 def list_tor_versions(taskforce_id: int):
-    tf = _taskforce(taskforce_id)
+    tf = load_taskforce(taskforce_id)
     stmt = db.select(TorVersion).where(TorVersion.taskforce_id == tf.id)
     return page_of(
         stmt, TorVersion.id, lambda v: TorVersionOut.model_validate(v).model_dump(mode="json")
@@ -143,7 +138,7 @@ def list_tor_versions(taskforce_id: int):
     summary="Read one version of the terms of reference",
 )
 def get_tor_version(taskforce_id: int, number: int):
-    tf = _taskforce(taskforce_id)
+    tf = load_taskforce(taskforce_id)
     version = services.tor_version(tf, number)
     if version is None:
         abort(404, description=f"No version {number} of these terms of reference")
@@ -159,7 +154,7 @@ def get_tor_version(taskforce_id: int, number: int):
     query={"from": "older version number", "to": "newer version number"},
 )
 def compare_tor_versions(taskforce_id: int):
-    tf = _taskforce(taskforce_id)
+    tf = load_taskforce(taskforce_id)
     found = {}
     for arg in ("from", "to"):
         raw = request.args.get(arg, "")
@@ -181,7 +176,7 @@ def compare_tor_versions(taskforce_id: int):
     paged=True,
 )
 def taskforce_audit(taskforce_id: int):
-    tf = _taskforce(taskforce_id, edit=True)
+    tf = load_taskforce(taskforce_id, edit=True)
     stmt = db.select(AuditEvent).where(AuditEvent.taskforce_id == tf.id)
     return page_of(stmt, AuditEvent.id, _audit_json, newest_first=True)
 
@@ -211,7 +206,7 @@ def _audit_json(event: AuditEvent) -> dict:
     summary="Add a member",
 )
 def add_member(taskforce_id: int):
-    tf = _taskforce(taskforce_id, edit=True)
+    tf = load_taskforce(taskforce_id, edit=True)
     data = parse(MemberCreate)
     member = services.add_member(tf, data.model_dump(), api_actor())
     return dump(MemberOut.model_validate(member), 201)
@@ -227,7 +222,7 @@ def add_member(taskforce_id: int):
     summary="List the current members",
 )
 def list_members(taskforce_id: int):
-    tf = _taskforce(taskforce_id)
+    tf = load_taskforce(taskforce_id)
     stmt = db.select(Member).where(Member.taskforce_id == tf.id, Member.removed_at.is_(None))
     return page_of(stmt, Member.id, lambda m: MemberOut.model_validate(m).model_dump(mode="json"))
 

@@ -43,7 +43,7 @@ class CancelIn(Input):
     reason: Text(REASON_MAX) = ""
 
 
-class MilestoneOut(Output):
+class CycleMilestoneOut(Output):
     kind: str
     due_on: date
 
@@ -60,7 +60,7 @@ class MeetingOut(Output):
     sequence: int
     version: int
     invites_sent: bool
-    milestones: list[MilestoneOut]
+    milestones: list[CycleMilestoneOut]
     warnings: list[str] = []
 
     @classmethod
@@ -80,7 +80,9 @@ class MeetingOut(Output):
             sequence=meeting.sequence,
             version=meeting.version,
             invites_sent=meeting.invites_sent_at is not None,
-            milestones=[MilestoneOut(kind=m.kind, due_on=m.due_on) for m in milestones(meeting)],
+            milestones=[
+                CycleMilestoneOut(kind=m.kind, due_on=m.due_on) for m in milestones(meeting)
+            ],
             warnings=[warning] if warning else [],
         )
 

@@ -21,9 +21,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from taskforce.bodies.models import Priority, TaskForce
 from taskforce.db import utcnow
 from taskforce.extensions import db
-
-# Risk moved to taskforce.registers; tests/test_demo.py still imports it from here.
-from taskforce.registers.models import Risk  # noqa: F401
 from taskforce.text import tidy
 
 
