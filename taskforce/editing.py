@@ -17,12 +17,13 @@ from flask import abort, flash, redirect, render_template, request
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 
+from taskforce import transaction
 from taskforce.audit.services import events_about
 from taskforce.errors import Conflict, ServiceError
 from taskforce.extensions import db
 from taskforce.forms import RetireForm
 from taskforce.text import expected_version, tidy
-from taskforce.web import apply_errors, flash_success, form_status
+from taskforce.web import apply_errors, attempt, flash_success, form_status
 
 STALE = "Someone else saved a change at the same moment. Check the form, then save again."
 
@@ -51,11 +52,11 @@ def edit_page(
         # page that sends none is treated as out of date rather than saved unchecked.
         try:
             save(posted_version())
-            db.session.commit()
+            db.session.flush()
         except (ServiceError, StaleDataError) as raised:
             # StaleDataError: a rival save landed between the version check and ours.
             error = raised if isinstance(raised, ServiceError) else Conflict(STALE)
-            db.session.rollback()
+            transaction.rollback()
             db.session.refresh(subject)
             on_error(form, error)
             if isinstance(error, Conflict):
@@ -93,13 +94,11 @@ def switch(change, message, *, done: str, failed: str):
     if not form.validate_on_submit() or form.retire.data not in ("yes", "no"):
         abort(400)
     on = form.retire.data == "yes"
-    try:
+    with attempt() as outcome:
         change(on, posted_version())
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "problem")
+    if outcome.error:
+        flash(outcome.error.message, "problem")
         return redirect(failed)
-    db.session.commit()
     flash_success(message(on))
     return redirect(done)
 

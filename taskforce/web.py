@@ -163,7 +163,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def _service(error: ServiceError):
-        db.session.rollback()
+        transaction.rollback()
         if is_api_request():
             return api_error_response(
                 error.status, error.code, error.message, error.fields, **error.extra
@@ -172,7 +172,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(StaleDataError)
     def _stale(_error):
-        db.session.rollback()
+        transaction.rollback()
         message = (
             "Someone else changed this record at the same moment. "
             "Reload it and make your change again."
@@ -185,7 +185,7 @@ def register_error_handlers(app: Flask) -> None:
     def _integrity(error):
         # Validation catches duplicates first; a unique clash here is two requests racing.
         # Any other integrity error is a bug and must show as one.
-        db.session.rollback()
+        transaction.rollback()
         if not _is_unique_violation(error):
             raise error
         message = "This clashes with a record saved at the same moment. Reload and try again."
@@ -196,7 +196,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DataError)
     def _data(_error):
         # A value the database cannot hold (an id beyond its integer range, say) is bad input.
-        db.session.rollback()
+        transaction.rollback()
         message = "A value in the request is too large or not allowed. Check it and try again."
         if is_api_request():
             return api_error_response(400, "bad_request", message)
@@ -204,7 +204,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(500)
     def _server_error(_error):
-        db.session.rollback()
+        transaction.rollback()
         if is_api_request():
             return api_error_response(500, "server_error", "Something went wrong on our side")
         return page(

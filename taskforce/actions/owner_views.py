@@ -18,11 +18,11 @@ from taskforce.actions.forms import OwnerUpdateForm
 from taskforce.actions.models import Action
 from taskforce.audit.services import Actor
 from taskforce.db import utcnow
-from taskforce.errors import Conflict, ValidationError
-from taskforce.extensions import db, limiter
+from taskforce.errors import Conflict
+from taskforce.extensions import limiter
 from taskforce.links import AccessLink, LinkProblem, Purpose, resolve
 from taskforce.text import expected_version
-from taskforce.web import apply_errors, flash_success, public
+from taskforce.web import apply_errors, attempt, flash_success, public
 
 log = logging.getLogger(__name__)
 bp = Blueprint("owner_links", __name__)
@@ -96,7 +96,7 @@ def owner_link(token: str):
         if action is None:
             return _refuse(token, LinkProblem(404, "This link cannot change that action."))
         actor = Actor.system("email_link", label=f"{action.owner_name} <{link.email}>")
-        try:
+        with attempt() as outcome:
             services.owner_update(
                 action,
                 status=form.status.data or None,
@@ -105,17 +105,14 @@ def owner_link(token: str):
                 actor=actor,
                 expected_version=expected_version(form.version.data) if form.version.data else None,
             )
-        except Conflict as error:
-            db.session.rollback()
-            log.warning("owner link %s: %s", _token_fingerprint(token), error.message)
-            conflict, status = error.message, 409
-        except ValidationError as error:
-            db.session.rollback()
-            apply_errors(form, error)
+        if isinstance(outcome.error, Conflict):
+            log.warning("owner link %s: %s", _token_fingerprint(token), outcome.error.message)
+            conflict, status = outcome.error.message, 409
+        elif outcome.error:
+            apply_errors(form, outcome.error)
             failed, status = action, 422
         else:
             link.last_used_at = utcnow()
-            db.session.commit()
             flash_success(f"Thank you. Your update to {action.reference} has been sent.")
             return redirect(url_for("owner_links.owner_link", token=token))
     elif request.method == "POST":

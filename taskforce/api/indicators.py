@@ -17,7 +17,6 @@ from taskforce.api.core import (
 from taskforce.api.records import parse_change, record_routes
 from taskforce.api.spec import operation
 from taskforce.errors import ValidationError
-from taskforce.extensions import db
 from taskforce.performance import assessments, charts, imports, services
 from taskforce.performance.models import Assessment, Indicator
 from taskforce.performance.schemas import (
@@ -48,7 +47,6 @@ def create_indicator(taskforce_id: int):
     tf = load_taskforce(taskforce_id, edit=True)
     data = parse(IndicatorCreate).model_dump()
     indicator = services.create_indicator(tf, data, api_actor())
-    db.session.commit()
     return dump(IndicatorOut.of(indicator), 201)
 
 
@@ -96,7 +94,6 @@ def update_indicator(indicator_id: int):
     indicator = get_for_taskforce(Indicator, indicator_id, edit=True)
     data, expected = parse_change(IndicatorChange)
     services.update_indicator(indicator, data, api_actor(), expected_version=expected)
-    db.session.commit()
     return dump(IndicatorOut.of(indicator))
 
 
@@ -115,7 +112,6 @@ def record_actuals(indicator_id: int):
     points = [p.model_dump() for p in parse_list(ActualIn)]
     values = services.actuals_from_input(indicator, points)
     new, corrected = services.record_actuals(indicator, values, api_actor())
-    db.session.commit()
     return dump(ActualsRecorded(new=new, corrected=corrected, indicator=IndicatorOut.of(indicator)))
 
 
@@ -137,7 +133,6 @@ def import_actuals(taskforce_id: int):
     if upload is None or not upload.filename:
         raise ValidationError.single("file", "Send the file as multipart form data named file")
     imported = imports.import_actuals(tf, upload.stream, upload.filename, api_actor())
-    db.session.commit()
     return {"imported": imported}
 
 
@@ -167,7 +162,6 @@ def _chart(indicator_id: int, fmt: str) -> Response:
     indicator = get_for_taskforce(Indicator, indicator_id)
     points = services.series(indicator)  # once, for the drawing and its words
     content = charts.chart(indicator, fmt, points)
-    db.session.commit()
     response = Response(content, mimetype=charts.FORMATS[fmt])
     response.headers["X-Chart-Description"] = (
         charts.describe(indicator, points)[:1000].encode("ascii", "replace").decode()

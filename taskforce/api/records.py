@@ -18,7 +18,6 @@ from taskforce.api.core import (
     parse,
 )
 from taskforce.api.spec import operation
-from taskforce.extensions import db
 
 
 def parse_change(schema: type[BaseModel]) -> tuple[dict, int | None]:
@@ -50,7 +49,6 @@ def record_routes(
     def create(taskforce_id: int):
         tf = load_taskforce(taskforce_id, edit=True)
         record = add(tf, parse(schema_in).model_dump(), api_actor())
-        db.session.commit()
         return dump(out(record), 201)
 
     def listing(taskforce_id: int):
@@ -68,7 +66,6 @@ def record_routes(
         record = get_for_taskforce(model, record_id, edit=True)
         data, expected = parse_change(change)
         update(record, data, api_actor(), expected_version=expected)
-        db.session.commit()
         return dump(out(record))
 
     name = kind.removesuffix("s")

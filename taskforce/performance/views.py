@@ -6,11 +6,10 @@ from __future__ import annotations
 from flask import Response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from taskforce import exports
+from taskforce import exports, transaction
 from taskforce.audit.services import events_about
 from taskforce.auth import permissions
 from taskforce.clock import today
-from taskforce.errors import ServiceError
 from taskforce.extensions import db
 from taskforce.forms import RetireForm
 from taskforce.performance import assessments as assessment_services
@@ -28,7 +27,7 @@ from taskforce.performance.pages import (
 )
 from taskforce.performance.sparklines import sparkline
 from taskforce.registers import services as registers
-from taskforce.web import apply_errors, flash_success, form_status, taskforce_or_404, web_actor
+from taskforce.web import attempt, flash_success, form_status, taskforce_or_404, web_actor
 
 
 @bp.get("/taskforces/<int:taskforce_id>/performance")
@@ -148,13 +147,11 @@ def new(taskforce_id: int):
     form = IndicatorForm()
     form.priority.choices = priority_choices(tf)
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             indicator = services.create_indicator(tf, indicator_data(form), web_actor())
-        except ServiceError as error:
-            db.session.rollback()
-            trajectory_errors(form, error)
+        if outcome.error:
+            trajectory_errors(form, outcome.error)
         else:
-            db.session.commit()
             flash_success(f"{indicator.name} added.")
             return redirect(url_for("performance.show", indicator_id=indicator.id))
     return render_template("performance/new.html", tf=tf, form=form), form_status(form)
@@ -166,17 +163,15 @@ def show(indicator_id: int):
     tf = indicator.taskforce
     form = ActualsForm()
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             values = services.actuals_from_input(indicator, form.points)
             new, corrected = services.record_actuals(indicator, values, web_actor())
-        except ServiceError as error:
-            db.session.rollback()
+        if error := outcome.error:
             lines = line_errors(form.points, error.fields, "")
             form.actuals.errors = [*list(form.actuals.errors or []), *lines]
             if not lines:  # about the indicator (retired meanwhile, say), not a line
                 form.form_errors.append(error.message)
         else:
-            db.session.commit()
             flash_success(f"{new} new actual(s) recorded, {corrected} corrected.")
             return redirect(url_for("performance.show", indicator_id=indicator.id))
     history = sorted(
@@ -212,11 +207,10 @@ def import_actuals(taskforce_id: int):
             try:
                 imported = imports.import_actuals(tf, upload.stream, upload.filename, web_actor())
             except imports.ImportRefused as error:
-                db.session.rollback()
+                transaction.rollback()
                 form.file.errors = [error.message]
                 problems = error.problems
             else:
-                db.session.commit()
                 flash_success(f"{imported} actual{'s' if imported != 1 else ''} imported.")
                 return redirect(url_for("performance.dashboard", taskforce_id=tf.id))
     return render_template("performance/import.html", tf=tf, form=form, problems=problems), (
@@ -228,8 +222,7 @@ def import_actuals(taskforce_id: int):
 @bp.get("/indicators/<int:indicator_id>/chart.png", defaults={"fmt": "png"})
 def chart(indicator_id: int, fmt: str):
     indicator = indicator_or_404(indicator_id)
-    content = charts.chart(indicator, fmt)
-    db.session.commit()  # keep the drawing in the cache
+    content = charts.chart(indicator, fmt)  # drawn once, then kept in the cache
     return Response(
         content,
         mimetype=charts.FORMATS[fmt],
@@ -260,13 +253,9 @@ def new_assessment(taskforce_id: int):
     form.priority.choices = priority_choices(tf, blank="Choose a priority")
     if form.validate_on_submit():
         data = {name: getattr(form, name).data for name in ASSESSMENT_FIELDS}
-        try:
+        with attempt(form) as outcome:
             assessment_services.add_assessment(tf, data, web_actor())
-        except ServiceError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+        if not outcome.error:
             flash_success("Assessment recorded.")
             return redirect(url_for("performance.assessments", taskforce_id=tf.id))
     return render_template("performance/assessment_form.html", tf=tf, form=form), form_status(form)

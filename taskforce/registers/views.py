@@ -11,14 +11,12 @@ from taskforce import exports
 from taskforce.auth import permissions
 from taskforce.clock import today
 from taskforce.editing import edit_page, switch
-from taskforce.errors import ServiceError
-from taskforce.extensions import db
 from taskforce.forms import RetireForm
 from taskforce.registers import services
 from taskforce.registers.forms import BenefitForm, DecisionForm, MilestoneForm, RiskForm
 from taskforce.registers.models import MILESTONE_STATUSES, Risk
 from taskforce.web import (
-    apply_errors,
+    attempt,
     flash_success,
     form_status,
     record_or_404,
@@ -56,13 +54,9 @@ def new_risk(taskforce_id: int):
     form = RiskForm()
     if form.validate_on_submit():
         data = {name: getattr(form, name).data for name in services.RISK_FIELDS}
-        try:
+        with attempt(form) as outcome:
             services.add_risk(tf, data, web_actor())
-        except ServiceError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+        if not outcome.error:
             flash_success(f"Risk {data['ref']} added.")
             return redirect(url_for("registers.risks", taskforce_id=tf.id))
     return render_template("registers/risk_form.html", tf=tf, form=form), form_status(form)
@@ -114,13 +108,9 @@ def register(taskforce_id: int, kind: str):
     form = form_class()
     if form.validate_on_submit():
         data = {f.name: f.data for f in form.fields_for_data()}
-        try:
+        with attempt(form) as outcome:
             services.add_entry(tf, kind, data, web_actor())
-        except ServiceError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+        if not outcome.error:
             flash_success(f"Added to the {title[0].lower() + title[1:]}.")
             return redirect(url_for("registers.register", taskforce_id=tf.id, kind=kind))
     return render_template(
