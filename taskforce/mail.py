@@ -602,6 +602,16 @@ def _close(smtp: smtplib.SMTP | None) -> None:
     return None
 
 
+def messages(
+    *statuses: str, taskforce_ids: list[int] | None = None, limit: int | None = None
+) -> list[OutboxMessage]:
+    """Outbox rows in these states, newest first; None for taskforce_ids means every one."""
+    stmt = select(OutboxMessage).where(OutboxMessage.status.in_(statuses))
+    if taskforce_ids is not None:
+        stmt = stmt.where(OutboxMessage.taskforce_id.in_(taskforce_ids))
+    return list(db.session.scalars(stmt.order_by(OutboxMessage.id.desc()).limit(limit)))
+
+
 def forget_queued() -> None:
     """Drop this request's list of mail to send: its transaction was rolled back."""
     if has_app_context():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from taskforce.admin.forms import NewUserForm, RevokeForm, TokenForm, UserForm
 from taskforce.auth import services
@@ -19,7 +18,7 @@ bp = Blueprint("admin", __name__)
 @bp.get("/admin/users")
 def users():
     require_role(Role.ADMIN)
-    people = list(db.session.scalars(select(User).order_by(User.name)))
+    people = services.users_by_name()
     return render_template("admin/users.html", users=people)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, exists, or_, select
+from sqlalchemy.orm import selectinload
 
 from taskforce.auth.models import Role, User
 from taskforce.bodies.models import Member, MemberGroup, TaskForce
@@ -29,9 +30,12 @@ def visible_taskforces(user: User) -> Select[tuple[TaskForce]]:
     return stmt.where(_live_member_of(user))
 
 
-def visible_taskforces_by_name(user: User) -> list[TaskForce]:
-    """The task forces a user may read, by name: for pickers and menus."""
-    return list(db.session.scalars(visible_taskforces(user).order_by(TaskForce.name)))
+def visible_taskforces_by_name(user: User, *, with_members: bool = False) -> list[TaskForce]:
+    """The task forces a user may read, by name: for pickers, menus and the home page."""
+    stmt = visible_taskforces(user).order_by(TaskForce.name)
+    if with_members:
+        stmt = stmt.options(selectinload(TaskForce.all_members))
+    return list(db.session.scalars(stmt))
 
 
 def _membership(user: User, tf: TaskForce) -> Member | None:

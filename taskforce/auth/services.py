@@ -37,6 +37,10 @@ def _dummy_hash(method: str) -> str:
     return generate_password_hash("not-a-real-password", method=method)
 
 
+def users_by_name() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.name)))
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 

@@ -65,6 +65,17 @@ def get_member(member_id: int) -> Member | None:
     return member
 
 
+def memberships_of(email: str) -> list[Member]:
+    """Every live membership of one email address, in any task force."""
+    return list(
+        db.session.scalars(
+            select(Member).where(
+                Member.email == normalise_email(email), Member.removed_at.is_(None)
+            )
+        )
+    )
+
+
 def snapshot(tf: TaskForce) -> dict[str, Any]:
     """Return the whole terms of reference as plain data, for a version record."""
     return {

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from taskforce import mail, transaction
 from taskforce.auth import permissions
 from taskforce.auth.models import Role
-from taskforce.bodies.models import TaskForce
 from taskforce.extensions import db
 from taskforce.forms import ButtonForm
 from taskforce.mail import OutboxMessage
@@ -22,8 +20,7 @@ def _served_ids() -> list[int] | None:
     """Task forces whose mail the user may see; None means all (admins)."""
     if current_user.role == Role.ADMIN:
         return None
-    stmt = permissions.visible_taskforces(current_user).with_only_columns(TaskForce.id)
-    return list(db.session.scalars(stmt))
+    return [tf.id for tf in permissions.visible_taskforces_by_name(current_user)]
 
 
 @bp.get("/outbox")
@@ -32,10 +29,7 @@ def index():
     served = _served_ids()
 
     def rows(*statuses: str, limit: int | None = None) -> list[OutboxMessage]:
-        stmt = select(OutboxMessage).where(OutboxMessage.status.in_(statuses))
-        if served is not None:
-            stmt = stmt.where(OutboxMessage.taskforce_id.in_(served))
-        return list(db.session.scalars(stmt.order_by(OutboxMessage.id.desc()).limit(limit)))
+        return mail.messages(*statuses, taskforce_ids=served, limit=limit)
 
     # Every failed and waiting message is shown, however many were sent since.
     return render_template(

@@ -7,13 +7,10 @@ from datetime import timedelta
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
-from sqlalchemy.orm import selectinload
 
+from taskforce import clock
 from taskforce.auth import permissions
-from taskforce.bodies.models import TaskForce
-from taskforce.db import utcnow
 from taskforce.extensions import db
-from taskforce.formatting import local
 from taskforce.meetings import services as meeting_services
 from taskforce.web import public
 
@@ -22,13 +19,8 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home():
-    stmt = (
-        permissions.visible_taskforces(current_user)
-        .options(selectinload(TaskForce.all_members))
-        .order_by(TaskForce.name)
-    )
-    taskforces = list(db.session.scalars(stmt))
-    today = local(utcnow()).date()
+    taskforces = permissions.visible_taskforces_by_name(current_user, with_members=True)
+    today = clock.today()
     week_start = today - timedelta(days=today.weekday())
     served = [tf for tf in taskforces if permissions.can_edit(current_user, tf)]
     return render_template(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template
-from sqlalchemy import select
 
 from taskforce.audit.services import Actor
 from taskforce.bodies.models import Member
+from taskforce.bodies.services import memberships_of
 from taskforce.db import utcnow
 from taskforce.extensions import db
 from taskforce.forms import ButtonForm
@@ -30,11 +30,8 @@ def feed(token: str):
         link = resolve(token, Purpose.CALENDAR_FEED)
     except LinkProblem as problem:
         return _problem(problem)
-    memberships = db.session.scalars(
-        select(Member).where(Member.email == link.email, Member.removed_at.is_(None))
-    )
     events = []
-    for membership in memberships:
+    for membership in memberships_of(link.email):
         tf = membership.taskforce
         events += [ical.meeting_event(m) for m in services.meetings_of(tf)]
     return Response(ical.calendar(events, "PUBLISH"), mimetype="text/calendar")
