@@ -124,6 +124,12 @@ def _json_body() -> Any:
     return payload
 
 
+def parse_change(schema: type[BaseModel]) -> tuple[dict, int | None]:
+    """A PATCH body as (the fields sent, the version it was made from)."""
+    data = parse(schema).model_dump(exclude_unset=True)
+    return data, data.pop("version", None)
+
+
 def parse_list(model: type[M]) -> list[M]:
     """Validate a JSON list of objects; errors are named by position, like "2.status"."""
     payload = _json_body()

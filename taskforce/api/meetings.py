@@ -12,6 +12,7 @@ from taskforce.api.core import (
     load_taskforce,
     page_of,
     parse,
+    parse_change,
     parse_list,
 )
 from taskforce.api.spec import operation
@@ -100,8 +101,7 @@ def get_meeting(meeting_id: int):
 )
 def change_meeting(meeting_id: int):
     meeting = _meeting(meeting_id, edit=True)
-    data = parse(MeetingChange).model_dump(exclude_unset=True)
-    expected = data.pop("version", None)
+    data, expected = parse_change(MeetingChange)
     services.change_meeting(meeting, data, api_actor(), expected_version=expected)
     return dump(MeetingOut.of(meeting))
 

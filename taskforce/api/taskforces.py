@@ -14,6 +14,7 @@ from taskforce.api.core import (
     load_taskforce,
     page_of,
     parse,
+    parse_change,
 )
 from taskforce.api.spec import operation
 from taskforce.audit.models import AuditEvent
@@ -102,9 +103,7 @@ def get_taskforce(taskforce_id: int):
 )
 def update_taskforce(taskforce_id: int):
     tf = load_taskforce(taskforce_id, edit=True)
-    data = parse(TaskForceUpdate)
-    changes = data.model_dump(exclude_unset=True)
-    expected = changes.pop("version", None)
+    changes, expected = parse_change(TaskForceUpdate)
     for required in ("name", "code", "cadence_weeks"):
         if required in changes and changes[required] is None:
             raise ValidationError.single(required, "This field cannot be emptied")
@@ -245,9 +244,7 @@ def get_member(member_id: int):
 )
 def update_member(member_id: int):
     member = _member(member_id, edit=True)
-    data = parse(MemberUpdate)
-    changes = data.model_dump(exclude_unset=True)
-    expected = changes.pop("version", None)
+    changes, expected = parse_change(MemberUpdate)
     services.update_member(member, changes, api_actor(), expected_version=expected)
     return dump(MemberOut.model_validate(member))
 
