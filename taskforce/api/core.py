@@ -156,6 +156,13 @@ def dump(model: BaseModel, status: int = 200):
     return response
 
 
+def emails_sent(count: int):
+    """202 Accepted, saying how many emails went to the outbox."""
+    response = jsonify({"sent": count})
+    response.status_code = 202
+    return response
+
+
 def page_of(stmt: Select, id_column, serialise, *, newest_first: bool = False) -> Any:
     """Return one page of a query as {"items": [...], "next": url | None}, keyed by id."""
     from flask import current_app

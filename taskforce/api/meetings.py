@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import Response
 
 from taskforce.api.core import (
     api_actor,
     bp,
     dump,
+    emails_sent,
     get_for_taskforce,
     load_taskforce,
     page_of,
@@ -132,10 +133,7 @@ def cancel_meeting(meeting_id: int):
 )
 def send_invites(meeting_id: int):
     meeting = _meeting(meeting_id, edit=True)
-    sent = emails.send_invites(meeting)
-    response = jsonify({"sent": sent})
-    response.status_code = 202
-    return response
+    return emails_sent(emails.send_invites(meeting))
 
 
 def _ics(body: bytes, filename: str) -> Response:

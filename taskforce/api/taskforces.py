@@ -11,6 +11,7 @@ from taskforce.api.core import (
     api_user,
     bp,
     dump,
+    emails_sent,
     load_taskforce,
     page_of,
     parse,
@@ -273,10 +274,7 @@ def remove_member(member_id: int):
 )
 def send_calendar_link(member_id: int):
     member = _member(member_id, edit=True)
-    sent = emails.send_feed_link(member)
-    response = jsonify({"sent": sent})
-    response.status_code = 202
-    return response
+    return emails_sent(emails.send_feed_link(member))
 
 
 @operation(
