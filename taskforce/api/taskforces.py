@@ -105,9 +105,6 @@ def get_taskforce(taskforce_id: int):
 def update_taskforce(taskforce_id: int):
     tf = load_taskforce(taskforce_id, edit=True)
     changes, expected = parse_change(TaskForceUpdate)
-    for required in ("name", "code", "cadence_weeks"):
-        if required in changes and changes[required] is None:
-            raise ValidationError.single(required, "This field cannot be emptied")
     services.update_taskforce(tf, changes, api_actor(), expected_version=expected)
     return dump(TaskForceOut.of(tf))
 
