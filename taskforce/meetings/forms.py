@@ -26,6 +26,7 @@ from taskforce.forms import (
     GovDateField,
     NoControlCharacters,
     SingleLine,
+    line_field,
     strip,
     working_day_offsets_form,
 )
@@ -108,16 +109,7 @@ class ScheduleForm(_MeetingFields):
 
 
 class MeetingForm(_MeetingFields):
-    title = StringField(
-        "Title",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            InputRequired(message="Enter a title"),
-            Length(max=TITLE_MAX),
-            SingleLine("Title"),
-        ],
-    )
+    title = line_field("Title", TITLE_MAX, required=True, message="Enter a title")
     date = GovDateField(
         "Date", widget=GovDateInput(), validators=[InputRequired(message="Enter the date")]
     )
