@@ -24,7 +24,7 @@ from wtforms.validators import (
 )
 
 from taskforce.markdown import markdown_problem
-from taskforce.text import CONTROL, CONTROL_EXCEPT_NEWLINES, YEARS
+from taskforce.text import CONTROL, CONTROL_EXCEPT_NEWLINES, YEARS, expected_version
 
 
 class ButtonForm(FlaskForm):
@@ -119,6 +119,10 @@ class Editable:
     so a change made meanwhile by someone else is shown, not overwritten."""
 
     version = HiddenField()
+
+    def expected_version(self) -> int | None:
+        """The version the page was drawn from, as posted; None if it sent none."""
+        return expected_version(self.version.data)
 
     def fields_for_data(self) -> list:
         return [f for f in self if f.name not in ("csrf_token", "submit", "version")]
