@@ -15,6 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import (
+    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -51,6 +52,14 @@ class NoControlCharacters:
     def __call__(self, form, field):
         if field.data and CONTROL_EXCEPT_NEWLINES.search(field.data):
             raise ValidationError(f"{self.label} must not contain control characters")
+
+
+def email_format() -> Email:
+    """An email address in the correct format; its domain is not looked up."""
+    return Email(
+        message="Enter an email address in the correct format, like name@example.gov.uk",
+        check_deliverability=False,
+    )
 
 
 def strip(value):

@@ -22,7 +22,6 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import (
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -52,6 +51,7 @@ from taskforce.forms import (
     NoControlCharacters,
     SafeMarkdown,
     SingleLine,
+    email_format,
     strip,
 )
 
@@ -195,10 +195,7 @@ class MemberForm(Editable, FlaskForm):
         validators=[
             InputRequired(message="Enter the member's email address"),
             Length(max=EMAIL_MAX, message=f"Email address must be {EMAIL_MAX} characters or fewer"),
-            Email(
-                message="Enter an email address in the correct format, like name@example.gov.uk",
-                check_deliverability=False,
-            ),
+            email_format(),
         ],
     )
     role_title = StringField(
