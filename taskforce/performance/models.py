@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from taskforce.bodies.models import Priority, TaskForce
-from taskforce.db import utcnow
+from taskforce.db import Versioned, utcnow
 from taskforce.extensions import db
 from taskforce.text import tidy
 
@@ -45,7 +45,7 @@ class Amount(TypeDecorator):
         return None if value is None else tidy(Decimal(value))
 
 
-class Indicator(db.Model):
+class Indicator(Versioned, db.Model):
     __tablename__ = "indicators"
     __table_args__ = (
         UniqueConstraint("taskforce_id", "name"),
@@ -68,7 +68,6 @@ class Indicator(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Set when the indicator is no longer reported: kept, with its data, off the dashboard.
     retired_at: Mapped[datetime | None]
-    version: Mapped[int] = mapped_column(default=1)
 
     taskforce: Mapped[TaskForce] = relationship()
     priority: Mapped[Priority | None] = relationship()
@@ -78,8 +77,6 @@ class Indicator(db.Model):
     actuals: Mapped[list[Actual]] = relationship(
         back_populates="indicator", order_by="Actual.period"
     )
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class TrajectoryPoint(db.Model):
@@ -153,7 +150,7 @@ STAGES = {
 }
 
 
-class Assessment(db.Model):
+class Assessment(Versioned, db.Model):
     """A likelihood-of-delivery judgement on one priority, made on one date."""
 
     __tablename__ = "assessments"
@@ -178,5 +175,3 @@ class Assessment(db.Model):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     priority: Mapped[Priority] = relationship()
-
-    __mapper_args__ = {"version_id_col": version}
