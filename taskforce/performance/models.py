@@ -16,7 +16,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from taskforce.bodies.models import Priority, TaskForce
 from taskforce.db import Versioned, utcnow
@@ -79,11 +79,12 @@ class Indicator(Versioned, db.Model):
     )
 
 
-class TrajectoryPoint(db.Model):
-    """The planned value for one period."""
+class _PeriodValue:
+    """An indicator's value for one period, planned or reported: at most one a period."""
 
-    __tablename__ = "trajectory_points"
-    __table_args__ = (UniqueConstraint("indicator_id", "period"),)
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        return (UniqueConstraint("indicator_id", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True)
@@ -91,19 +92,20 @@ class TrajectoryPoint(db.Model):
     period: Mapped[str] = mapped_column(String(10))
     value: Mapped[Decimal] = mapped_column(Amount())
 
+
+class TrajectoryPoint(_PeriodValue, db.Model):
+    """The planned value for one period."""
+
+    __tablename__ = "trajectory_points"
+
     indicator: Mapped[Indicator] = relationship(back_populates="trajectory")
 
 
-class Actual(db.Model):
+class Actual(_PeriodValue, db.Model):
     """The reported value for one period; a correction replaces it and keeps a revision."""
 
     __tablename__ = "actuals"
-    __table_args__ = (UniqueConstraint("indicator_id", "period"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True)
-    period: Mapped[str] = mapped_column(String(10))
-    value: Mapped[Decimal] = mapped_column(Amount())
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     recorded_by: Mapped[str] = mapped_column(String(255))
     via: Mapped[str] = mapped_column(String(20))
