@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool
+from pydantic import Field, StrictBool, create_model
 
 from taskforce.schemas import Day, Input, Line, Output, Text, changes_to, not_null
 
@@ -75,6 +75,20 @@ class RiskOut(Output):
         )
 
 
+def _stored(schema: type[Input], name: str) -> type[Input]:
+    """A register entry as it is read back: the fields it was made from, then its id, its task
+    force and its version."""
+    return create_model(
+        name,
+        __base__=schema,
+        __module__=__name__,
+        __cls_kwargs__=Output.model_config,
+        id=(int, ...),
+        taskforce_id=(int, ...),
+        version=(int, ...),
+    )
+
+
 class BenefitIn(Input):
     benefit: Annotated[Text(2000), Field(min_length=1)]
     measure: Line(300)
@@ -84,11 +98,7 @@ class BenefitIn(Input):
     owner: Line(200, min_length=0) = ""
 
 
-class BenefitOut(BenefitIn):
-    model_config = Output.model_config
-    id: int
-    taskforce_id: int
-    version: int
+BenefitOut = _stored(BenefitIn, "BenefitOut")
 
 
 class MilestoneIn(Input):
@@ -99,11 +109,7 @@ class MilestoneIn(Input):
     owner: Line(200, min_length=0) = ""
 
 
-class MilestoneOut(MilestoneIn):
-    model_config = Output.model_config
-    id: int
-    taskforce_id: int
-    version: int
+MilestoneOut = _stored(MilestoneIn, "MilestoneOut")
 
 
 class DecisionIn(Input):
@@ -112,11 +118,7 @@ class DecisionIn(Input):
     meeting_id: Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)] | None = None
 
 
-class DecisionOut(DecisionIn):
-    model_config = Output.model_config
-    id: int
-    taskforce_id: int
-    version: int
+DecisionOut = _stored(DecisionIn, "DecisionOut")
 
 
 REGISTER_SCHEMAS = {
