@@ -55,25 +55,6 @@ class RiskOut(Output):
     closed_on: date | None
     version: int
 
-    @classmethod
-    def of(cls, r) -> RiskOut:
-        return cls(
-            id=r.id,
-            taskforce_id=r.taskforce_id,
-            ref=r.ref,
-            description=r.description,
-            likelihood=r.likelihood,
-            impact=r.impact,
-            rating=r.rating,
-            impact_statement=r.impact_statement,
-            mitigation=r.mitigation,
-            owner=r.owner,
-            review_on=r.review_on,
-            trend=r.trend,
-            closed_on=r.closed_on,
-            version=r.version,
-        )
-
 
 def _stored(schema: type[Input], name: str) -> type[Input]:
     """A register entry as it is read back: the fields it was made from, then its id, its task
