@@ -9,7 +9,6 @@ from flask_login import current_user
 from taskforce import exports, transaction
 from taskforce.audit.services import events_about
 from taskforce.auth import permissions
-from taskforce.clock import today
 from taskforce.extensions import db
 from taskforce.forms import RetireForm
 from taskforce.performance import assessments as assessment_services
@@ -135,10 +134,7 @@ def _export_rows(tf, table: str):
 def export(taskforce_id: int, table: str, fmt: str):
     """A table of the task force's performance data as CSV or Excel, as it stands now."""
     tf = taskforce_or_404(taskforce_id)
-    stem = f"{table}-{tf.code.lower()}-{today():%Y-%m-%d}"
-    return exports.download(
-        EXPORTS[table], _export_rows(tf, table), fmt, stem, f"{tf.code} {table}"
-    )
+    return exports.taskforce_download(tf, table, EXPORTS[table], _export_rows(tf, table), fmt)
 
 
 @bp.route("/taskforces/<int:taskforce_id>/indicators/new", methods=["GET", "POST"])

@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from taskforce import exports
 from taskforce.auth import permissions
-from taskforce.clock import today
 from taskforce.editing import edit_page, switch
 from taskforce.forms import RetireForm
 from taskforce.registers import services
@@ -218,7 +217,4 @@ def _export_rows(tf, table: str):
 def export(taskforce_id: int, table: str, fmt: str):
     """A register as CSV or Excel, as it stands now."""
     tf = taskforce_or_404(taskforce_id)
-    stem = f"{table}-{tf.code.lower()}-{today():%Y-%m-%d}"
-    return exports.download(
-        EXPORTS[table], _export_rows(tf, table), fmt, stem, f"{tf.code} {table}"
-    )
+    return exports.taskforce_download(tf, table, EXPORTS[table], _export_rows(tf, table), fmt)
