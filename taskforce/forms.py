@@ -136,6 +136,10 @@ class Editable:
     def fields_for_data(self) -> list:
         return [f for f in self if f.name not in ("csrf_token", "submit", "version")]
 
+    def data_for_service(self) -> dict:
+        """The form's values by field name, as the services take them."""
+        return {f.name: f.data for f in self.fields_for_data()}
+
 
 class RetireForm(FlaskForm):
     """One button that retires or reinstates (closes or reopens): retire is "yes" or "no"."""

@@ -16,7 +16,6 @@ from taskforce.performance import charts, imports, services
 from taskforce.performance.forms import ActualsForm, AssessmentForm, ImportForm, IndicatorForm
 from taskforce.performance.models import RATING_NAMES, STAGES, Indicator
 from taskforce.performance.pages import (
-    ASSESSMENT_FIELDS,
     bp,
     indicator_data,
     indicator_or_404,
@@ -248,7 +247,7 @@ def new_assessment(taskforce_id: int):
     form = AssessmentForm()
     form.priority.choices = priority_choices(tf, blank="Choose a priority")
     if form.validate_on_submit():
-        data = {name: getattr(form, name).data for name in ASSESSMENT_FIELDS}
+        data = form.data_for_service()
         with attempt(form) as outcome:
             assessment_services.add_assessment(tf, data, web_actor())
         if not outcome.error:
