@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask import Response
-
 from taskforce.api.core import (
     api_actor,
     bp,
@@ -136,14 +134,6 @@ def send_invites(meeting_id: int):
     return emails_sent(emails.send_invites(meeting))
 
 
-def _ics(body: bytes, filename: str) -> Response:
-    return Response(
-        body,
-        mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 @operation(
     bp,
     "/meetings/<int:meeting_id>/invite.ics",
@@ -152,7 +142,7 @@ def _ics(body: bytes, filename: str) -> Response:
     summary="The meeting as iCalendar: REQUEST, or CANCEL once cancelled",
 )
 def invite_ics(meeting_id: int):
-    return _ics(ical.invite_ics(_meeting(meeting_id)), "invite.ics")
+    return ical.attachment(ical.invite_ics(_meeting(meeting_id)), "invite.ics")
 
 
 @operation(
@@ -165,7 +155,7 @@ def invite_ics(meeting_id: int):
 def calendar_ics(taskforce_id: int):
     tf = load_taskforce(taskforce_id)
     events = [ical.meeting_event(m) for m in services.meetings_of(tf)]
-    return _ics(ical.calendar(events, "PUBLISH"), f"{tf.code.lower()}-meetings.ics")
+    return ical.attachment(ical.calendar(events, "PUBLISH"), f"{tf.code.lower()}-meetings.ics")
 
 
 def _attendance_result(meeting: Meeting) -> AttendanceResult:
