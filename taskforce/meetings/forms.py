@@ -22,6 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
+from taskforce.bodies.models import CADENCE_MAX, CADENCE_MIN
 from taskforce.forms import (
     GovDateField,
     NoControlCharacters,
@@ -101,7 +102,11 @@ class ScheduleForm(_MeetingFields):
         widget=GovTextInput(),
         validators=[
             InputRequired(message="Enter the number of weeks between meetings"),
-            NumberRange(1, 26, message="Cadence must be from 1 to 26 weeks"),
+            NumberRange(
+                CADENCE_MIN,
+                CADENCE_MAX,
+                message=f"Cadence must be from {CADENCE_MIN} to {CADENCE_MAX} weeks",
+            ),
         ],
     )
     record_history = BooleanField("These meetings have already happened", widget=GovCheckboxInput())
