@@ -22,6 +22,7 @@ from taskforce.forms import (
     strip,
     text_field,
 )
+from taskforce.registers.models import REF_PATTERN
 
 _LEVELS = [("Low", "Low"), ("Medium", "Medium"), ("High", "High")]
 
@@ -35,9 +36,7 @@ class RiskForm(Editable, FlaskForm):
         validators=[
             InputRequired(message="Enter a reference"),
             Length(max=20),
-            Regexp(
-                r"^[A-Za-z0-9][A-Za-z0-9._/-]*$", message="Use letters, numbers and . _ / - only"
-            ),
+            Regexp(REF_PATTERN, message="Use letters, numbers and . _ / - only"),
         ],
     )
     description = text_field("Risk", 2000, message="Describe the risk")

@@ -15,6 +15,8 @@ from taskforce.db import Versioned, utcnow
 from taskforce.extensions import db
 
 LEVELS = ("Low", "Medium", "High")
+#: A risk's reference, like R07: letters and numbers, then also . _ / -
+REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"
 
 
 class Risk(Versioned, db.Model):

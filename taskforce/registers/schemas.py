@@ -7,13 +7,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, create_model
 
+from taskforce.registers.models import REF_PATTERN
 from taskforce.schemas import Day, Input, Line, Output, Text, changes_to, not_null
 
 Level = Literal["Low", "Medium", "High"]
 
 
 class RiskIn(Input):
-    ref: Annotated[Line(20), Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
+    ref: Annotated[Line(20), Field(pattern=REF_PATTERN)]
     description: Annotated[Text(2000), Field(min_length=1)]
     likelihood: Level
     impact: Level
