@@ -20,6 +20,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from taskforce.clock import today
+
 #: Spreadsheets treat a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "|", "%")
 
@@ -96,3 +98,10 @@ def download(columns: Sequence[str], rows: Iterable[Row], fmt: str, stem: str, t
         mimetype=MIMETYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'},
     )
+
+
+def taskforce_download(tf, table: str, columns: Sequence[str], rows: Iterable[Row], fmt: str):
+    """One of a task force's tables as it stands today, named for both: a file
+    risks-sw-2027-03-01.csv, a sheet "SW risks"."""
+    stem = f"{table}-{tf.code.lower()}-{today():%Y-%m-%d}"
+    return download(columns, rows, fmt, stem, f"{tf.code} {table}")

@@ -15,6 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import (
+    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -24,7 +25,7 @@ from wtforms.validators import (
 )
 
 from taskforce.markdown import markdown_problem
-from taskforce.text import CONTROL, CONTROL_EXCEPT_NEWLINES, YEARS
+from taskforce.text import CONTROL, CONTROL_EXCEPT_NEWLINES, YEARS, expected_version
 
 
 class ButtonForm(FlaskForm):
@@ -51,6 +52,14 @@ class NoControlCharacters:
     def __call__(self, form, field):
         if field.data and CONTROL_EXCEPT_NEWLINES.search(field.data):
             raise ValidationError(f"{self.label} must not contain control characters")
+
+
+def email_format() -> Email:
+    """An email address in the correct format; its domain is not looked up."""
+    return Email(
+        message="Enter an email address in the correct format, like name@example.gov.uk",
+        check_deliverability=False,
+    )
 
 
 def strip(value):
@@ -120,8 +129,16 @@ class Editable:
 
     version = HiddenField()
 
+    def expected_version(self) -> int | None:
+        """The version the page was drawn from, as posted; None if it sent none."""
+        return expected_version(self.version.data)
+
     def fields_for_data(self) -> list:
         return [f for f in self if f.name not in ("csrf_token", "submit", "version")]
+
+    def data_for_service(self) -> dict:
+        """The form's values by field name, as the services take them."""
+        return {f.name: f.data for f in self.fields_for_data()}
 
 
 class RetireForm(FlaskForm):

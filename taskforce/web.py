@@ -123,6 +123,12 @@ def register_error_handlers(app: Flask) -> None:
     def page(status: int, title: str, message: str):
         return render_template("errors/error.html", title=title, message=message), status
 
+    def refuse(status: int, code: str, title: str, message: str):
+        """The same refusal as the API's JSON or as a page with a title."""
+        if is_api_request():
+            return api_error_response(status, code, message)
+        return page(status, title, message)
+
     @app.errorhandler(CSRFError)
     def _csrf(error):
         if is_api_request():
@@ -177,9 +183,7 @@ def register_error_handlers(app: Flask) -> None:
             "Someone else changed this record at the same moment. "
             "Reload it and make your change again."
         )
-        if is_api_request():
-            return api_error_response(409, "conflict", message)
-        return page(409, "Changed by someone else", message)
+        return refuse(409, "conflict", "Changed by someone else", message)
 
     @app.errorhandler(IntegrityError)
     def _integrity(error):
@@ -189,18 +193,14 @@ def register_error_handlers(app: Flask) -> None:
         if not _is_unique_violation(error):
             raise error
         message = "This clashes with a record saved at the same moment. Reload and try again."
-        if is_api_request():
-            return api_error_response(409, "conflict", message)
-        return page(409, "That clashes with another change", message)
+        return refuse(409, "conflict", "That clashes with another change", message)
 
     @app.errorhandler(DataError)
     def _data(_error):
         # A value the database cannot hold (an id beyond its integer range, say) is bad input.
         transaction.rollback()
         message = "A value in the request is too large or not allowed. Check it and try again."
-        if is_api_request():
-            return api_error_response(400, "bad_request", message)
-        return page(400, "That could not be done", message)
+        return refuse(400, "bad_request", "That could not be done", message)
 
     @app.errorhandler(500)
     def _server_error(_error):

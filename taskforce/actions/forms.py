@@ -10,7 +10,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
 from wtforms import (
@@ -31,7 +30,6 @@ from taskforce.actions.models import COMMENT_MAX, DESCRIPTION_MAX, ActionStatus
 from taskforce.forms import (
     GovDateField,
     InYears,
-    NoControlCharacters,
     OptionalDate,
     SingleLine,
     line_field,
@@ -50,14 +48,8 @@ STATUS_CHOICES = [
 ]
 
 
-def _comment(label: str, description: str = "") -> TextAreaField:
-    return TextAreaField(
-        label,
-        widget=GovTextArea(),
-        description=description,
-        filters=[strip],
-        validators=[Optional(), Length(max=COMMENT_MAX), NoControlCharacters("Comment")],
-    )
+def _comment(description: str = "") -> TextAreaField:
+    return text_field("Comment", COMMENT_MAX, required=False, description=description)
 
 
 class ActionCreateForm(FlaskForm):
@@ -113,14 +105,14 @@ class ActionUpdateForm(FlaskForm):
         validators=[InputRequired(message="Enter the due date"), InYears()],
     )
     description = text_field("Action", DESCRIPTION_MAX, message="Describe the action")
-    comment = _comment("Comment (optional)", "Required when dropping an action: say why")
+    comment = _comment("Required when dropping an action: say why")
     submit = SubmitField("Save the update", widget=GovSubmitInput())
 
 
 class ProposalForm(FlaskForm):
     version = HiddenField()
     decision = HiddenField()
-    comment = _comment("Comment (optional)")
+    comment = _comment()
 
 
 class OwnerUpdateForm(FlaskForm):
@@ -143,7 +135,7 @@ class OwnerUpdateForm(FlaskForm):
         description="The secretariat will confirm it. For example, 27 3 2027",
         validators=[OptionalDate(), InYears()],
     )
-    comment = _comment("Comment (optional)", "For example, what is done and what is left")
+    comment = _comment("For example, what is done and what is left")
     submit = SubmitField("Send update", widget=GovSubmitInput())
 
 

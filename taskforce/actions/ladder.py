@@ -10,7 +10,7 @@ from itertools import pairwise
 
 from taskforce.actions.models import ChaseStep
 from taskforce.bodies.models import TaskForce
-from taskforce.meetings.workdays import add_working_days, working_days_between
+from taskforce.meetings.workdays import add_working_days, working_day_problems, working_days_between
 
 #: Working days from the due date to each step (negative: before it).
 DEFAULT_LADDER: dict[str, int] = {
@@ -36,18 +36,13 @@ def ladder_for(tf: TaskForce) -> dict[str, int]:
 
 def ladder_problems(offsets: dict[str, int]) -> dict[str, list[str]]:
     """Check a task force's own ladder: known steps, reminder before, the rest after, in order."""
-    problems: dict[str, list[str]] = {}
-    for step, days in offsets.items():
-        if step not in DEFAULT_LADDER:
-            problems[step] = [f"Unknown step; the steps are {', '.join(STEPS)}"]
-        elif not isinstance(days, int) or isinstance(days, bool) or abs(days) > LADDER_LIMIT:
-            problems[step] = [f"Give a whole number of working days up to {LADDER_LIMIT}"]
-        elif step == ChaseStep.REMINDER and days >= 0:
-            problems[step] = ["The reminder comes before the due date: give a negative number"]
-        elif step != ChaseStep.REMINDER and days <= 0:
-            problems[step] = [
-                f"{STEP_LABELS[step]} comes after the due date: give a positive number"
-            ]
+    problems = working_day_problems(
+        offsets,
+        known=DEFAULT_LADDER,
+        unknown=f"Unknown step; the steps are {', '.join(STEPS)}",
+        limit=LADDER_LIMIT,
+        wrong_side=_wrong_side,
+    )
     if not problems:
         ladder = {**DEFAULT_LADDER, **offsets}
         for earlier, later in pairwise(STEPS):
@@ -56,6 +51,14 @@ def ladder_problems(offsets: dict[str, int]) -> dict[str, list[str]]:
                     f"{STEP_LABELS[later]} must come after {STEP_LABELS[earlier].lower()}"
                 ]
     return problems
+
+
+def _wrong_side(step: str, days: int) -> str | None:
+    if step == ChaseStep.REMINDER and days >= 0:
+        return "The reminder comes before the due date: give a negative number"
+    if step != ChaseStep.REMINDER and days <= 0:
+        return f"{STEP_LABELS[step]} comes after the due date: give a positive number"
+    return None
 
 
 def step_dates(due_on: date, ladder: dict[str, int]) -> dict[str, date]:

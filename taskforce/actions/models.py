@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from taskforce.bodies.models import TaskForce
-from taskforce.db import utcnow
+from taskforce.db import Versioned, utcnow
 from taskforce.extensions import db
 from taskforce.meetings.models import Meeting
 
@@ -64,7 +64,7 @@ FINISHED = _values(ActionStatus.COMPLETE, ActionStatus.CLOSED, ActionStatus.DROP
 ENDED = _values(ActionStatus.CLOSED, ActionStatus.DROPPED)
 
 
-class Action(db.Model):
+class Action(Versioned, db.Model):
     __tablename__ = "actions"
     __table_args__ = (
         UniqueConstraint("taskforce_id", "meeting_number", "number"),
@@ -92,15 +92,12 @@ class Action(db.Model):
     #: A new due date the owner has asked for, awaiting the secretariat's yes or no.
     proposed_due_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
 
     taskforce: Mapped[TaskForce] = relationship()
     meeting: Mapped[Meeting | None] = relationship()
     updates: Mapped[list[ActionUpdate]] = relationship(
         back_populates="action", order_by="ActionUpdate.id"
     )
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_ended(self) -> bool:

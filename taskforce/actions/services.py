@@ -18,6 +18,26 @@ from taskforce.extensions import db
 from taskforce.meetings.models import Meeting
 
 
+def _entry(actor: Actor, **fields: Any) -> ActionUpdate:
+    """A new line of an action's history, signed by whoever is acting."""
+    return ActionUpdate(
+        by=actor.label[:255],
+        by_user_id=actor.user.id if actor.user else None,
+        via=actor.via,
+        **fields,
+    )
+
+
+def _add_entry(
+    action: Action, entry: ActionUpdate, actor: Actor, event: str, *, changes: dict, summary: str
+) -> None:
+    """Add a line to the action's history and put the change in the audit trail."""
+    action.updates.append(entry)
+    flag_modified(action, "status")  # every update, even a bare comment, bumps the version
+    db.session.flush()
+    record(actor, event, action, taskforce_id=action.taskforce_id, changes=changes, summary=summary)
+
+
 def create_action(
     tf: TaskForce, data: dict[str, Any], actor: Actor, meeting: Meeting | None = None
 ) -> tuple[Action, list[str]]:
@@ -48,14 +68,7 @@ def create_action(
     db.session.add(action)
     db.session.flush()
     action.updates.append(
-        ActionUpdate(
-            by=actor.label[:255],
-            by_user_id=actor.user.id if actor.user else None,
-            via=actor.via,
-            status_to=action.status,
-            due_to=action.due_on,
-            comment="Allocated",
-        )
+        _entry(actor, status_to=action.status, due_to=action.due_on, comment="Allocated")
     )
     db.session.flush()
     record(
@@ -78,12 +91,7 @@ def update_action(
     check_version(action.version, expected_version, "action")
     status = data.get("status")
     comment = (data.get("comment") or "").strip()
-    entry = ActionUpdate(
-        by=actor.label[:255],
-        by_user_id=actor.user.id if actor.user else None,
-        via=actor.via,
-        comment=comment,
-    )
+    entry = _entry(actor, comment=comment)
     changed = False
     if status is not None and status != action.status:
         if status not in TRANSITIONS:
@@ -119,14 +127,11 @@ def update_action(
         changed = True
     if not changed and not comment:
         return action
-    action.updates.append(entry)
-    flag_modified(action, "status")  # every update, even a bare comment, bumps the version
-    db.session.flush()
-    record(
+    _add_entry(
+        action,
+        entry,
         actor,
         "action.updated",
-        action,
-        taskforce_id=action.taskforce_id,
         changes={
             "status": [entry.status_from, entry.status_to],
             "due_date": [entry.due_from, entry.due_to],
@@ -176,7 +181,7 @@ def owner_update(
         raise ValidationError(problems)
     if status is not None and status != action.status and status not in TRANSITIONS[action.status]:
         raise ValidationError.single("status", f"{action.reference} cannot become {status}")
-    entry = ActionUpdate(by=actor.label[:255], by_user_id=None, via=actor.via, comment=comment)
+    entry = _entry(actor, comment=comment)
     if status is not None and status != action.status:
         entry.status_from, entry.status_to = action.status, status
         action.status = status
@@ -185,14 +190,11 @@ def owner_update(
         action.proposed_due_on = proposed_due
     if entry.status_to is None and entry.due_proposed is None and not comment:
         return action  # nothing new: the same status again, with nothing to add
-    action.updates.append(entry)
-    flag_modified(action, "status")  # every update, even a bare comment, bumps the version
-    db.session.flush()
-    record(
+    _add_entry(
+        action,
+        entry,
         actor,
         "action.owner_update",
-        action,
-        taskforce_id=action.taskforce_id,
         changes={"status": [entry.status_from, entry.status_to], "proposed_due": proposed_due},
         summary=f"{action.owner_name} updated {action.reference} from their emailed link",
     )

@@ -7,10 +7,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from taskforce.auth.models import EMAIL_MAX, NAME_MAX, Role
-from taskforce.forms import SingleLine, strip
+from taskforce.forms import SingleLine, email_format, strip
 
 ROLE_HINTS = {
     Role.ADMIN: "Admin: everything, including users",
@@ -59,10 +59,7 @@ class NewUserForm(UserForm):
         validators=[
             InputRequired(message="Enter an email address"),
             Length(max=EMAIL_MAX),
-            Email(
-                message="Enter an email address in the correct format, like name@example.gov.uk",
-                check_deliverability=False,
-            ),
+            email_format(),
         ],
     )
 

@@ -19,6 +19,7 @@ from taskforce.api.core import (
     load_taskforce,
     page_of,
     parse,
+    parse_change,
 )
 from taskforce.api.spec import operation
 from taskforce.auth import permissions
@@ -126,8 +127,7 @@ def list_actions():
 )
 def update_action(action_id: int):
     action = _action(action_id, edit=True)
-    data = parse(ActionChange).model_dump(exclude_unset=True)
-    expected = data.pop("version", None)
+    data, expected = parse_change(ActionChange)
     services.update_action(action, data, api_actor(), expected_version=expected)
     return dump(ActionOut.of(action, clock.today()))
 

@@ -124,6 +124,12 @@ def _json_body() -> Any:
     return payload
 
 
+def parse_change(schema: type[BaseModel]) -> tuple[dict, int | None]:
+    """A PATCH body as (the fields sent, the version it was made from)."""
+    data = parse(schema).model_dump(exclude_unset=True)
+    return data, data.pop("version", None)
+
+
 def parse_list(model: type[M]) -> list[M]:
     """Validate a JSON list of objects; errors are named by position, like "2.status"."""
     payload = _json_body()
@@ -147,6 +153,13 @@ def parse_list(model: type[M]) -> list[M]:
 def dump(model: BaseModel, status: int = 200):
     response = jsonify(model.model_dump(mode="json"))
     response.status_code = status
+    return response
+
+
+def emails_sent(count: int):
+    """202 Accepted, saying how many emails went to the outbox."""
+    response = jsonify({"sent": count})
+    response.status_code = 202
     return response
 
 

@@ -12,9 +12,10 @@ from taskforce.api.core import (
     load_taskforce,
     page_of,
     parse,
+    parse_change,
     parse_list,
 )
-from taskforce.api.records import parse_change, record_routes
+from taskforce.api.records import record_routes
 from taskforce.api.spec import operation
 from taskforce.errors import ValidationError
 from taskforce.performance import assessments, charts, imports, services

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify
-
 from taskforce.api.core import (
     api_actor,
     bp,
     dump,
+    emails_sent,
     get_for_taskforce,
     load_taskforce,
     page_of,
     parse,
+    parse_change,
     parse_list,
 )
 from taskforce.api.spec import operation
@@ -100,8 +100,7 @@ def get_meeting(meeting_id: int):
 )
 def change_meeting(meeting_id: int):
     meeting = _meeting(meeting_id, edit=True)
-    data = parse(MeetingChange).model_dump(exclude_unset=True)
-    expected = data.pop("version", None)
+    data, expected = parse_change(MeetingChange)
     services.change_meeting(meeting, data, api_actor(), expected_version=expected)
     return dump(MeetingOut.of(meeting))
 
@@ -132,18 +131,7 @@ def cancel_meeting(meeting_id: int):
 )
 def send_invites(meeting_id: int):
     meeting = _meeting(meeting_id, edit=True)
-    sent = emails.send_invites(meeting)
-    response = jsonify({"sent": sent})
-    response.status_code = 202
-    return response
-
-
-def _ics(body: bytes, filename: str) -> Response:
-    return Response(
-        body,
-        mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return emails_sent(emails.send_invites(meeting))
 
 
 @operation(
@@ -154,7 +142,7 @@ def _ics(body: bytes, filename: str) -> Response:
     summary="The meeting as iCalendar: REQUEST, or CANCEL once cancelled",
 )
 def invite_ics(meeting_id: int):
-    return _ics(ical.invite_ics(_meeting(meeting_id)), "invite.ics")
+    return ical.attachment(ical.invite_ics(_meeting(meeting_id)), "invite.ics")
 
 
 @operation(
@@ -167,7 +155,7 @@ def invite_ics(meeting_id: int):
 def calendar_ics(taskforce_id: int):
     tf = load_taskforce(taskforce_id)
     events = [ical.meeting_event(m) for m in services.meetings_of(tf)]
-    return _ics(ical.calendar(events, "PUBLISH"), f"{tf.code.lower()}-meetings.ics")
+    return ical.attachment(ical.calendar(events, "PUBLISH"), f"{tf.code.lower()}-meetings.ics")
 
 
 def _attendance_result(meeting: Meeting) -> AttendanceResult:

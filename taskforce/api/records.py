@@ -16,14 +16,9 @@ from taskforce.api.core import (
     load_taskforce,
     page_of,
     parse,
+    parse_change,
 )
 from taskforce.api.spec import operation
-
-
-def parse_change(schema: type[BaseModel]) -> tuple[dict, int | None]:
-    """A PATCH body as (the fields sent, the version it was made from)."""
-    data = parse(schema).model_dump(exclude_unset=True)
-    return data, data.pop("version", None)
 
 
 def record_routes(

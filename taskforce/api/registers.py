@@ -18,7 +18,7 @@ record_routes(
     schema_in=RiskIn,
     schema_out=RiskOut,
     change=RiskChange,
-    out=RiskOut.of,
+    out=RiskOut.model_validate,
     add=services.add_risk,
     update=services.update_risk,
     noun="risk",

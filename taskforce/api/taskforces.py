@@ -11,9 +11,11 @@ from taskforce.api.core import (
     api_user,
     bp,
     dump,
+    emails_sent,
     load_taskforce,
     page_of,
     parse,
+    parse_change,
 )
 from taskforce.api.spec import operation
 from taskforce.audit.models import AuditEvent
@@ -102,12 +104,7 @@ def get_taskforce(taskforce_id: int):
 )
 def update_taskforce(taskforce_id: int):
     tf = load_taskforce(taskforce_id, edit=True)
-    data = parse(TaskForceUpdate)
-    changes = data.model_dump(exclude_unset=True)
-    expected = changes.pop("version", None)
-    for required in ("name", "code", "cadence_weeks"):
-        if required in changes and changes[required] is None:
-            raise ValidationError.single(required, "This field cannot be emptied")
+    changes, expected = parse_change(TaskForceUpdate)
     services.update_taskforce(tf, changes, api_actor(), expected_version=expected)
     return dump(TaskForceOut.of(tf))
 
@@ -245,9 +242,7 @@ def get_member(member_id: int):
 )
 def update_member(member_id: int):
     member = _member(member_id, edit=True)
-    data = parse(MemberUpdate)
-    changes = data.model_dump(exclude_unset=True)
-    expected = changes.pop("version", None)
+    changes, expected = parse_change(MemberUpdate)
     services.update_member(member, changes, api_actor(), expected_version=expected)
     return dump(MemberOut.model_validate(member))
 
@@ -276,10 +271,7 @@ def remove_member(member_id: int):
 )
 def send_calendar_link(member_id: int):
     member = _member(member_id, edit=True)
-    sent = emails.send_feed_link(member)
-    response = jsonify({"sent": sent})
-    response.status_code = 202
-    return response
+    return emails_sent(emails.send_feed_link(member))
 
 
 @operation(

@@ -15,7 +15,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     BooleanField,
     EmailField,
-    HiddenField,
     IntegerField,
     RadioField,
     StringField,
@@ -23,7 +22,6 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import (
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -47,8 +45,15 @@ from taskforce.bodies.models import (
     ROLE_TITLE_MAX,
     MemberGroup,
 )
-from taskforce.forms import GovDateField, NoControlCharacters, SafeMarkdown, SingleLine, strip
-from taskforce.text import expected_version
+from taskforce.forms import (
+    Editable,
+    GovDateField,
+    NoControlCharacters,
+    SafeMarkdown,
+    SingleLine,
+    email_format,
+    strip,
+)
 
 
 def _upper(value):
@@ -78,7 +83,7 @@ class PrioritiesText:
             )
 
 
-class TaskForceForm(FlaskForm):
+class TaskForceForm(Editable, FlaskForm):
     name = StringField(
         "Name",
         widget=GovTextInput(),
@@ -143,7 +148,6 @@ class TaskForceForm(FlaskForm):
         description="When the terms of reference are next to be re-agreed. For example, 27 3 2027",
         validators=[Optional()],
     )
-    version = HiddenField()
     submit = SubmitField("Save", widget=GovSubmitInput())
 
     @classmethod
@@ -169,11 +173,8 @@ class TaskForceForm(FlaskForm):
             "review_on": self.review_on.data,
         }
 
-    def expected_version(self) -> int | None:
-        return expected_version(self.version.data)
 
-
-class MemberForm(FlaskForm):
+class MemberForm(Editable, FlaskForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
@@ -194,10 +195,7 @@ class MemberForm(FlaskForm):
         validators=[
             InputRequired(message="Enter the member's email address"),
             Length(max=EMAIL_MAX, message=f"Email address must be {EMAIL_MAX} characters or fewer"),
-            Email(
-                message="Enter an email address in the correct format, like name@example.gov.uk",
-                check_deliverability=False,
-            ),
+            email_format(),
         ],
     )
     role_title = StringField(
@@ -238,7 +236,6 @@ class MemberForm(FlaskForm):
     on_distribution = BooleanField(
         "On the distribution list for minutes", widget=GovCheckboxInput(), default=True
     )
-    version = HiddenField()
     submit = SubmitField("Save member", widget=GovSubmitInput())
 
     def data_for_service(self) -> dict:
@@ -251,9 +248,6 @@ class MemberForm(FlaskForm):
             "is_chair": bool(self.is_chair.data),
             "on_distribution": bool(self.on_distribution.data),
         }
-
-    def expected_version(self) -> int | None:
-        return expected_version(self.version.data)
 
 
 class ConfirmForm(FlaskForm):

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from taskforce.auth.models import EMAIL_MAX, User
-from taskforce.db import utcnow
+from taskforce.db import Versioned, utcnow
 from taskforce.extensions import db
 
 NAME_MAX = 200
@@ -52,7 +52,7 @@ class MemberGroup(enum.StrEnum):
         }[self.value]
 
 
-class TaskForce(db.Model):
+class TaskForce(Versioned, db.Model):
     __tablename__ = "taskforces"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,8 +71,6 @@ class TaskForce(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    #: Optimistic lock: a stale edit is refused with a conflict, never silently applied.
-    version: Mapped[int] = mapped_column(default=1)
 
     created_by: Mapped[User | None] = relationship()
     all_members: Mapped[list[Member]] = relationship(
@@ -84,8 +82,6 @@ class TaskForce(db.Model):
     tor_versions: Mapped[list[TorVersion]] = relationship(
         back_populates="taskforce", order_by="TorVersion.number"
     )
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def members(self) -> list[Member]:
@@ -121,7 +117,7 @@ class Priority(db.Model):
     taskforce: Mapped[TaskForce] = relationship(back_populates="all_priorities")
 
 
-class Member(db.Model):
+class Member(Versioned, db.Model):
     __tablename__ = "members"
     __table_args__ = (
         CheckConstraint(
@@ -159,11 +155,8 @@ class Member(db.Model):
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Members are never deleted: attendance and history still point at them.
     removed_at: Mapped[datetime | None]
-    version: Mapped[int] = mapped_column(default=1)
 
     taskforce: Mapped[TaskForce] = relationship(back_populates="all_members")
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class TorVersion(db.Model):

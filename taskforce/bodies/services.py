@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from taskforce.actions.ladder import ladder_problems
-from taskforce.audit.services import Actor, jsonable, record
+from taskforce.audit.services import Actor, apply_changes, jsonable, record
 from taskforce.bodies.models import Member, MemberGroup, Priority, TaskForce, TorVersion
 from taskforce.db import utcnow
 from taskforce.errors import Gone, ValidationError, check_version
@@ -145,6 +145,11 @@ def _describe(value: Any) -> str:
     return str(value)
 
 
+def _tor_change(name: str, old: Any, new: Any) -> str:
+    """A change to the terms of reference as its version's summary words it."""
+    return f"{FIELD_LABELS[name].lower()} {_describe(old)} → {_describe(new)}"
+
+
 def _new_tor_version(tf: TaskForce, actor: Actor, summary: str) -> TorVersion:
     db.session.flush()
     db.session.refresh(tf, ["all_members", "all_priorities"])
@@ -251,33 +256,23 @@ def update_taskforce(
         _check_code_free(data["code"], tf.id)
     _check_practice(data)
 
-    changes: dict[str, list[Any]] = {}
-    tor_changes: list[str] = []
-    for name in TOR_FIELDS:
-        if name not in data:
-            continue
-        new = data[name]
-        if name == "purpose" and new is None:
-            new = ""
-        if name == "cadence_weeks" and new is None:
-            continue
-        old = getattr(tf, name)
-        if old == new:
-            continue
-        setattr(tf, name, new)
-        changes[name] = [old, new]
-        if name == "purpose":
-            tor_changes.append("purpose changed")
-        else:
-            tor_changes.append(f"{FIELD_LABELS[name].lower()} {_describe(old)} → {_describe(new)}")
+    # A purpose sent as null is emptied; a cadence sent as null is left as it was.
+    tor_data = {name: data[name] for name in TOR_FIELDS if name in data}
+    if "purpose" in tor_data and tor_data["purpose"] is None:
+        tor_data["purpose"] = ""
+    if "cadence_weeks" in tor_data and tor_data["cadence_weeks"] is None:
+        del tor_data["cadence_weeks"]
+    changes = apply_changes(tf, tor_data, TOR_FIELDS)
+    tor_changes = [
+        "purpose changed" if name == "purpose" else _tor_change(name, old, new)
+        for name, (old, new) in changes.items()
+    ]
 
     # Working practice, not terms of reference: recorded in the audit, no new ToR version.
-    for name in ("milestone_offsets", "chase_offsets"):
-        if name in data:
-            new_offsets = data[name] or None
-            if new_offsets != getattr(tf, name):
-                changes[name] = [getattr(tf, name), new_offsets]
-                setattr(tf, name, new_offsets)
+    practice = ("milestone_offsets", "chase_offsets")
+    changes.update(
+        apply_changes(tf, {name: data[name] or None for name in practice if name in data}, practice)
+    )
 
     if "priorities" in data and data["priorities"] is not None:
         old_titles = [p.title for p in tf.priorities]
@@ -354,19 +349,17 @@ def update_member(
     if "email" in data and data["email"] is not None:
         data = {**data, "email": normalise_email(data["email"])}
     _check_member_rules(member.taskforce, data, member)
-    changes: dict[str, list[Any]] = {}
-    tor_changes: list[str] = []
-    for name in MEMBER_FIELDS:
-        if name not in data or data[name] is None:
-            continue
-        new = str(data[name]) if name == "group" else data[name]
-        old = getattr(member, name)
-        if old == new:
-            continue
-        setattr(member, name, new)
-        changes[name] = [old, new]
-        if name in MEMBER_TOR_FIELDS:
-            tor_changes.append(f"{FIELD_LABELS[name].lower()} {_describe(old)} → {_describe(new)}")
+    member_data = {
+        name: str(value) if name == "group" else value
+        for name, value in data.items()
+        if value is not None
+    }
+    changes = apply_changes(member, member_data, MEMBER_FIELDS)
+    tor_changes = [
+        _tor_change(name, old, new)
+        for name, (old, new) in changes.items()
+        if name in MEMBER_TOR_FIELDS
+    ]
     if not changes:
         return member
     db.session.flush()

@@ -1,5 +1,7 @@
 """The milestones of a meeting's cycle and their default distance from it, in working days."""
 
+from taskforce.meetings import workdays
+
 #: Working days from the meeting to each milestone of its cycle (negative: before it).
 DEFAULT_OFFSETS: dict[str, int] = {
     "commission_papers": -15,
@@ -23,16 +25,20 @@ OFFSET_LIMIT = 60
 
 def offset_problems(offsets: dict[str, int]) -> dict[str, list[str]]:
     """Check a task force's own offsets: known kinds, before or after the meeting as named."""
-    problems: dict[str, list[str]] = {}
-    for kind, days in offsets.items():
-        if kind not in DEFAULT_OFFSETS:
-            problems[kind] = [f"Unknown milestone; the milestones are {', '.join(DEFAULT_OFFSETS)}"]
-        elif not isinstance(days, int) or isinstance(days, bool) or abs(days) > OFFSET_LIMIT:
-            problems[kind] = [f"Give a whole number of working days up to {OFFSET_LIMIT}"]
-        elif (DEFAULT_OFFSETS[kind] < 0) != (days < 0) or days == 0:
-            when = "before" if DEFAULT_OFFSETS[kind] < 0 else "after"
-            problems[kind] = [
-                f"{MILESTONE_LABELS[kind]} comes {when} the meeting: "
-                f"give a {'negative' if when == 'before' else 'positive'} number"
-            ]
-    return problems
+    return workdays.working_day_problems(
+        offsets,
+        known=DEFAULT_OFFSETS,
+        unknown=f"Unknown milestone; the milestones are {', '.join(DEFAULT_OFFSETS)}",
+        limit=OFFSET_LIMIT,
+        wrong_side=_wrong_side,
+    )
+
+
+def _wrong_side(kind: str, days: int) -> str | None:
+    if (DEFAULT_OFFSETS[kind] < 0) == (days < 0) and days != 0:
+        return None
+    when = "before" if DEFAULT_OFFSETS[kind] < 0 else "after"
+    return (
+        f"{MILESTONE_LABELS[kind]} comes {when} the meeting: "
+        f"give a {'negative' if when == 'before' else 'positive'} number"
+    )

@@ -22,10 +22,12 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
+from taskforce.bodies.models import CADENCE_MAX, CADENCE_MIN
 from taskforce.forms import (
     GovDateField,
     NoControlCharacters,
     SingleLine,
+    line_field,
     strip,
     working_day_offsets_form,
 )
@@ -100,7 +102,11 @@ class ScheduleForm(_MeetingFields):
         widget=GovTextInput(),
         validators=[
             InputRequired(message="Enter the number of weeks between meetings"),
-            NumberRange(1, 26, message="Cadence must be from 1 to 26 weeks"),
+            NumberRange(
+                CADENCE_MIN,
+                CADENCE_MAX,
+                message=f"Cadence must be from {CADENCE_MIN} to {CADENCE_MAX} weeks",
+            ),
         ],
     )
     record_history = BooleanField("These meetings have already happened", widget=GovCheckboxInput())
@@ -108,16 +114,7 @@ class ScheduleForm(_MeetingFields):
 
 
 class MeetingForm(_MeetingFields):
-    title = StringField(
-        "Title",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            InputRequired(message="Enter a title"),
-            Length(max=TITLE_MAX),
-            SingleLine("Title"),
-        ],
-    )
+    title = line_field("Title", TITLE_MAX, required=True, message="Enter a title")
     date = GovDateField(
         "Date", widget=GovDateInput(), validators=[InputRequired(message="Enter the date")]
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from email.utils import parseaddr
 
-from flask import current_app
+from flask import Response, current_app
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from taskforce.bodies.models import Member
@@ -72,3 +72,12 @@ def invite_ics(meeting: Meeting) -> bytes:
     """The invite as it stands: REQUEST, or CANCEL once the meeting is cancelled."""
     method = "CANCEL" if meeting.status == MeetingStatus.CANCELLED else "REQUEST"
     return calendar([meeting_event(meeting, meeting.taskforce.members)], method)
+
+
+def attachment(body: bytes, filename: str) -> Response:
+    """iCalendar to download as a file: a meeting's invite, or a task force's meetings."""
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

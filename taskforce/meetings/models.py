@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from taskforce.bodies.models import Member, TaskForce
-from taskforce.db import utcnow
+from taskforce.db import Versioned, utcnow
 from taskforce.extensions import db
 
 TITLE_MAX = 200
@@ -30,7 +30,7 @@ class AttendanceStatus(enum.StrEnum):
     ABSENT = "absent"
 
 
-class Meeting(db.Model):
+class Meeting(Versioned, db.Model):
     __tablename__ = "meetings"
     __table_args__ = (
         UniqueConstraint("taskforce_id", "number"),
@@ -55,12 +55,9 @@ class Meeting(db.Model):
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str] = mapped_column(String(REASON_MAX), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
 
     taskforce: Mapped[TaskForce] = relationship()
     attendance: Mapped[list[Attendance]] = relationship(back_populates="meeting")
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def duration_minutes(self) -> int:

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, StrictBool, StrictInt
 
+from taskforce.bodies.models import CADENCE_MAX, CADENCE_MIN
 from taskforce.meetings.models import LOCATION_MAX, REASON_MAX, TITLE_MAX
 from taskforce.meetings.services import COUNT_MAX, DURATION_MAX, DURATION_MIN
 from taskforce.schemas import Input, Line, Output, Text
@@ -27,7 +28,7 @@ class ScheduleIn(Input):
     count: StrictInt = Field(ge=1, le=COUNT_MAX)
     duration_minutes: int = Field(90, ge=DURATION_MIN, le=DURATION_MAX)
     location: Line(LOCATION_MAX, min_length=0) = ""
-    cadence_weeks: int | None = Field(None, ge=1, le=26)
+    cadence_weeks: int | None = Field(None, ge=CADENCE_MIN, le=CADENCE_MAX)
     record_history: StrictBool = Field(False, description="Allow a first meeting in the past")
 
 

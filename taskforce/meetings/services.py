@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from taskforce import formatting
 from taskforce.audit.services import Actor, record
-from taskforce.bodies.models import TaskForce
+from taskforce.bodies.models import CADENCE_MAX, CADENCE_MIN, TaskForce
 from taskforce.db import utcnow
 from taskforce.errors import Conflict, ValidationError
 from taskforce.extensions import db
@@ -125,8 +125,10 @@ def schedule_meetings(
     if not 1 <= count <= COUNT_MAX:
         raise ValidationError.single("count", f"Schedule from 1 to {COUNT_MAX} meetings at a time")
     cadence = cadence_weeks or tf.cadence_weeks
-    if not 1 <= cadence <= 26:
-        raise ValidationError.single("cadence_weeks", "Cadence must be from 1 to 26 weeks")
+    if not CADENCE_MIN <= cadence <= CADENCE_MAX:
+        raise ValidationError.single(
+            "cadence_weeks", f"Cadence must be from {CADENCE_MIN} to {CADENCE_MAX} weeks"
+        )
     _check_duration(duration_minutes)
     first_utc = to_utc(first_start, "first_start")
     if first_utc < utcnow() and not record_history:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from taskforce import transaction
@@ -210,12 +210,7 @@ def attendance(meeting_id: int):
 
 @bp.get("/meetings/<int:meeting_id>/invite.ics")
 def invite_ics(meeting_id: int):
-    meeting = _meeting_or_404(meeting_id)
-    return Response(
-        ical.invite_ics(meeting),
-        mimetype="text/calendar",
-        headers={"Content-Disposition": 'attachment; filename="invite.ics"'},
-    )
+    return ical.attachment(ical.invite_ics(_meeting_or_404(meeting_id)), "invite.ics")
 
 
 @bp.route("/taskforces/<int:taskforce_id>/cycle", methods=["GET", "POST"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Container
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -58,3 +59,25 @@ def why_not_working(day: date) -> str | None:
     if day.weekday() >= 5:
         return "a Saturday" if day.weekday() == 5 else "a Sunday"
     return None
+
+
+def working_day_problems(
+    offsets: dict[str, int],
+    *,
+    known: Container[str],
+    unknown: str,
+    limit: int,
+    wrong_side: Callable[[str, int], str | None],
+) -> dict[str, list[str]]:
+    """Check offsets in working days, key by key: a known key (else the message unknown), a
+    whole number of working days up to limit either way, then on its right side of the day
+    it counts from (wrong_side(key, days) says why not, or gives None)."""
+    problems: dict[str, list[str]] = {}
+    for key, days in offsets.items():
+        if key not in known:
+            problems[key] = [unknown]
+        elif not isinstance(days, int) or isinstance(days, bool) or abs(days) > limit:
+            problems[key] = [f"Give a whole number of working days up to {limit}"]
+        elif problem := wrong_side(key, days):
+            problems[key] = [problem]
+    return problems

@@ -13,7 +13,6 @@ from taskforce.performance import services
 from taskforce.performance.forms import AssessmentForm, IndicatorForm
 from taskforce.performance.models import Assessment
 from taskforce.performance.pages import (
-    ASSESSMENT_FIELDS,
     bp,
     indicator_data,
     indicator_or_404,
@@ -92,8 +91,9 @@ def edit_assessment(assessment_id: int):
         form.priority.data = assessment.priority.title
 
     def save(expected: int | None) -> None:
-        data = {name: getattr(form, name).data for name in ASSESSMENT_FIELDS}
-        assessment_services.update_assessment(assessment, data, web_actor(), expected)
+        assessment_services.update_assessment(
+            assessment, form.data_for_service(), web_actor(), expected
+        )
 
     return edit_page(
         assessment,

@@ -19,7 +19,6 @@ from wtforms import (
     DecimalField,
     RadioField,
     SelectField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
@@ -40,10 +39,6 @@ from taskforce.forms import (
     line_field,
     strip,
 )
-
-
-def _line(label: str, max_length: int, required: bool = False, **kw) -> StringField:
-    return line_field(label, max_length, required=required, **kw)
 
 
 def parse_points(text: str) -> list[dict[str, str]]:
@@ -81,8 +76,8 @@ class FiniteNumber:
 
 
 class IndicatorForm(Editable, FlaskForm):
-    name = _line("Name", 200, required=True)
-    unit = _line("Unit", 40, description="For example, starts, people or %")
+    name = line_field("Name", 200, required=True)
+    unit = line_field("Unit", 40, description="For example, starts, people or %")
     frequency = RadioField(
         "How often is it reported?",
         widget=GovRadioInput(),
@@ -108,8 +103,8 @@ class IndicatorForm(Editable, FlaskForm):
         ],
     )
     priority = SelectField("Priority it tracks (optional)", widget=GovSelect(), coerce=str)
-    source = _line("Source", 200, description="Where the figures come from")
-    owner = _line("Owner", 200)
+    source = line_field("Source", 200, description="Where the figures come from")
+    owner = line_field("Owner", 200)
     trajectory = TextAreaField(
         "Trajectory (optional)",
         widget=GovTextArea(),

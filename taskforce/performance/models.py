@@ -16,10 +16,10 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from taskforce.bodies.models import Priority, TaskForce
-from taskforce.db import utcnow
+from taskforce.db import Versioned, utcnow
 from taskforce.extensions import db
 from taskforce.text import tidy
 
@@ -45,7 +45,7 @@ class Amount(TypeDecorator):
         return None if value is None else tidy(Decimal(value))
 
 
-class Indicator(db.Model):
+class Indicator(Versioned, db.Model):
     __tablename__ = "indicators"
     __table_args__ = (
         UniqueConstraint("taskforce_id", "name"),
@@ -68,7 +68,6 @@ class Indicator(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Set when the indicator is no longer reported: kept, with its data, off the dashboard.
     retired_at: Mapped[datetime | None]
-    version: Mapped[int] = mapped_column(default=1)
 
     taskforce: Mapped[TaskForce] = relationship()
     priority: Mapped[Priority | None] = relationship()
@@ -79,14 +78,13 @@ class Indicator(db.Model):
         back_populates="indicator", order_by="Actual.period"
     )
 
-    __mapper_args__ = {"version_id_col": version}
 
+class _PeriodValue:
+    """An indicator's value for one period, planned or reported: at most one a period."""
 
-class TrajectoryPoint(db.Model):
-    """The planned value for one period."""
-
-    __tablename__ = "trajectory_points"
-    __table_args__ = (UniqueConstraint("indicator_id", "period"),)
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        return (UniqueConstraint("indicator_id", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True)
@@ -94,19 +92,20 @@ class TrajectoryPoint(db.Model):
     period: Mapped[str] = mapped_column(String(10))
     value: Mapped[Decimal] = mapped_column(Amount())
 
+
+class TrajectoryPoint(_PeriodValue, db.Model):
+    """The planned value for one period."""
+
+    __tablename__ = "trajectory_points"
+
     indicator: Mapped[Indicator] = relationship(back_populates="trajectory")
 
 
-class Actual(db.Model):
+class Actual(_PeriodValue, db.Model):
     """The reported value for one period; a correction replaces it and keeps a revision."""
 
     __tablename__ = "actuals"
-    __table_args__ = (UniqueConstraint("indicator_id", "period"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True)
-    period: Mapped[str] = mapped_column(String(10))
-    value: Mapped[Decimal] = mapped_column(Amount())
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     recorded_by: Mapped[str] = mapped_column(String(255))
     via: Mapped[str] = mapped_column(String(20))
@@ -153,7 +152,7 @@ STAGES = {
 }
 
 
-class Assessment(db.Model):
+class Assessment(Versioned, db.Model):
     """A likelihood-of-delivery judgement on one priority, made on one date."""
 
     __tablename__ = "assessments"
@@ -178,5 +177,3 @@ class Assessment(db.Model):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     priority: Mapped[Priority] = relationship()
-
-    __mapper_args__ = {"version_id_col": version}

@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from taskforce.errors import ServiceError
-from taskforce.performance import assessments
 from taskforce.performance.forms import IndicatorForm
 from taskforce.performance.models import Indicator
 from taskforce.web import apply_errors, record_or_404
@@ -61,7 +60,3 @@ def trajectory_errors(form, error: ServiceError) -> None:
         form.trajectory.errors = [*list(form.trajectory.errors or []), *lines]
     if error.fields or not lines:
         apply_errors(form, error)
-
-
-#: The assessment form's fields, as the services take them.
-ASSESSMENT_FIELDS = ("priority", *assessments.ASSESSMENT_FIELDS)

@@ -9,7 +9,6 @@ from flask_login import current_user
 from taskforce import exports, transaction
 from taskforce.audit.services import events_about
 from taskforce.auth import permissions
-from taskforce.clock import today
 from taskforce.extensions import db
 from taskforce.forms import RetireForm
 from taskforce.performance import assessments as assessment_services
@@ -17,7 +16,6 @@ from taskforce.performance import charts, imports, services
 from taskforce.performance.forms import ActualsForm, AssessmentForm, ImportForm, IndicatorForm
 from taskforce.performance.models import RATING_NAMES, STAGES, Indicator
 from taskforce.performance.pages import (
-    ASSESSMENT_FIELDS,
     bp,
     indicator_data,
     indicator_or_404,
@@ -135,10 +133,7 @@ def _export_rows(tf, table: str):
 def export(taskforce_id: int, table: str, fmt: str):
     """A table of the task force's performance data as CSV or Excel, as it stands now."""
     tf = taskforce_or_404(taskforce_id)
-    stem = f"{table}-{tf.code.lower()}-{today():%Y-%m-%d}"
-    return exports.download(
-        EXPORTS[table], _export_rows(tf, table), fmt, stem, f"{tf.code} {table}"
-    )
+    return exports.taskforce_download(tf, table, EXPORTS[table], _export_rows(tf, table), fmt)
 
 
 @bp.route("/taskforces/<int:taskforce_id>/indicators/new", methods=["GET", "POST"])
@@ -252,7 +247,7 @@ def new_assessment(taskforce_id: int):
     form = AssessmentForm()
     form.priority.choices = priority_choices(tf, blank="Choose a priority")
     if form.validate_on_submit():
-        data = {name: getattr(form, name).data for name in ASSESSMENT_FIELDS}
+        data = form.data_for_service()
         with attempt(form) as outcome:
             assessment_services.add_assessment(tf, data, web_actor())
         if not outcome.error:

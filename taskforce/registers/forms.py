@@ -8,22 +8,21 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from taskforce.forms import (
     Editable,
     GovDateField,
     InYears,
-    NoControlCharacters,
     OptionalDate,
     line_field,
     strip,
     text_field,
 )
+from taskforce.registers.models import REF_PATTERN
 
 _LEVELS = [("Low", "Low"), ("Medium", "Medium"), ("High", "High")]
 
@@ -37,21 +36,10 @@ class RiskForm(Editable, FlaskForm):
         validators=[
             InputRequired(message="Enter a reference"),
             Length(max=20),
-            Regexp(
-                r"^[A-Za-z0-9][A-Za-z0-9._/-]*$", message="Use letters, numbers and . _ / - only"
-            ),
+            Regexp(REF_PATTERN, message="Use letters, numbers and . _ / - only"),
         ],
     )
-    description = TextAreaField(
-        "Risk",
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[
-            InputRequired(message="Describe the risk"),
-            Length(max=2000),
-            NoControlCharacters("Risk"),
-        ],
-    )
+    description = text_field("Risk", 2000, message="Describe the risk")
     likelihood = RadioField(
         "Likelihood",
         widget=GovRadioInput(),
@@ -64,18 +52,8 @@ class RiskForm(Editable, FlaskForm):
         choices=_LEVELS,
         validators=[InputRequired(message="Choose the impact")],
     )
-    impact_statement = TextAreaField(
-        "Impact statement (optional)",
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[Optional(), Length(max=2000), NoControlCharacters("Impact statement")],
-    )
-    mitigation = TextAreaField(
-        "Mitigation (optional)",
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[Optional(), Length(max=2000), NoControlCharacters("Mitigation")],
-    )
+    impact_statement = text_field("Impact statement", 2000, required=False)
+    mitigation = text_field("Mitigation", 2000, required=False)
     owner = line_field("Owner", 200)
     review_on = GovDateField(
         "Review date (optional)", widget=GovDateInput(), validators=[OptionalDate(), InYears()]

@@ -11,13 +11,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 if TYPE_CHECKING:
     from taskforce.meetings.models import Meeting
 
-from taskforce.db import utcnow
+from taskforce.db import Versioned, utcnow
 from taskforce.extensions import db
 
 LEVELS = ("Low", "Medium", "High")
+#: A risk's reference, like R07: letters and numbers, then also . _ / -
+REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"
 
 
-class Risk(db.Model):
+class Risk(Versioned, db.Model):
     """A line of the risk register."""
 
     __tablename__ = "risks"
@@ -38,9 +40,6 @@ class Risk(db.Model):
     #: Set when the risk is closed: it leaves the open register but is never deleted.
     closed_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def rating(self) -> str:
@@ -49,7 +48,7 @@ class Risk(db.Model):
         return "Red" if score >= 6 else "Amber" if score >= 3 else "Green"
 
 
-class Benefit(db.Model):
+class Benefit(Versioned, db.Model):
     """A line of the benefits register."""
 
     __tablename__ = "benefits"
@@ -65,8 +64,6 @@ class Benefit(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    __mapper_args__ = {"version_id_col": version}
-
 
 MILESTONE_STATUSES = {
     "not_started": "Not started",
@@ -77,7 +74,7 @@ MILESTONE_STATUSES = {
 }
 
 
-class DeliveryMilestone(db.Model):
+class DeliveryMilestone(Versioned, db.Model):
     """A milestone of the delivery plan (not a meeting's cycle milestone)."""
 
     __tablename__ = "delivery_milestones"
@@ -98,10 +95,8 @@ class DeliveryMilestone(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    __mapper_args__ = {"version_id_col": version}
 
-
-class Decision(db.Model):
+class Decision(Versioned, db.Model):
     """A decision the task force took. Minutes will add these; the secretariat can too."""
 
     __tablename__ = "decisions"
@@ -115,5 +110,3 @@ class Decision(db.Model):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     meeting: Mapped[Meeting | None] = relationship()
-
-    __mapper_args__ = {"version_id_col": version}

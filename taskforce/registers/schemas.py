@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool
+from pydantic import Field, StrictBool, create_model
 
+from taskforce.registers.models import REF_PATTERN
 from taskforce.schemas import Day, Input, Line, Output, Text, changes_to, not_null
 
 Level = Literal["Low", "Medium", "High"]
 
 
 class RiskIn(Input):
-    ref: Annotated[Line(20), Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
+    ref: Annotated[Line(20), Field(pattern=REF_PATTERN)]
     description: Annotated[Text(2000), Field(min_length=1)]
     likelihood: Level
     impact: Level
@@ -55,24 +56,19 @@ class RiskOut(Output):
     closed_on: date | None
     version: int
 
-    @classmethod
-    def of(cls, r) -> RiskOut:
-        return cls(
-            id=r.id,
-            taskforce_id=r.taskforce_id,
-            ref=r.ref,
-            description=r.description,
-            likelihood=r.likelihood,
-            impact=r.impact,
-            rating=r.rating,
-            impact_statement=r.impact_statement,
-            mitigation=r.mitigation,
-            owner=r.owner,
-            review_on=r.review_on,
-            trend=r.trend,
-            closed_on=r.closed_on,
-            version=r.version,
-        )
+
+def _stored(schema: type[Input], name: str) -> type[Input]:
+    """A register entry as it is read back: the fields it was made from, then its id, its task
+    force and its version."""
+    return create_model(
+        name,
+        __base__=schema,
+        __module__=__name__,
+        __cls_kwargs__=Output.model_config,
+        id=(int, ...),
+        taskforce_id=(int, ...),
+        version=(int, ...),
+    )
 
 
 class BenefitIn(Input):
@@ -84,11 +80,7 @@ class BenefitIn(Input):
     owner: Line(200, min_length=0) = ""
 
 
-class BenefitOut(BenefitIn):
-    model_config = Output.model_config
-    id: int
-    taskforce_id: int
-    version: int
+BenefitOut = _stored(BenefitIn, "BenefitOut")
 
 
 class MilestoneIn(Input):
@@ -99,11 +91,7 @@ class MilestoneIn(Input):
     owner: Line(200, min_length=0) = ""
 
 
-class MilestoneOut(MilestoneIn):
-    model_config = Output.model_config
-    id: int
-    taskforce_id: int
-    version: int
+MilestoneOut = _stored(MilestoneIn, "MilestoneOut")
 
 
 class DecisionIn(Input):
@@ -112,11 +100,7 @@ class DecisionIn(Input):
     meeting_id: Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)] | None = None
 
 
-class DecisionOut(DecisionIn):
-    model_config = Output.model_config
-    id: int
-    taskforce_id: int
-    version: int
+DecisionOut = _stored(DecisionIn, "DecisionOut")
 
 
 REGISTER_SCHEMAS = {

@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from taskforce import exports
 from taskforce.auth import permissions
-from taskforce.clock import today
 from taskforce.editing import edit_page, switch
 from taskforce.forms import RetireForm
 from taskforce.registers import services
@@ -53,7 +52,7 @@ def new_risk(taskforce_id: int):
     tf = taskforce_or_404(taskforce_id, edit=True)
     form = RiskForm()
     if form.validate_on_submit():
-        data = {name: getattr(form, name).data for name in services.RISK_FIELDS}
+        data = form.data_for_service()
         with attempt(form) as outcome:
             services.add_risk(tf, data, web_actor())
         if not outcome.error:
@@ -69,8 +68,7 @@ def edit_risk(risk_id: int):
     form = RiskForm(obj=risk)
 
     def save(expected: int | None) -> None:
-        data = {name: getattr(form, name).data for name in services.RISK_FIELDS}
-        services.update_risk(risk, data, web_actor(), expected)
+        services.update_risk(risk, form.data_for_service(), web_actor(), expected)
 
     return edit_page(
         risk,
@@ -107,7 +105,7 @@ def register(taskforce_id: int, kind: str):
     title, form_class = REGISTER_PAGES[kind]
     form = form_class()
     if form.validate_on_submit():
-        data = {f.name: f.data for f in form.fields_for_data()}
+        data = form.data_for_service()
         with attempt(form) as outcome:
             services.add_entry(tf, kind, data, web_actor())
         if not outcome.error:
@@ -145,8 +143,7 @@ def edit_entry(kind: str, entry_id: int):
     form = form_class(obj=entry)
 
     def save(expected: int | None) -> None:
-        data = {f.name: f.data for f in form.fields_for_data()}
-        services.update_entry(entry, kind, data, web_actor(), expected)
+        services.update_entry(entry, kind, form.data_for_service(), web_actor(), expected)
 
     return edit_page(
         entry,
@@ -218,7 +215,4 @@ def _export_rows(tf, table: str):
 def export(taskforce_id: int, table: str, fmt: str):
     """A register as CSV or Excel, as it stands now."""
     tf = taskforce_or_404(taskforce_id)
-    stem = f"{table}-{tf.code.lower()}-{today():%Y-%m-%d}"
-    return exports.download(
-        EXPORTS[table], _export_rows(tf, table), fmt, stem, f"{tf.code} {table}"
-    )
+    return exports.taskforce_download(tf, table, EXPORTS[table], _export_rows(tf, table), fmt)
