@@ -18,7 +18,7 @@ from taskforce import formatting
 from taskforce.audit.services import Actor, record
 from taskforce.bodies.models import CADENCE_MAX, CADENCE_MIN, TaskForce
 from taskforce.db import utcnow
-from taskforce.errors import Conflict, ValidationError
+from taskforce.errors import Conflict, ValidationError, check_version
 from taskforce.extensions import db
 from taskforce.meetings import emails, workdays
 from taskforce.meetings.cycle import DEFAULT_OFFSETS, MILESTONE_LABELS, OFFSET_LIMIT
@@ -182,11 +182,7 @@ def change_meeting(
     meeting: Meeting, data: dict[str, Any], actor: Actor, expected_version: int | None = None
 ) -> int:
     """Move, retime or relocate one meeting; queue updated invites; return how many."""
-    if expected_version is not None and expected_version != meeting.version:
-        raise Conflict(
-            "This meeting was changed by someone else since you opened it. "
-            "Reload it, then make your change again."
-        )
+    check_version(meeting.version, expected_version, "meeting")
     _check_changeable(meeting)
     start = to_utc(data["start"]) if data.get("start") is not None else meeting.start_at
     # Meetings move into the past only to correct the record of one already past.

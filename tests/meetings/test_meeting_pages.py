@@ -225,7 +225,7 @@ def test_a_tampered_version_is_a_conflict(client, make_meeting):
             "version": "abc",
         },
     ).get_data(as_text=True)
-    assert "changed by someone else" in html
+    assert "did not say which version of this meeting it showed" in html
     assert db.session.get(Meeting, meeting.id).title != "Changed"
 
 
