@@ -226,7 +226,7 @@ def web(client: FlaskClient, secretariat: User) -> FlaskClient:
     return login(client, secretariat)
 
 
-# --- The usual task force, and its meetings, actions and indicators -----------------------
+# --- The usual task force, and its meetings, actions, indicators and risks ----------------
 #
 # Each factory goes through the app's own service as the CLI would, commits, and returns the
 # new row. Left out, the task force is the `tf` fixture (the module's own, if it has one).
@@ -367,6 +367,32 @@ def make_indicator(app: Flask, request):
             performance_services.record_actuals(indicator, values, CLI)
         db.session.commit()
         return indicator
+
+    return make
+
+
+@pytest.fixture
+def make_risk(app: Flask, request):
+    """make_risk(taskforce=None, **fields): a risk on the register, through add_risk.
+
+    R1, R2, ... in turn, Medium likelihood and Medium impact (so Amber) unless told.
+    """
+    from taskforce.registers import services as register_services
+    from taskforce.registers.models import Risk
+
+    counter = iter(range(1, 10_000))
+
+    def make(taskforce: TaskForce | None = None, **fields) -> Risk:
+        data = {
+            "ref": f"R{next(counter)}",
+            "description": "Providers leave the market",
+            "likelihood": "Medium",
+            "impact": "Medium",
+            **fields,
+        }
+        risk = register_services.add_risk(_taskforce_or_tf(request, taskforce), data, CLI)
+        db.session.commit()
+        return risk
 
     return make
 

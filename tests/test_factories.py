@@ -68,3 +68,15 @@ def test_make_indicator_records_its_trajectory_and_actuals(tf, make_indicator):
         ("2027-02", Decimal(1100), None, None),
     ]
     assert make_indicator().name != make_indicator().name
+
+
+def test_make_risk_adds_amber_risks_numbered_in_turn(tf, make_taskforce, make_risk):
+    first, second = make_risk(), make_risk(likelihood="High", owner="Fiona Gallacher")
+    assert [(r.ref, r.rating, r.version) for r in (first, second)] == [
+        ("R1", "Amber", 1),
+        ("R2", "Red", 1),
+    ]
+    assert first.taskforce_id == tf.id and second.owner == "Fiona Gallacher"
+    other = make_taskforce(code="HX")
+    assert make_risk(taskforce=other, ref="X1").taskforce_id == other.id
+    assert db.session.query(AuditEvent).filter_by(action="risk.created").count() == 3

@@ -22,7 +22,7 @@ def _new(api, tf, **kw):
         "owner_name": "Ola Ade",
         "owner_email": "Ola.Ade@example.gov.uk",
         "owner_organisation": "Department for Homes",
-        "due_date": "2027-02-01",
+        "due_date": (today() + timedelta(weeks=8)).isoformat(),  # still to come, whatever the day
         **kw,
     }
     return api.post("/actions", body)

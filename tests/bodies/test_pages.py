@@ -8,6 +8,9 @@ from taskforce.bodies.models import Member, TaskForce, TorVersion
 from taskforce.extensions import db
 from tests.conftest import login, member
 
+#: The forms go without CSRF tokens here; CSRF itself is tested on its own.
+pytestmark = pytest.mark.usefixtures("no_csrf")
+
 FORM = {
     "name": "Flood Resilience Task Force",
     "code": "fr",
@@ -19,27 +22,20 @@ FORM = {
 }
 
 
-@pytest.fixture
-def secretariat(make_user, client, no_csrf):
-    user = make_user("secretariat")
-    login(client, user)
-    return user
-
-
-def test_secretariat_creates_a_task_force_from_the_form(client, secretariat):
-    response = client.post("/taskforces/new", data={**FORM, "review_on": ["30", "9", "2027"]})
+def test_secretariat_creates_a_task_force_from_the_form(web):
+    response = web.post("/taskforces/new", data={**FORM, "review_on": ["30", "9", "2027"]})
     assert response.status_code == 302
     tf = db.session.query(TaskForce).one()
     assert tf.code == "FR"
     assert [p.title for p in tf.priorities] == ["Flood defences", "Insurance take-up"]
     assert tf.review_on.isoformat() == "2027-09-30"
-    page = client.get(response.location).get_data(as_text=True)
+    page = web.get(response.location).get_data(as_text=True)
     assert "Flood Resilience Task Force" in page
     assert "Protect homes." in page
 
 
-def test_invalid_form_shows_an_error_summary_and_saves_nothing(client, secretariat):
-    html = client.post(
+def test_invalid_form_shows_an_error_summary_and_saves_nothing(web):
+    html = web.post(
         "/taskforces/new",
         data={
             **FORM,
@@ -61,15 +57,15 @@ def test_invalid_form_shows_an_error_summary_and_saves_nothing(client, secretari
     assert db.session.query(TaskForce).count() == 0
 
 
-def test_duplicate_code_is_shown_on_the_code_field(client, secretariat, make_taskforce):
+def test_duplicate_code_is_shown_on_the_code_field(web, make_taskforce):
     make_taskforce(code="FR")
-    html = client.post("/taskforces/new", data=FORM).get_data(as_text=True)
+    html = web.post("/taskforces/new", data=FORM).get_data(as_text=True)
     assert "The code FR is already used by another task force" in html
     assert 'href="#code"' in html
     assert db.session.query(TaskForce).count() == 1
 
 
-def test_editing_the_purpose_makes_a_new_version(client, secretariat, make_taskforce):
+def test_editing_the_purpose_makes_a_new_version(web, secretariat, make_taskforce):
     tf = make_taskforce(by=secretariat, purpose="Old purpose.")
     form = {
         **FORM,
@@ -79,22 +75,22 @@ def test_editing_the_purpose_makes_a_new_version(client, secretariat, make_taskf
         "priorities": "",
         "version": str(tf.version),
     }
-    assert client.post(f"/taskforces/{tf.id}/edit", data=form).status_code == 302
+    assert web.post(f"/taskforces/{tf.id}/edit", data=form).status_code == 302
     versions = db.session.query(TorVersion).filter_by(taskforce_id=tf.id).all()
     assert [v.number for v in versions] == [1, 2]
     assert versions[1].summary == "Purpose changed"
-    html = client.get(f"/taskforces/{tf.id}/versions").get_data(as_text=True)
+    html = web.get(f"/taskforces/{tf.id}/versions").get_data(as_text=True)
     assert "Version 2" in html and "(current)" in html
 
 
-def test_a_stale_edit_is_shown_as_a_conflict_not_saved(client, secretariat, make_taskforce):
+def test_a_stale_edit_is_shown_as_a_conflict_not_saved(web, secretariat, make_taskforce):
     tf = make_taskforce(by=secretariat, purpose="Agreed wording.")
     stale_version = str(tf.version)
-    client.post(
+    web.post(
         f"/taskforces/{tf.id}/edit",
         data={**FORM, "code": tf.code, "purpose": "Theirs.", "version": stale_version},
     )
-    response = client.post(
+    response = web.post(
         f"/taskforces/{tf.id}/edit",
         data={**FORM, "code": tf.code, "purpose": "Mine.", "version": stale_version},
     )
@@ -106,7 +102,7 @@ def test_a_stale_edit_is_shown_as_a_conflict_not_saved(client, secretariat, make
     assert db.session.get(TaskForce, tf.id).purpose == "Theirs."
 
 
-def test_adding_members_and_the_duplicate_error(client, secretariat, make_taskforce):
+def test_adding_members_and_the_duplicate_error(web, secretariat, make_taskforce):
     tf = make_taskforce(by=secretariat)
     data = {
         "name": "Rhiannon Vale",
@@ -117,19 +113,19 @@ def test_adding_members_and_the_duplicate_error(client, secretariat, make_taskfo
         "is_chair": "y",
         "on_distribution": "y",
     }
-    assert client.post(f"/taskforces/{tf.id}/members/new", data=data).status_code == 302
-    html = client.post(f"/taskforces/{tf.id}/members/new", data={**data, "is_chair": ""}).get_data(
+    assert web.post(f"/taskforces/{tf.id}/members/new", data=data).status_code == 302
+    html = web.post(f"/taskforces/{tf.id}/members/new", data={**data, "is_chair": ""}).get_data(
         as_text=True
     )
     assert "Rhiannon Vale is already a member" in html
     assert db.session.query(Member).count() == 1
-    page = client.get(f"/taskforces/{tf.id}").get_data(as_text=True)
+    page = web.get(f"/taskforces/{tf.id}").get_data(as_text=True)
     assert "Rhiannon Vale" in page and "Ministers (1)" in page
 
 
-def test_invalid_member_email_is_refused(client, secretariat, make_taskforce):
+def test_invalid_member_email_is_refused(web, secretariat, make_taskforce):
     tf = make_taskforce(by=secretariat)
-    html = client.post(
+    html = web.post(
         f"/taskforces/{tf.id}/members/new",
         data={"name": "X", "email": "not an email", "group": "official"},
     ).get_data(as_text=True)
@@ -137,37 +133,37 @@ def test_invalid_member_email_is_refused(client, secretariat, make_taskforce):
     assert db.session.query(Member).count() == 0
 
 
-def test_removing_a_member_keeps_them_in_earlier_versions(client, secretariat, make_taskforce):
+def test_removing_a_member_keeps_them_in_earlier_versions(web, secretariat, make_taskforce):
     tf = make_taskforce(by=secretariat, members=[member("Ivo Park", "ivo@example.gov.uk")])
     m = tf.members[0]
-    assert client.post(f"/members/{m.id}/remove").status_code == 302
-    html = client.get(f"/taskforces/{tf.id}/versions/1").get_data(as_text=True)
+    assert web.post(f"/members/{m.id}/remove").status_code == 302
+    html = web.get(f"/taskforces/{tf.id}/versions/1").get_data(as_text=True)
     assert "Ivo Park" in html
-    assert "Ivo Park" not in client.get(f"/taskforces/{tf.id}").get_data(as_text=True)
-    compare = client.get(f"/taskforces/{tf.id}/versions/compare?from=1&to=2").get_data(as_text=True)
+    assert "Ivo Park" not in web.get(f"/taskforces/{tf.id}").get_data(as_text=True)
+    compare = web.get(f"/taskforces/{tf.id}/versions/compare?from=1&to=2").get_data(as_text=True)
     assert "Left: Ivo Park" in compare
 
 
-def test_compare_with_an_unknown_version_is_a_clear_error(client, secretariat, make_taskforce):
+def test_compare_with_an_unknown_version_is_a_clear_error(web, secretariat, make_taskforce):
     tf = make_taskforce(by=secretariat)
-    single = client.get(f"/taskforces/{tf.id}/versions/compare")
+    single = web.get(f"/taskforces/{tf.id}/versions/compare")
     assert single.status_code == 200
     assert "only one version so far" in single.get_data(as_text=True)
-    client.post(
+    web.post(
         f"/taskforces/{tf.id}/edit",
         data={**FORM, "name": tf.name, "code": tf.code, "version": str(tf.version)},
     )
     for query in ("from=1&to=9", "from=%C2%B2&to=1", "from=" + "9" * 5000 + "&to=1"):
-        response = client.get(f"/taskforces/{tf.id}/versions/compare?{query}")
+        response = web.get(f"/taskforces/{tf.id}/versions/compare?{query}")
         assert response.status_code == 400
         assert "Choose a version from 1 to 2" in response.get_data(as_text=True)
 
 
-def test_edit_form_without_priorities_field_is_not_an_error(client, secretariat, make_taskforce):
+def test_edit_form_without_priorities_field_is_not_an_error(web, secretariat, make_taskforce):
     """A form that leaves the field out saves, and keeps the priorities as they were."""
     tf = make_taskforce(by=secretariat, priorities=["Homes", "Land"])
     form = {k: v for k, v in FORM.items() if k != "priorities"}
-    response = client.post(
+    response = web.post(
         f"/taskforces/{tf.id}/edit", data={**form, "code": tf.code, "version": str(tf.version)}
     )
     assert response.status_code == 302
@@ -179,14 +175,12 @@ def test_edit_form_without_priorities_field_is_not_an_error(client, secretariat,
 
 
 def test_an_edit_with_an_odd_version_number_is_a_conflict_not_a_crash(
-    client, secretariat, make_taskforce
+    web, secretariat, make_taskforce
 ):
     """ "²" passes str.isdigit() but is no version: the edit is refused, nothing saved."""
     tf = make_taskforce(by=secretariat, priorities=["Homes", "Land"])
     form = {k: v for k, v in FORM.items() if k != "priorities"}
-    response = client.post(
-        f"/taskforces/{tf.id}/edit", data={**form, "code": tf.code, "version": "²"}
-    )
+    response = web.post(f"/taskforces/{tf.id}/edit", data={**form, "code": tf.code, "version": "²"})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "The page you saved from did not say which version" in html
@@ -197,28 +191,28 @@ def test_an_edit_with_an_odd_version_number_is_a_conflict_not_a_crash(
     assert [p.title for p in unsaved.priorities] == ["Homes", "Land"]
 
 
-def test_history_shows_who_changed_what_and_how(client, secretariat, make_taskforce, api_for):
+def test_history_shows_who_changed_what_and_how(web, secretariat, make_taskforce, api):
     tf = make_taskforce(by=secretariat)
-    api_for(secretariat).patch(f"/taskforces/{tf.id}", {"quorum": 3})
-    html = client.get(f"/taskforces/{tf.id}/history").get_data(as_text=True)
+    api.patch(f"/taskforces/{tf.id}", {"quorum": 3})
+    html = web.get(f"/taskforces/{tf.id}/history").get_data(as_text=True)
     assert "via api" in html
     assert "Changed quorum" in html
 
 
-def test_purpose_with_script_renders_inert_on_the_page(client, secretariat, make_taskforce):
+def test_purpose_with_script_renders_inert_on_the_page(web, secretariat, make_taskforce):
     tf = make_taskforce(
         by=secretariat,
         purpose=(
             '<script>alert("x")</script><img src=x onerror=alert(1)> [a](javascript:alert(2))'
         ),
     )
-    html = client.get(f"/taskforces/{tf.id}").get_data(as_text=True)
+    html = web.get(f"/taskforces/{tf.id}").get_data(as_text=True)
     assert "<script>alert" not in html
     assert "onerror" not in html
     assert "javascript:alert" not in html
 
 
-def test_other_secretariat_cannot_open_or_edit(client, make_user, make_taskforce, no_csrf):
+def test_other_secretariat_cannot_open_or_edit(client, make_user, make_taskforce):
     owner = make_user("secretariat")
     tf = make_taskforce(by=owner)
     login(client, make_user("secretariat"))
@@ -227,7 +221,7 @@ def test_other_secretariat_cannot_open_or_edit(client, make_user, make_taskforce
     assert client.get("/taskforces/99999").status_code == 404
 
 
-def test_a_member_reads_but_sees_no_edit_buttons(client, make_user, make_taskforce, no_csrf):
+def test_a_member_reads_but_sees_no_edit_buttons(client, make_user, make_taskforce):
     reader = make_user("member", email="reader@example.gov.uk")
     tf = make_taskforce(members=[member("Rea Der", "reader@example.gov.uk")])
     login(client, reader)

@@ -14,10 +14,14 @@ from tests.conftest import NIA, SAM, SEREN
 
 MEMBERS = [NIA, SAM, SEREN]  # tf's: the chair, an official and the secretariat
 
+# Meetings here start in 2040 unless a test says otherwise: still to come whenever the tests
+# run (the service refuses a past start unless it is recording history), in a year whose
+# bank holidays and clock changes the tests below rely on.
+
 
 def _schedule(api, tf, **kw):
     body = {
-        "first_start": "2027-01-12T10:00:00",
+        "first_start": "2040-01-10T10:00:00",
         "count": 6,
         "location": "Room 1, 70 Whitehall",
         **kw,
@@ -44,13 +48,13 @@ def _calendar_part(message):
 def test_schedule_six_meetings_six_weeks_apart_at_the_same_uk_time(api, tf):
     meetings = _schedule(api, tf)
     assert [m["number"] for m in meetings] == [1, 2, 3, 4, 5, 6]
-    # 12 January and 23 February 2027 are GMT; 6 April on is BST: 10am UK time throughout.
+    # 10 January and 21 February 2040 are GMT; 3 April on is BST: 10am UK time throughout.
     starts = [datetime.fromisoformat(m["start"]) for m in meetings]
     assert all(s.hour == 10 and s.minute == 0 for s in starts)
     assert [s.astimezone(UTC).hour for s in starts] == [10, 10, 9, 9, 9, 9]
-    # 15 working days back from 12 January 2027 skips New Year's Day and the two Christmas
-    # bank holidays of 2026 (25 and 28 December).
-    assert meetings[0]["milestones"][0] == {"kind": "commission_papers", "due_on": "2026-12-17"}
+    # 15 working days back from 10 January 2040 skips New Year's Day (observed on Monday 2
+    # January) and the two Christmas bank holidays of 2039 (26 and 27 December).
+    assert meetings[0]["milestones"][0] == {"kind": "commission_papers", "due_on": "2039-12-15"}
 
 
 def test_invites_for_a_six_meeting_schedule_reach_every_member(api, tf, smtp):
@@ -96,7 +100,7 @@ def test_a_retime_keeps_the_uid_and_raises_the_sequence(api, tf, smtp):
     meeting = _schedule(api, tf, count=1)[0]
     api.post(f"/meetings/{meeting['id']}/invites")
     first = _parse(_calendar_part(smtp.to("sam@example.gov.uk")[0])).vevent
-    response = api.patch(f"/meetings/{meeting['id']}", {"start": "2027-01-13T14:30:00"})
+    response = api.patch(f"/meetings/{meeting['id']}", {"start": "2040-01-11T14:30:00"})
     assert response.status_code == 200
     assert response.get_json()["sequence"] == 1
     update = smtp.to("sam@example.gov.uk")[1]
@@ -104,7 +108,7 @@ def test_a_retime_keeps_the_uid_and_raises_the_sequence(api, tf, smtp):
     second = _parse(_calendar_part(update)).vevent
     assert second.uid.value == first.uid.value
     assert int(second.sequence.value) == int(first.sequence.value) + 1
-    assert second.dtstart.value == datetime(2027, 1, 13, 14, 30, tzinfo=UTC)
+    assert second.dtstart.value == datetime(2040, 1, 11, 14, 30, tzinfo=UTC)
 
 
 def test_a_cancel_sends_method_cancel(api, tf, smtp):
@@ -133,10 +137,10 @@ def test_a_meeting_cannot_be_moved_into_the_past_or_invited_to_once_past(api, ma
 @pytest.mark.parametrize(
     ("local_start", "utc_hour"),
     [
-        ("2027-03-27T10:00:00", 10),  # Saturday before the clocks go forward: GMT
-        ("2027-03-29T10:00:00", 9),  # after: BST
-        ("2027-10-30T10:00:00", 9),  # Saturday before the clocks go back: BST
-        ("2027-11-01T10:00:00", 10),  # after: GMT
+        ("2040-03-24T10:00:00", 10),  # Saturday before the clocks go forward: GMT
+        ("2040-03-26T10:00:00", 9),  # after: BST
+        ("2040-10-27T10:00:00", 9),  # Saturday before the clocks go back: BST
+        ("2040-10-29T10:00:00", 10),  # after: GMT
     ],
 )
 def test_ics_times_are_utc_and_match_the_uk_time_entered(api, tf, local_start, utc_hour):
@@ -150,38 +154,38 @@ def test_ics_times_are_utc_and_match_the_uk_time_entered(api, tf, local_start, u
 
 def test_a_time_that_does_not_exist_in_the_uk_is_refused(api, tf):
     response = api.post(
-        f"/taskforces/{tf.id}/schedule", {"first_start": "2027-03-28T01:30:00", "count": 1}
+        f"/taskforces/{tf.id}/schedule", {"first_start": "2040-03-25T01:30:00", "count": 1}
     )
     assert response.status_code == 422
     assert "clocks go forward" in response.get_json()["error"]["fields"]["first_start"][0]
 
 
-def test_meeting_moved_to_the_tuesday_after_easter_2027_issues_its_pack_on_the_19th(api, tf):
+def test_meeting_moved_to_the_tuesday_after_easter_2040_issues_its_pack_on_the_23rd(api, tf):
     meeting = _schedule(api, tf, count=1)[0]
-    moved = api.patch(f"/meetings/{meeting['id']}", {"start": "2027-03-30T10:00:00"}).get_json()
+    moved = api.patch(f"/meetings/{meeting['id']}", {"start": "2040-04-03T10:00:00"}).get_json()
     dates = {m["kind"]: m["due_on"] for m in moved["milestones"]}
-    assert dates["pack_issued"] == "2027-03-19"
-    assert dates["draft_minutes"] == "2027-04-01"
+    assert dates["pack_issued"] == "2040-03-23"  # Easter Monday and Good Friday skipped
+    assert dates["draft_minutes"] == "2040-04-05"
 
 
 def test_a_meeting_on_a_bank_holiday_is_flagged(api, tf):
-    meeting = _schedule(api, tf, count=1, first_start="2027-05-31T10:00:00")[0]
+    meeting = _schedule(api, tf, count=1, first_start="2040-05-28T10:00:00")[0]
     assert "Spring Bank Holiday" in meeting["warnings"][0]
-    assert "Tuesday 1 June 2027" in meeting["warnings"][0]
+    assert "Tuesday 29 May 2040" in meeting["warnings"][0]
 
 
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"first_start": "2027-01-12T10:00:00", "count": 0}, "count"),
-        ({"first_start": "2027-01-12T10:00:00", "count": 51}, "count"),
+        ({"first_start": "2040-01-10T10:00:00", "count": 0}, "count"),
+        ({"first_start": "2040-01-10T10:00:00", "count": 51}, "count"),
         ({"first_start": "2020-01-14T10:00:00", "count": 2}, "first_start"),
         ({"first_start": "not a date", "count": 2}, "first_start"),
         (
-            {"first_start": "2027-01-12T10:00:00", "count": 2, "duration_minutes": 0},
+            {"first_start": "2040-01-10T10:00:00", "count": 2, "duration_minutes": 0},
             "duration_minutes",
         ),
-        ({"first_start": "2027-01-12T10:00:00", "count": 2, "location": "Line\nbreak"}, "location"),
+        ({"first_start": "2040-01-10T10:00:00", "count": 2, "location": "Line\nbreak"}, "location"),
     ],
 )
 def test_bad_schedules_are_refused_and_nothing_is_created(api, tf, body, field):
@@ -193,9 +197,9 @@ def test_bad_schedules_are_refused_and_nothing_is_created(api, tf, body, field):
 
 def test_a_date_without_a_time_and_loose_types_are_refused(api, tf):
     for body in (
-        {"first_start": "2027-01-12", "count": 1},
-        {"first_start": "2027-01-12T10:00:00", "count": True},
-        {"first_start": "2027-01-12T10:00:00", "count": 1, "record_history": "yes"},
+        {"first_start": "2040-01-10", "count": 1},
+        {"first_start": "2040-01-10T10:00:00", "count": True},
+        {"first_start": "2040-01-10T10:00:00", "count": 1, "record_history": "yes"},
     ):
         assert api.post(f"/taskforces/{tf.id}/schedule", body).status_code == 422, body
 
@@ -315,7 +319,7 @@ def test_only_apologies_before_the_meeting_starts(api, tf, make_meeting):
 
 
 def test_a_task_force_sets_its_own_milestone_offsets(api, tf):
-    meeting = _schedule(api, tf, count=1, first_start="2027-03-30T10:00:00")[0]
+    meeting = _schedule(api, tf, count=1, first_start="2040-04-03T10:00:00")[0]
     response = api.patch(f"/taskforces/{tf.id}", {"milestone_offsets": {"pack_issued": -3}})
     assert response.status_code == 200
     assert response.get_json()["milestone_offsets"]["pack_issued"] == -3
@@ -324,7 +328,7 @@ def test_a_task_force_sets_its_own_milestone_offsets(api, tf):
         m["kind"]: m["due_on"]
         for m in api.get(f"/meetings/{meeting['id']}").get_json()["milestones"]
     }
-    assert dates["pack_issued"] == "2027-03-23"  # Good Friday and Easter Monday skipped
+    assert dates["pack_issued"] == "2040-03-27"  # Good Friday and Easter Monday skipped
 
 
 @pytest.mark.parametrize(

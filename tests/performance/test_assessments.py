@@ -9,14 +9,10 @@ import pytest
 
 from taskforce.extensions import db
 from taskforce.performance.models import Assessment
-from tests.conftest import _csrf_from, login
+from tests.conftest import TF_PRIORITIES, _csrf_from
 
-PRIORITIES = ["Apprenticeship starts", "Youth guarantee", "Work coach caseloads"]
-
-
-@pytest.fixture
-def tf(make_taskforce, secretariat):
-    return make_taskforce(by=secretariat, code="SW", members=[], priorities=PRIORITIES)
+#: tf's two priorities and a third, so that the grid has three rows.
+PRIORITIES = [*TF_PRIORITIES, "Work coach caseloads"]
 
 
 def _assess(api, tf, title, on, likelihood, **kw):
@@ -36,7 +32,8 @@ def _assess(api, tf, title, on, likelihood, **kw):
     )
 
 
-def test_the_grid_shows_each_priority_across_three_assessment_dates(api, tf, client, secretariat):
+def test_the_grid_shows_each_priority_across_three_assessment_dates(api, tf, web):
+    assert api.patch(f"/taskforces/{tf.id}", {"priorities": PRIORITIES}).status_code == 200
     plan = {
         "2026-12-01": ["AR", "R", "AG"],
         "2027-07-01": ["AG", "AR", "AG"],
@@ -47,8 +44,7 @@ def test_the_grid_shows_each_priority_across_three_assessment_dates(api, tf, cli
             assert _assess(api, tf, priority, on, rating).status_code == 201
     items = api.get(f"/taskforces/{tf.id}/assessments").get_json()["items"]
     assert len(items) == 9 and items[0]["assessed_on"] == "2026-12-01"
-    login(client, secretariat)
-    html = unescape(client.get(f"/taskforces/{tf.id}/assessments").get_data(as_text=True))
+    html = unescape(web.get(f"/taskforces/{tf.id}/assessments").get_data(as_text=True))
     assert html.index("Dec 2026") < html.index("Jul 2027") < html.index("Dec 2027")
     row = html[html.index("Youth guarantee</th>") :]
     row = row[: row.index("</tr>")]
@@ -82,13 +78,12 @@ def test_one_assessment_per_priority_per_date(api, tf):
     assert again.status_code == 422 and "assessed_on" in again.get_json()["error"]["fields"]
 
 
-def test_web_forms_for_assessments_and_risks(client, secretariat, tf):
-    login(client, secretariat)
+def test_web_forms_for_assessments_and_risks(web, tf):
     url = f"/taskforces/{tf.id}/assessments/new"
-    token = _csrf_from(client.get(url).get_data(as_text=True))
-    empty = client.post(url, data={"csrf_token": token})
+    token = _csrf_from(web.get(url).get_data(as_text=True))
+    empty = web.post(url, data={"csrf_token": token})
     assert "Choose the degree of challenge" in unescape(empty.get_data(as_text=True))
-    done = client.post(
+    done = web.post(
         url,
         data={
             "csrf_token": token,
@@ -103,8 +98,8 @@ def test_web_forms_for_assessments_and_risks(client, secretariat, tf):
     )
     assert done.status_code == 302
     url = f"/taskforces/{tf.id}/risks/new"
-    token = _csrf_from(client.get(url).get_data(as_text=True))
-    done = client.post(
+    token = _csrf_from(web.get(url).get_data(as_text=True))
+    done = web.post(
         url,
         data={
             "csrf_token": token,
@@ -115,6 +110,6 @@ def test_web_forms_for_assessments_and_risks(client, secretariat, tf):
         },
     )
     assert done.status_code == 302
-    html = unescape(client.get(f"/taskforces/{tf.id}/performance").get_data(as_text=True))
+    html = unescape(web.get(f"/taskforces/{tf.id}/performance").get_data(as_text=True))
     assert "Likelihood of delivery" in html and "Youth guarantee" in html
     assert "Red risks" in html and "R01" in html

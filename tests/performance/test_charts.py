@@ -10,51 +10,34 @@ from taskforce.performance.models import ChartImage
 
 
 @pytest.fixture
-def tf(make_taskforce, secretariat):
-    return make_taskforce(by=secretariat, code="SW", members=[])
-
-
-@pytest.fixture
-def indicator(api, tf):
-    made = api.post(
-        f"/taskforces/{tf.id}/indicators",
-        {
-            "name": "Apprenticeship starts",
-            "unit": "starts",
-            "frequency": "monthly",
-            "direction": "up",
-            "trajectory": [
-                {"period": f"2027-{m:02d}", "value": 1000 + 50 * m} for m in range(1, 7)
-            ],
-        },
-    ).get_json()
-    api.post(
-        f"/indicators/{made['id']}/actuals",
-        [{"period": "2027-01", "value": 1040}, {"period": "2027-02", "value": 1080}],
+def indicator(make_indicator):
+    return make_indicator(
+        name="Apprenticeship starts",
+        trajectory={f"2027-{m:02d}": 1000 + 50 * m for m in range(1, 7)},
+        actuals={"2027-01": 1040, "2027-02": 1080},
     )
-    return made
 
 
 def test_a_chart_is_drawn_once_until_its_data_changes(api, indicator, monkeypatch):
     drawn = []
     real = charts.draw
     monkeypatch.setattr(charts, "draw", lambda d: drawn.append(1) or real(d))
-    first = api.get(f"/indicators/{indicator['id']}/chart.svg")
+    first = api.get(f"/indicators/{indicator.id}/chart.svg")
     assert first.status_code == 200 and first.mimetype == "image/svg+xml"
     assert b"<svg" in first.data and b"Apprenticeship starts" in first.data
-    second = api.get(f"/indicators/{indicator['id']}/chart.svg")
+    second = api.get(f"/indicators/{indicator.id}/chart.svg")
     assert second.data == first.data
     assert len(drawn) == 1  # the cache answered the second time
-    api.post(f"/indicators/{indicator['id']}/actuals", [{"period": "2027-03", "value": 1100}])
-    third = api.get(f"/indicators/{indicator['id']}/chart.svg")
+    api.post(f"/indicators/{indicator.id}/actuals", [{"period": "2027-03", "value": 1100}])
+    third = api.get(f"/indicators/{indicator.id}/chart.svg")
     assert len(drawn) == 2 and third.data != first.data
-    png = api.get(f"/indicators/{indicator['id']}/chart.png")
+    png = api.get(f"/indicators/{indicator.id}/chart.png")
     assert png.data.startswith(b"\x89PNG")
     assert db.session.query(ChartImage).count() == 3
 
 
 def test_the_chart_is_described_in_words(api, indicator):
-    response = api.get(f"/indicators/{indicator['id']}/chart.svg")
+    response = api.get(f"/indicators/{indicator.id}/chart.svg")
     description = response.headers["X-Chart-Description"]
     assert description == (
         "Apprenticeship starts, monthly, Jan 2027 to Jun 2027. The trajectory goes from "
@@ -63,11 +46,8 @@ def test_the_chart_is_described_in_words(api, indicator):
     )
 
 
-def test_the_indicator_page_shows_the_chart_with_its_text(client, secretariat, indicator):
-    from tests.conftest import login
-
-    login(client, secretariat)
-    html = client.get(f"/indicators/{indicator['id']}").get_data(as_text=True)
-    assert f'src="/indicators/{indicator["id"]}/chart.svg"' in html
+def test_the_indicator_page_shows_the_chart_with_its_text(web, indicator):
+    html = web.get(f"/indicators/{indicator.id}").get_data(as_text=True)
+    assert f'src="/indicators/{indicator.id}/chart.svg"' in html
     assert "The latest actual is 1,080 starts in Feb 2027" in html
-    assert client.get(f"/indicators/{indicator['id']}/chart.svg").status_code == 200
+    assert web.get(f"/indicators/{indicator.id}/chart.svg").status_code == 200

@@ -13,35 +13,15 @@ import pytest
 from taskforce.audit.models import AuditEvent
 from taskforce.extensions import db
 from taskforce.performance.models import Indicator
-from tests.conftest import _csrf_from, login
+from tests.conftest import TF_PRIORITIES, _csrf_from
 from tests.pages import form_fields
 
-PRIORITIES = ["Apprenticeship starts", "Youth guarantee"]
-
 
 @pytest.fixture
-def tf(make_taskforce, secretariat):
-    return make_taskforce(by=secretariat, code="SW", members=[], priorities=PRIORITIES)
-
-
-@pytest.fixture
-def indicator(api, tf) -> dict:
-    response = api.post(
-        f"/taskforces/{tf.id}/indicators",
-        {
-            "name": "Starts",
-            "unit": "starts",
-            "frequency": "monthly",
-            "direction": "up",
-            "trajectory": [
-                {"period": "2027-01", "value": 1000},
-                {"period": "2027-02", "value": 1100},
-                {"period": "2027-03", "value": 1200},
-            ],
-        },
+def indicator(make_indicator):
+    return make_indicator(
+        name="Starts", trajectory={"2027-01": 1000, "2027-02": 1100, "2027-03": 1200}
     )
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
 
 
 def _events(action: str) -> list[AuditEvent]:
@@ -52,11 +32,12 @@ def _events(action: str) -> list[AuditEvent]:
 
 
 def test_replanning_replaces_the_trajectory_and_the_history_keeps_the_old_plan(api, indicator):
-    url = f"/indicators/{indicator['id']}"
+    url = f"/indicators/{indicator.id}"
+    version = indicator.version  # read before the change: the row reloads after each request
     changed = api.patch(
         url,
         {
-            "version": indicator["version"],
+            "version": version,
             "name": "Apprenticeship starts",
             "tolerance_pct": 7.5,
             "trajectory": [
@@ -74,7 +55,7 @@ def test_replanning_replaces_the_trajectory_and_the_history_keeps_the_old_plan(a
         ("2027-03", 1200),
         ("2027-04", 1300),
     ]
-    assert body["version"] > indicator["version"]
+    assert body["version"] > version
     (event,) = _events("indicator.updated")
     assert event.changes["trajectory"] == [
         ["2027-01 1000", "2027-02 1100", "2027-03 1200"],
@@ -85,7 +66,7 @@ def test_replanning_replaces_the_trajectory_and_the_history_keeps_the_old_plan(a
 
 
 def test_a_replan_alone_moves_the_version_on(api, indicator):
-    url = f"/indicators/{indicator['id']}"
+    url = f"/indicators/{indicator.id}"
     first = api.patch(url, {"version": 1, "trajectory": [{"period": "2027-01", "value": 1}]})
     assert first.get_json()["version"] == 2
     stale = api.patch(url, {"version": 1, "trajectory": [{"period": "2027-01", "value": 2}]})
@@ -94,7 +75,7 @@ def test_a_replan_alone_moves_the_version_on(api, indicator):
 
 
 def test_a_stale_change_is_refused_and_changes_nothing(api, indicator):
-    url = f"/indicators/{indicator['id']}"
+    url = f"/indicators/{indicator.id}"
     assert api.patch(url, {"version": 1, "unit": "people"}).status_code == 200
     stale = api.patch(url, {"version": 1, "unit": "learners"})
     assert stale.status_code == 409
@@ -115,10 +96,10 @@ def test_a_stale_change_is_refused_and_changes_nothing(api, indicator):
     ],
 )
 def test_bad_changes_are_refused_field_by_field(api, indicator, body, field):
-    response = api.patch(f"/indicators/{indicator['id']}", body)
+    response = api.patch(f"/indicators/{indicator.id}", body)
     assert response.status_code == 422, response.get_json()
     assert field in response.get_json()["error"]["fields"]
-    assert api.get(f"/indicators/{indicator['id']}").get_json()["version"] == 1
+    assert api.get(f"/indicators/{indicator.id}").get_json()["version"] == 1
 
 
 def test_a_rename_onto_another_indicator_is_refused(api, tf, indicator):
@@ -132,7 +113,7 @@ def test_a_rename_onto_another_indicator_is_refused(api, tf, indicator):
 
 
 def test_priority_set_and_cleared(api, indicator):
-    url = f"/indicators/{indicator['id']}"
+    url = f"/indicators/{indicator.id}"
     assert api.patch(url, {"priority": "Youth guarantee"}).get_json()["priority"] == (
         "Youth guarantee"
     )
@@ -140,7 +121,7 @@ def test_priority_set_and_cleared(api, indicator):
 
 
 def test_frequency_is_fixed_once_actuals_exist(api, indicator):
-    url = f"/indicators/{indicator['id']}"
+    url = f"/indicators/{indicator.id}"
     quarterly = [{"period": "2027-Q1", "value": 3300}]
     before_actuals = api.patch(url, {"frequency": "quarterly", "trajectory": quarterly})
     assert before_actuals.status_code == 200, before_actuals.get_json()
@@ -152,14 +133,14 @@ def test_frequency_is_fixed_once_actuals_exist(api, indicator):
 
 
 def test_a_retired_indicator_takes_no_actuals_until_reinstated(api, indicator):
-    url = f"/indicators/{indicator['id']}"
+    url = f"/indicators/{indicator.id}"
     retired = api.patch(url, {"retired": True})
     assert retired.status_code == 200 and retired.get_json()["retired_at"]
     refused = api.post(f"{url}/actuals", [{"period": "2027-01", "value": 990}])
     assert refused.status_code == 409
     assert "retired" in refused.get_json()["error"]["message"]
     csv = b"indicator,period,value\nStarts,2027-01,990\n"
-    imported = api.upload(f"/taskforces/{indicator['taskforce_id']}/actuals/import", csv, "a.csv")
+    imported = api.upload(f"/taskforces/{indicator.taskforce_id}/actuals/import", csv, "a.csv")
     assert imported.status_code == 422
     assert imported.get_json()["error"]["rows"] == [
         {"row": 2, "column": "indicator", "message": "Starts is retired: reinstate it first"}
@@ -170,8 +151,8 @@ def test_a_retired_indicator_takes_no_actuals_until_reinstated(api, indicator):
 
 def test_members_cannot_change_indicators(api_for, make_user, tf, indicator):
     outsider = api_for(make_user("member", email="outsider@example.gov.uk"))
-    assert outsider.patch(f"/indicators/{indicator['id']}", {"unit": "x"}).status_code == 403
-    assert db.session.get(Indicator, indicator["id"]).unit == "starts"
+    assert outsider.patch(f"/indicators/{indicator.id}", {"unit": "x"}).status_code == 403
+    assert db.session.get(Indicator, indicator.id).unit == "starts"
 
 
 # Assessments ----------------------------------------------------------------------------
@@ -182,7 +163,7 @@ def test_an_assessment_is_corrected_but_not_onto_another_date_taken(api, tf):
         return api.post(
             f"/taskforces/{tf.id}/assessments",
             {
-                "priority": PRIORITIES[0],
+                "priority": TF_PRIORITIES[0],
                 "assessed_on": on,
                 "degree_of_challenge": "H",
                 "quality_of_planning": "AG",
@@ -203,27 +184,22 @@ def test_an_assessment_is_corrected_but_not_onto_another_date_taken(api, tf):
 # On the web -----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def web(client, secretariat):
-    return login(client, secretariat)
-
-
 def test_the_edit_page_is_filled_in_and_a_stale_save_is_shown_not_applied(web, api, indicator):
-    url = f"/indicators/{indicator['id']}/edit"
+    url = f"/indicators/{indicator.id}/edit"
     page = web.get(url)
     assert page.status_code == 200
     form = form_fields(page.text)
     assert form["name"] == "Starts" and form["version"] == "1"
     assert "2027-02, 1100" in form["trajectory"]
 
-    api.patch(f"/indicators/{indicator['id']}", {"source": "Monthly MI return"})  # meanwhile
+    api.patch(f"/indicators/{indicator.id}", {"source": "Monthly MI return"})  # meanwhile
     mine = {**form, "priority": ""}
     mine["trajectory"] = "2027-01, 1000\n2027-02, 1125\n2027-03, 1200"
     stale = web.post(url, data=mine)
     assert stale.status_code == 409
     assert "Someone else saved a change" in stale.text
     assert "1125" in stale.text  # the user's values are still in the form
-    assert db.session.get(Indicator, indicator["id"]).trajectory[1].value == 1100
+    assert db.session.get(Indicator, indicator.id).trajectory[1].value == 1100
     differences = unescape(stale.text[stale.text.index("Where your form differs") :])
     differences = differences[: differences.index("</table>")]
     assert "Source" in differences and "Monthly MI return" in differences
@@ -237,14 +213,14 @@ def test_the_edit_page_is_filled_in_and_a_stale_save_is_shown_not_applied(web, a
     again = web.post(url, data=refilled)
     assert again.status_code == 302
     db.session.expire_all()
-    saved = db.session.get(Indicator, indicator["id"])
+    saved = db.session.get(Indicator, indicator.id)
     assert saved.trajectory[1].value == 1125 and saved.source == "Monthly MI return"
-    shown = web.get(f"/indicators/{indicator['id']}").text
+    shown = web.get(f"/indicators/{indicator.id}").text
     assert "Changes to the indicator" in shown and "2027-02 1100" in shown
 
 
 def test_an_edit_with_a_bad_line_names_the_line(web, indicator):
-    url = f"/indicators/{indicator['id']}/edit"
+    url = f"/indicators/{indicator.id}/edit"
     form = {**form_fields(web.get(url).text), "priority": ""}
     response = web.post(url, data={**form, "trajectory": "2027-01, 1000\n2027-Q2, 5"})
     assert response.status_code == 422
@@ -252,21 +228,21 @@ def test_an_edit_with_a_bad_line_names_the_line(web, indicator):
 
 
 def test_retiring_on_the_web_moves_the_indicator_off_the_dashboard(web, tf, indicator):
-    page = web.get(f"/indicators/{indicator['id']}").text
+    page = web.get(f"/indicators/{indicator.id}").text
     response = web.post(
-        f"/indicators/{indicator['id']}/retire",
+        f"/indicators/{indicator.id}/retire",
         data={"csrf_token": _csrf_from(page), "retire": "yes", "version": "1"},
     )
     assert response.status_code == 302
     dashboard = web.get(f"/taskforces/{tf.id}/performance").text
     assert "Retired indicators (1)" in dashboard and "No indicators in use." in dashboard
-    page = web.get(f"/indicators/{indicator['id']}").text
+    page = web.get(f"/indicators/{indicator.id}").text
     assert "Reinstate the indicator" in page and "Record the actuals" not in page
 
 
 def test_the_dashboard_draws_a_sparkline_for_each_indicator_with_a_series(web, api, tf, indicator):
     api.post(
-        f"/indicators/{indicator['id']}/actuals",
+        f"/indicators/{indicator.id}/actuals",
         [{"period": "2027-01", "value": 990}, {"period": "2027-02", "value": 900}],
     )
     html = web.get(f"/taskforces/{tf.id}/performance").text
@@ -280,7 +256,7 @@ def test_the_dashboard_draws_a_sparkline_for_each_indicator_with_a_series(web, a
 
 
 def test_a_priority_retired_since_it_was_chosen_survives_other_edits(web, api, tf, indicator):
-    url = f"/indicators/{indicator['id']}"
+    url = f"/indicators/{indicator.id}"
     api.patch(url, {"priority": "Youth guarantee"})
     api.patch(f"/taskforces/{tf.id}", {"priorities": ["Apprenticeship starts"]})
     unchanged = api.patch(url, {"priority": "Youth guarantee", "unit": "people"})
@@ -325,7 +301,7 @@ def test_an_assessment_of_a_retired_priority_can_still_be_corrected(web, api, tf
 def test_actuals_typed_on_a_page_opened_before_retirement_are_refused_with_a_reason(
     web, api, indicator
 ):
-    url = f"/indicators/{indicator['id']}"
+    url = f"/indicators/{indicator.id}"
     token = _csrf_from(web.get(url).text)
     api.patch(url, {"retired": True})
     response = web.post(url, data={"csrf_token": token, "actuals": "2027-01, 990"})
@@ -345,22 +321,22 @@ def test_names_that_differ_only_in_case_or_spacing_are_the_same_name(api, tf, in
     )
     assert again.status_code == 422
     # The indicator itself may change the case of its own name.
-    renamed = api.patch(f"/indicators/{indicator['id']}", {"name": "STARTS"})
+    renamed = api.patch(f"/indicators/{indicator.id}", {"name": "STARTS"})
     assert renamed.status_code == 200
 
 
 def test_an_edit_form_without_a_trajectory_box_leaves_the_plan_alone(web, api, indicator):
-    url = f"/indicators/{indicator['id']}/edit"
+    url = f"/indicators/{indicator.id}/edit"
     form = {**form_fields(web.get(url).text), "priority": "", "owner": "Delivery Unit"}
     del form["trajectory"]
     assert web.post(url, data=form).status_code == 302
-    assert len(api.get(f"/indicators/{indicator['id']}").get_json()["series"]) == 3
+    assert len(api.get(f"/indicators/{indicator.id}").get_json()["series"]) == 3
 
 
 def test_the_conflict_table_lists_only_real_differences(web, api, tf, indicator):
-    url = f"/indicators/{indicator['id']}/edit"
+    url = f"/indicators/{indicator.id}/edit"
     form = {**form_fields(web.get(url).text), "priority": ""}
-    api.patch(f"/indicators/{indicator['id']}", {"owner": "Delivery Unit"})
+    api.patch(f"/indicators/{indicator.id}", {"owner": "Delivery Unit"})
     stale = web.post(url, data=form)
     assert stale.status_code == 409
     table = unescape(stale.text[stale.text.index("Where your form differs") :])
@@ -378,17 +354,17 @@ def test_a_value_stored_under_an_older_rule_does_not_block_other_changes(web, ap
     point = db.session.query(TrajectoryPoint).filter_by(period="2027-01").one()
     point.value = Decimal("123456789012.123456")  # 18 significant digits: allowed before
     db.session.commit()
-    url = f"/indicators/{indicator['id']}/edit"
+    url = f"/indicators/{indicator.id}/edit"
     form = {**form_fields(web.get(url).text), "priority": "", "unit": "learners"}
     assert web.post(url, data=form).status_code == 302
-    assert api.get(f"/indicators/{indicator['id']}").get_json()["unit"] == "learners"
+    assert api.get(f"/indicators/{indicator.id}").get_json()["unit"] == "learners"
     new = {"period": "2027-05", "value": "123456789012.123456"}
-    refused = api.patch(f"/indicators/{indicator['id']}", {"trajectory": [new]})
+    refused = api.patch(f"/indicators/{indicator.id}", {"trajectory": [new]})
     assert refused.status_code == 422  # a new value meets today's rule
 
 
 def test_a_new_frequency_needs_the_trajectory_in_its_periods(api, indicator):
-    response = api.patch(f"/indicators/{indicator['id']}", {"frequency": "weekly"})
+    response = api.patch(f"/indicators/{indicator.id}", {"frequency": "weekly"})
     assert response.status_code == 422
     assert list(response.get_json()["error"]["fields"]) == ["frequency"]
 
@@ -397,7 +373,7 @@ def test_a_new_frequency_needs_the_trajectory_in_its_periods(api, indicator):
 
 
 def test_recording_actuals_leaves_the_indicator_version_alone(api, indicator):
-    url = f"/indicators/{indicator['id']}"
+    url = f"/indicators/{indicator.id}"
     api.post(f"{url}/actuals", [{"period": "2027-01", "value": 990}])
     api.post(f"{url}/actuals", [{"period": "2027-02", "value": 1090}])  # another recorder
     assert api.get(url).get_json()["version"] == 1
@@ -405,19 +381,19 @@ def test_recording_actuals_leaves_the_indicator_version_alone(api, indicator):
 
 
 def test_a_live_priority_wins_over_a_retired_one_of_the_same_title(web, api, tf, indicator):
-    url = f"/indicators/{indicator['id']}"
+    url = f"/indicators/{indicator.id}"
     api.patch(url, {"priority": "Youth guarantee"})
     api.patch(f"/taskforces/{tf.id}", {"priorities": ["Apprenticeship starts"]})
     api.patch(f"/taskforces/{tf.id}", {"priorities": ["Apprenticeship starts", "Youth guarantee"]})
     api.patch(url, {"priority": "Youth guarantee", "unit": "people"})
     db.session.expire_all()
-    assert db.session.get(Indicator, indicator["id"]).priority.retired_at is None
+    assert db.session.get(Indicator, indicator.id).priority.retired_at is None
     page = web.get(f"{url}/edit").text
     assert page.count('value="Youth guarantee"') == 1
 
 
 def test_retiring_without_a_version_is_refused(web, api, indicator):
-    url = f"/indicators/{indicator['id']}"
+    url = f"/indicators/{indicator.id}"
     token = _csrf_from(web.get(url).text)
     response = web.post(f"{url}/retire", data={"csrf_token": token, "retire": "yes"})
     assert response.status_code == 302
@@ -436,7 +412,7 @@ def test_retiring_without_a_version_is_refused(web, api, indicator):
     ],
 )
 def test_extreme_values_are_judged_without_arithmetic(web, indicator, value, message):
-    url = f"/indicators/{indicator['id']}"
+    url = f"/indicators/{indicator.id}"
     response = web.post(
         url, data={"csrf_token": _csrf_from(web.get(url).text), "actuals": f"2027-01, {value}"}
     )
@@ -466,11 +442,12 @@ def test_actuals_wait_for_a_retirement_in_progress_and_are_then_refused(app, ind
         pytest.skip("SQLite has a single writer and ignores FOR UPDATE: nothing to lock")
     retiring, release, outcome = threading.Event(), threading.Event(), {}
     actor = Actor.system("api", "Test")
+    indicator_id = indicator.id
 
     def retire():
         with app.app_context():
             services.update_indicator(
-                db.session.get(Indicator, indicator["id"]), {"retired": True}, actor
+                db.session.get(Indicator, indicator_id), {"retired": True}, actor
             )
             retiring.set()
             release.wait(10)
@@ -479,7 +456,7 @@ def test_actuals_wait_for_a_retirement_in_progress_and_are_then_refused(app, ind
 
     def record():
         with app.app_context():
-            target = db.session.get(Indicator, indicator["id"])
+            target = db.session.get(Indicator, indicator_id)
             try:
                 services.record_actuals(target, {"2027-01": 990}, actor)
                 db.session.commit()
@@ -500,4 +477,4 @@ def test_actuals_wait_for_a_retirement_in_progress_and_are_then_refused(app, ind
     second.join(10)
     assert "is retired" in outcome["result"]
     db.session.expire_all()
-    assert db.session.get(Indicator, indicator["id"]).actuals == []
+    assert db.session.get(Indicator, indicator_id).actuals == []

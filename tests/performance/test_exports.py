@@ -9,17 +9,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import login
-
-
-@pytest.fixture
-def tf(make_taskforce, secretariat):
-    return make_taskforce(by=secretariat, code="SW", members=[], priorities=["Starts"])
-
-
-@pytest.fixture
-def web(client, secretariat):
-    return login(client, secretariat)
+from tests.conftest import TF_PRIORITIES
 
 
 def _csv(response) -> list[list[str]]:
@@ -35,23 +25,13 @@ def _sheet(response) -> list[tuple]:
 
 
 @pytest.fixture
-def indicator(api, tf):
-    created = api.post(
-        f"/taskforces/{tf.id}/indicators",
-        {
-            "name": '=HYPERLINK("http://example.com/x","Click")',
-            "unit": "starts",
-            "frequency": "monthly",
-            "direction": "up",
-            "priority": "Starts",
-            "trajectory": [
-                {"period": "2027-01", "value": 1000},
-                {"period": "2027-02", "value": 1100},
-            ],
-        },
-    ).get_json()
-    api.post(f"/indicators/{created['id']}/actuals", [{"period": "2027-01", "value": "980.5"}])
-    return created
+def indicator(make_indicator):
+    return make_indicator(
+        name='=HYPERLINK("http://example.com/x","Click")',
+        priority=TF_PRIORITIES[0],
+        trajectory={"2027-01": 1000, "2027-02": 1100},
+        actuals={"2027-01": "980.5"},
+    )
 
 
 def test_the_indicators_csv_has_every_period_and_neutralises_formulas(web, tf, indicator):

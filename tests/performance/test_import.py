@@ -13,19 +13,11 @@ from taskforce.performance.models import Actual
 
 
 @pytest.fixture
-def tf(make_taskforce, secretariat):
-    return make_taskforce(by=secretariat, code="SW", members=[])
-
-
-@pytest.fixture
-def indicators(api, tf):
-    made = {}
-    for name, frequency in (("Apprenticeship starts", "monthly"), ("Claims cleared", "weekly")):
-        made[name] = api.post(
-            f"/taskforces/{tf.id}/indicators",
-            {"name": name, "frequency": frequency, "direction": "up", "trajectory": []},
-        ).get_json()
-    return made
+def indicators(make_indicator):
+    return {
+        "Apprenticeship starts": make_indicator(name="Apprenticeship starts"),
+        "Claims cleared": make_indicator(name="Claims cleared", unit="claims", frequency="weekly"),
+    }
 
 
 GOOD = (
@@ -54,7 +46,7 @@ def test_one_bad_row_imports_nothing_and_is_named_then_the_fixed_file_imports(ap
     fixed = _import(api, tf, GOOD.encode())
     assert fixed.status_code == 200, fixed.get_json()
     assert fixed.get_json() == {"imported": 3}
-    series = api.get(f"/indicators/{indicators['Apprenticeship starts']['id']}").get_json()
+    series = api.get(f"/indicators/{indicators['Apprenticeship starts'].id}").get_json()
     assert [(p["period"], p["actual"]) for p in series["series"]] == [
         ("2027-01", 1010),
         ("2027-02", 1050),
@@ -113,7 +105,7 @@ def test_tolerant_headers_and_an_excel_file_with_real_dates(api, tf, indicators)
     response = _import(api, tf, out.getvalue(), "export.xlsx")
     assert response.status_code == 200, response.get_json()
     assert response.get_json() == {"imported": 2}
-    claims = api.get(f"/indicators/{indicators['Claims cleared']['id']}").get_json()
+    claims = api.get(f"/indicators/{indicators['Claims cleared'].id}").get_json()
     assert claims["latest"]["actual"] == 310.5
 
 

@@ -8,11 +8,6 @@ from taskforce.extensions import db
 from taskforce.performance.models import ActualRevision
 
 
-@pytest.fixture
-def tf(make_taskforce, secretariat):
-    return make_taskforce(by=secretariat, code="SW", members=[])
-
-
 def _indicator(api, tf, **kw):
     body = {
         "name": "Apprenticeship starts",

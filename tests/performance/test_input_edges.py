@@ -20,28 +20,12 @@ from taskforce.extensions import db
 from taskforce.performance import charts
 from taskforce.performance.models import Actual, ChartImage, Indicator
 from taskforce.scheduler import build_scheduler, housekeeping, in_app
-
-PRIORITIES = ["Apprenticeship starts"]
-
-
-@pytest.fixture
-def tf(make_taskforce, secretariat):
-    return make_taskforce(by=secretariat, code="SW", members=[], priorities=PRIORITIES)
+from tests.conftest import TF_PRIORITIES
 
 
 @pytest.fixture
-def indicator(api, tf):
-    made = api.post(
-        f"/taskforces/{tf.id}/indicators",
-        {
-            "name": "Apprenticeship starts",
-            "frequency": "monthly",
-            "direction": "up",
-            "trajectory": [{"period": "2027-01", "value": 1000}],
-        },
-    )
-    assert made.status_code == 201, made.get_json()
-    return made.get_json()
+def indicator(make_indicator):
+    return make_indicator(name="Apprenticeship starts", trajectory={"2027-01": 1000})
 
 
 def _raw(api, method: str, path: str, body: str):
@@ -59,16 +43,16 @@ def _raw(api, method: str, path: str, body: str):
 
 def test_a_value_with_fifteen_significant_digits_round_trips_exactly(api, indicator):
     body = '[{"period": "2027-01", "value": 123456789.123456}]'
-    response = _raw(api, "POST", f"/indicators/{indicator['id']}/actuals", body)
+    response = _raw(api, "POST", f"/indicators/{indicator.id}/actuals", body)
     assert response.status_code == 200, response.get_json()
     assert db.session.query(Actual).one().value == Decimal("123456789.123456")
-    (point,) = [p for p in api.get(f"/indicators/{indicator['id']}").json["series"] if p["actual"]]
+    (point,) = [p for p in api.get(f"/indicators/{indicator.id}").json["series"] if p["actual"]]
     assert repr(point["actual"]) == "123456789.123456"
 
 
 def test_a_value_json_could_not_give_back_exactly_is_refused(api, indicator):
     body = '[{"period": "2027-01", "value": 12345678901234.123456}]'
-    response = _raw(api, "POST", f"/indicators/{indicator['id']}/actuals", body)
+    response = _raw(api, "POST", f"/indicators/{indicator.id}/actuals", body)
     assert response.status_code == 422
     assert "15 significant digits" in str(response.get_json()["error"]["fields"])
     assert db.session.query(Actual).count() == 0
@@ -76,7 +60,7 @@ def test_a_value_json_could_not_give_back_exactly_is_refused(api, indicator):
 
 def test_a_value_with_too_many_places_is_refused_not_rounded(api, indicator):
     body = '[{"period": "2027-01", "value": 1.00000000000000001}]'
-    response = _raw(api, "POST", f"/indicators/{indicator['id']}/actuals", body)
+    response = _raw(api, "POST", f"/indicators/{indicator.id}/actuals", body)
     assert response.status_code == 422
     assert "0.value" in response.get_json()["error"]["fields"]
     assert db.session.query(Actual).count() == 0
@@ -85,7 +69,7 @@ def test_a_value_with_too_many_places_is_refused_not_rounded(api, indicator):
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
 def test_nan_and_infinity_literals_are_not_json_and_nothing_is_stored(api, tf, indicator, literal):
     body = f'[{{"period": "2027-01", "value": {literal}}}]'
-    response = _raw(api, "POST", f"/indicators/{indicator['id']}/actuals", body)
+    response = _raw(api, "POST", f"/indicators/{indicator.id}/actuals", body)
     assert response.status_code == 400
     assert f"{literal} is not a JSON number" in response.get_json()["error"]["message"]
     created = _raw(
@@ -122,7 +106,7 @@ def test_whole_numbers_written_with_a_point_still_count_where_they_did(api, tf, 
             f"/taskforces/{tf.id}/assessments",
             json.dumps(
                 {
-                    "priority": PRIORITIES[0],
+                    "priority": TF_PRIORITIES[0],
                     "assessed_on": "2027-01-12",
                     "degree_of_challenge": "H",
                     "quality_of_planning": "AG",
@@ -324,7 +308,7 @@ def test_date_cells_in_the_period_column_are_the_period_they_fall_in(api, tf, in
     )
     response = _import(api, tf, content, "mi.xlsx")
     assert response.status_code == 200, response.get_json()
-    series = api.get(f"/indicators/{indicator['id']}").get_json()["series"]
+    series = api.get(f"/indicators/{indicator.id}").get_json()["series"]
     assert [(p["period"], p["actual"]) for p in series] == [
         ("2027-01", 1010),
         ("2027-02", 1020),
@@ -361,12 +345,12 @@ def test_prune_deletes_charts_drawn_before_the_cutoff_only(app):
 
 
 def test_a_pruned_chart_is_drawn_again_when_asked_for(api, indicator):
-    first = api.get(f"/indicators/{indicator['id']}/chart.svg")
+    first = api.get(f"/indicators/{indicator.id}/chart.svg")
     db.session.query(ChartImage).update({"created_at": datetime.now(UTC) - timedelta(days=90)})
     db.session.commit()
     assert charts.prune() == 1
     db.session.commit()
-    again = api.get(f"/indicators/{indicator['id']}/chart.svg")
+    again = api.get(f"/indicators/{indicator.id}/chart.svg")
     assert again.status_code == 200 and again.data == first.data
     assert db.session.query(ChartImage).count() == 1
 

@@ -12,20 +12,10 @@ from taskforce.performance.models import Actual, Indicator
 from tests.conftest import _csrf_from, login
 
 
-@pytest.fixture
-def tf(make_taskforce, secretariat):
-    return make_taskforce(by=secretariat, code="SW", members=[])
-
-
-@pytest.fixture
-def browser(client, secretariat):
-    return login(client, secretariat)
-
-
-def _add(browser, tf, **fields):
+def _add(web, tf, **fields):
     url = f"/taskforces/{tf.id}/indicators/new"
     data = {
-        "csrf_token": _csrf_from(browser.get(url).get_data(as_text=True)),
+        "csrf_token": _csrf_from(web.get(url).get_data(as_text=True)),
         "name": "Apprenticeship starts",
         "unit": "starts",
         "frequency": "monthly",
@@ -35,11 +25,11 @@ def _add(browser, tf, **fields):
         "trajectory": "2027-01, 1000\n2027-02\t1100\n\n2027-03, 1 200\n",
         **fields,
     }
-    return browser.post(url, data=data)
+    return web.post(url, data=data)
 
 
-def test_add_an_indicator_record_actuals_and_see_the_dashboard(browser, tf):
-    response = _add(browser, tf)
+def test_add_an_indicator_record_actuals_and_see_the_dashboard(web, tf):
+    response = _add(web, tf)
     assert response.status_code == 302, response.get_data(as_text=True)
     indicator = db.session.query(Indicator).one()
     assert [(p.period, p.value) for p in indicator.trajectory] == [
@@ -47,13 +37,13 @@ def test_add_an_indicator_record_actuals_and_see_the_dashboard(browser, tf):
         ("2027-02", 1100),
         ("2027-03", 1200),
     ]
-    page = browser.get(f"/indicators/{indicator.id}").get_data(as_text=True)
-    recorded = browser.post(
+    page = web.get(f"/indicators/{indicator.id}").get_data(as_text=True)
+    recorded = web.post(
         f"/indicators/{indicator.id}",
         data={"csrf_token": _csrf_from(page), "actuals": "2027-01, 1010\n2027-02, 1050"},
     )
     assert recorded.status_code == 302
-    html = unescape(browser.get(f"/taskforces/{tf.id}/performance").get_data(as_text=True))
+    html = unescape(web.get(f"/taskforces/{tf.id}/performance").get_data(as_text=True))
     assert "Apprenticeship starts" in html and "Feb 2027" in html
     assert "Amber: within tolerance" in html and "Improving" in html and "-4.5%" in html
 
@@ -69,18 +59,18 @@ def test_add_an_indicator_record_actuals_and_see_the_dashboard(browser, tf):
         ({"name": ""}, "Enter the name"),
     ],
 )
-def test_bad_indicators_are_explained(browser, tf, fields, message):
-    response = _add(browser, tf, **fields)
+def test_bad_indicators_are_explained(web, tf, fields, message):
+    response = _add(web, tf, **fields)
     html = unescape(response.get_data(as_text=True))
     assert "There is a problem" in html and message in html
     assert db.session.query(Indicator).count() == 0
 
 
-def test_bad_actuals_on_the_page_change_nothing(browser, tf):
-    _add(browser, tf)
+def test_bad_actuals_on_the_page_change_nothing(web, tf):
+    _add(web, tf)
     indicator = db.session.query(Indicator).one()
-    page = browser.get(f"/indicators/{indicator.id}").get_data(as_text=True)
-    response = browser.post(
+    page = web.get(f"/indicators/{indicator.id}").get_data(as_text=True)
+    response = web.post(
         f"/indicators/{indicator.id}",
         data={"csrf_token": _csrf_from(page), "actuals": "2027-01, 5\n2027-W02, 6"},
     )
@@ -89,12 +79,12 @@ def test_bad_actuals_on_the_page_change_nothing(browser, tf):
     assert db.session.query(Actual).count() == 0
 
 
-def test_import_page_lists_bad_rows_then_imports_the_fixed_file(browser, tf):
-    _add(browser, tf)
+def test_import_page_lists_bad_rows_then_imports_the_fixed_file(web, tf):
+    _add(web, tf)
     url = f"/taskforces/{tf.id}/actuals/import"
-    token = _csrf_from(browser.get(url).get_data(as_text=True))
+    token = _csrf_from(web.get(url).get_data(as_text=True))
     bad = b"indicator,period,value\nApprenticeship starts,2027-01,10\nNope,2027-02,11\n"
-    response = browser.post(
+    response = web.post(
         url,
         data={"csrf_token": token, "file": (io.BytesIO(bad), "mi.csv")},
         content_type="multipart/form-data",
@@ -104,7 +94,7 @@ def test_import_page_lists_bad_rows_then_imports_the_fixed_file(browser, tf):
     assert "Rows to correct" in html and "no indicator called 'Nope'" in html
     assert db.session.query(Actual).count() == 0
     good = bad.replace(b"Nope", b"Apprenticeship starts")
-    response = browser.post(
+    response = web.post(
         url,
         data={"csrf_token": token, "file": (io.BytesIO(good), "mi.csv")},
         content_type="multipart/form-data",

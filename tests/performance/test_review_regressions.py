@@ -11,12 +11,7 @@ from openpyxl import Workbook
 
 from taskforce.extensions import db
 from taskforce.performance.models import Actual, Indicator, TrajectoryPoint
-from tests.conftest import _csrf_from, login
-
-
-@pytest.fixture
-def tf(make_taskforce, secretariat):
-    return make_taskforce(by=secretariat, code="SW", members=[])
+from tests.conftest import _csrf_from
 
 
 def _add(client, tf, trajectory="", tolerance="5"):
@@ -45,26 +40,21 @@ def _add(client, tf, trajectory="", tolerance="5"):
         ("2027-01, 1\n\n\n2027-13, 2", "Line 4: 2027-13 has no month 13"),
     ],
 )
-def test_web_values_follow_the_same_rules_as_the_api(client, secretariat, tf, trajectory, message):
-    login(client, secretariat)
-    response = _add(client, tf, trajectory)
+def test_web_values_follow_the_same_rules_as_the_api(web, tf, trajectory, message):
+    response = _add(web, tf, trajectory)
     assert message in unescape(response.get_data(as_text=True))
     assert db.session.query(TrajectoryPoint).count() == 0
 
 
-def test_a_signalling_nan_tolerance_is_an_error_not_a_crash(client, secretariat, tf):
-    login(client, secretariat)
-    response = _add(client, tf, tolerance="sNaN")
+def test_a_signalling_nan_tolerance_is_an_error_not_a_crash(web, tf):
+    response = _add(web, tf, tolerance="sNaN")
     assert "Enter a number" in response.get_data(as_text=True)
     assert db.session.query(Indicator).count() == 0
 
 
 @pytest.fixture
-def indicator(api, tf):
-    return api.post(
-        f"/taskforces/{tf.id}/indicators",
-        {"name": "Starts", "frequency": "monthly", "direction": "up"},
-    ).get_json()
+def indicator(make_indicator):
+    return make_indicator(name="Starts")
 
 
 def _workbook(rows) -> bytes:

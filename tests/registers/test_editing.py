@@ -12,25 +12,8 @@ import pytest
 from taskforce.audit.models import AuditEvent
 from taskforce.extensions import db
 from taskforce.registers.models import Risk
-from tests.conftest import _csrf_from, login, member
+from tests.conftest import SAM, _csrf_from, login
 from tests.pages import form_fields
-
-
-@pytest.fixture
-def tf(make_taskforce, secretariat):
-    return make_taskforce(by=secretariat, code="SW", members=[])
-
-
-@pytest.fixture
-def web(client, secretariat):
-    return login(client, secretariat)
-
-
-def _risk(api, tf, **kw) -> dict:
-    body = {"ref": "R1", "description": "Providers leave the market", "likelihood": "Medium"}
-    response = api.post(f"/taskforces/{tf.id}/risks", {**body, "impact": "Medium", **kw})
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
 
 
 def _events(action: str) -> list[AuditEvent]:
@@ -40,11 +23,12 @@ def _events(action: str) -> list[AuditEvent]:
 # Through the API ------------------------------------------------------------------------
 
 
-def test_a_risk_is_rerated_and_closed_with_its_history(api, tf):
-    risk = _risk(api, tf)
-    assert risk["rating"] == "Amber"
-    url = f"/risks/{risk['id']}"
-    rerated = api.patch(url, {"version": risk["version"], "likelihood": "High"})
+def test_a_risk_is_rerated_and_closed_with_its_history(api, make_risk):
+    risk = make_risk()
+    assert risk.rating == "Amber"
+    url = f"/risks/{risk.id}"
+    version = risk.version  # read before the changes: the row reloads after each request
+    rerated = api.patch(url, {"version": version, "likelihood": "High"})
     assert rerated.status_code == 200, rerated.get_json()
     assert rerated.get_json()["rating"] == "Red"
     closed = api.patch(url, {"closed": True, "mitigation": "Second provider contracted"})
@@ -54,26 +38,25 @@ def test_a_risk_is_rerated_and_closed_with_its_history(api, tf):
     assert first.changes["rating"] == ["Amber", "Red"]
     assert "rating Amber → Red" in first.summary
     assert second.changes["closed_on"][0] is None and "closed" in second.summary
-    stale = api.patch(url, {"version": risk["version"], "owner": "Someone"})
+    stale = api.patch(url, {"version": version, "owner": "Someone"})
     assert stale.status_code == 409
 
 
-def test_closed_risks_leave_the_dashboard_and_the_open_register(api, tf, client, secretariat):
-    risk = _risk(api, tf, likelihood="High", impact="High")
-    login(client, secretariat)
-    assert "Providers leave" in client.get(f"/taskforces/{tf.id}/performance").text
-    api.patch(f"/risks/{risk['id']}", {"closed": True})
-    assert "Providers leave" not in client.get(f"/taskforces/{tf.id}/performance").text
-    register = client.get(f"/taskforces/{tf.id}/risks").text
+def test_closed_risks_leave_the_dashboard_and_the_open_register(api, tf, web, make_risk):
+    risk = make_risk(likelihood="High", impact="High")
+    assert "Providers leave" in web.get(f"/taskforces/{tf.id}/performance").text
+    api.patch(f"/risks/{risk.id}", {"closed": True})
+    assert "Providers leave" not in web.get(f"/taskforces/{tf.id}/performance").text
+    register = web.get(f"/taskforces/{tf.id}/risks").text
     assert "Closed risks" in register and "No open risks." in register
 
 
-def test_a_risk_cannot_take_another_risks_ref(api, tf):
-    _risk(api, tf)
-    second = _risk(api, tf, ref="R2")
-    response = api.patch(f"/risks/{second['id']}", {"ref": "R1"})
+def test_a_risk_cannot_take_another_risks_ref(api, make_risk):
+    make_risk(ref="R1")
+    second = make_risk(ref="R2")
+    response = api.patch(f"/risks/{second.id}", {"ref": "R1"})
     assert response.status_code == 422 and "ref" in response.get_json()["error"]["fields"]
-    assert db.session.get(Risk, second["id"]).ref == "R2"
+    assert db.session.get(Risk, second.id).ref == "R2"
 
 
 def test_register_entries_change_with_their_rules_kept(api, tf):
@@ -111,9 +94,9 @@ def test_register_entries_change_with_their_rules_kept(api, tf):
 # On the web -----------------------------------------------------------------------------
 
 
-def test_a_risk_is_changed_and_closed_on_the_web(web, api, tf):
-    risk = _risk(api, tf)
-    url = f"/risks/{risk['id']}"
+def test_a_risk_is_changed_and_closed_on_the_web(web, api, make_risk):
+    risk = make_risk(ref="R1")
+    url = f"/risks/{risk.id}"
     form = form_fields(web.get(url).text)
     assert form["ref"] == "R1" and form["likelihood"] == "Medium"
     saved = web.post(url, data={**form, "impact": "High", "trend": "rising"})
@@ -157,28 +140,25 @@ def test_a_register_entry_is_changed_on_the_web_and_bad_dates_refused(web, api, 
 # Found in review ----------------------------------------------------------------------------
 
 
-def test_an_edit_page_posted_without_its_version_is_a_conflict_not_an_error(web, api, tf):
-    risk = _risk(api, tf)
-    form = form_fields(web.get(f"/risks/{risk['id']}").text)
+def test_an_edit_page_posted_without_its_version_is_a_conflict_not_an_error(web, api, make_risk):
+    risk = make_risk()
+    form = form_fields(web.get(f"/risks/{risk.id}").text)
     del form["version"]
-    response = web.post(f"/risks/{risk['id']}", data={**form, "owner": "Someone"})
+    response = web.post(f"/risks/{risk.id}", data={**form, "owner": "Someone"})
     assert response.status_code == 409
-    assert api.get(f"/risks/{risk['id']}").get_json()["owner"] == ""
+    assert api.get(f"/risks/{risk.id}").get_json()["owner"] == ""
 
 
-def test_readers_get_no_edit_pages(client, make_user, make_taskforce, secretariat, api):
-    reader = make_user("member", email="reader@example.gov.uk")
-    tf = make_taskforce(
-        by=secretariat, code="RD", members=[member("Rae Reader", "reader@example.gov.uk")]
-    )
-    risk = _risk(api, tf)
+def test_readers_get_no_edit_pages(client, make_user, tf, api, make_risk):
+    reader = make_user("member", email=SAM)  # Sam Patel, an official on tf
+    risk = make_risk()
     entry = api.post(
         f"/taskforces/{tf.id}/benefits", {"benefit": "Jobs", "measure": "Starts"}
     ).get_json()
     login(client, reader)
     assert client.get(f"/taskforces/{tf.id}/risks").status_code == 200
-    assert f"/risks/{risk['id']}" not in client.get(f"/taskforces/{tf.id}/risks").text
-    assert client.get(f"/risks/{risk['id']}").status_code == 403
+    assert f"/risks/{risk.id}" not in client.get(f"/taskforces/{tf.id}/risks").text
+    assert client.get(f"/risks/{risk.id}").status_code == 403
     assert client.get(f"/registers/benefits/{entry['id']}").status_code == 403
 
 
@@ -191,12 +171,12 @@ def test_readers_get_no_edit_pages(client, make_user, make_taskforce, secretaria
         ({"version": "1"}, "version"),
     ],
 )
-def test_loosely_typed_switches_and_versions_are_refused(api, tf, body, field):
-    risk = _risk(api, tf)
-    response = api.patch(f"/risks/{risk['id']}", body)
+def test_loosely_typed_switches_and_versions_are_refused(api, make_risk, body, field):
+    risk = make_risk()
+    response = api.patch(f"/risks/{risk.id}", body)
     assert response.status_code == 422
     assert field in response.get_json()["error"]["fields"]
-    assert api.patch(f"/risks/{risk['id']}", {"version": None, "owner": "A"}).status_code == 200
+    assert api.patch(f"/risks/{risk.id}", {"version": None, "owner": "A"}).status_code == 200
 
 
 # Found in the second review --------------------------------------------------------------

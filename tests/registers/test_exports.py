@@ -12,16 +12,6 @@ from openpyxl import load_workbook
 from tests.conftest import login
 
 
-@pytest.fixture
-def tf(make_taskforce, secretariat):
-    return make_taskforce(by=secretariat, code="SW", members=[])
-
-
-@pytest.fixture
-def web(client, secretariat):
-    return login(client, secretariat)
-
-
 def _csv(response) -> list[list[str]]:
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -34,22 +24,16 @@ def _sheet(response) -> list[tuple]:
     return list(load_workbook(io.BytesIO(response.get_data())).active.iter_rows(values_only=True))
 
 
-def test_the_risk_register_downloads_open_and_closed_risks(web, api, tf):
-    risk = api.post(
-        f"/taskforces/{tf.id}/risks",
-        {
-            "ref": "R1",
-            "description": "@SUM(1+1)*cmd|' /C calc'!A0",
-            "likelihood": "High",
-            "impact": "High",
-            "review_on": "2027-02-01",
-        },
-    ).get_json()
-    api.post(
-        f"/taskforces/{tf.id}/risks",
-        {"ref": "R2", "description": "Closed one", "likelihood": "Low", "impact": "Low"},
+def test_the_risk_register_downloads_open_and_closed_risks(web, api, tf, make_risk):
+    make_risk(
+        ref="R1",
+        description="@SUM(1+1)*cmd|' /C calc'!A0",
+        likelihood="High",
+        impact="High",
+        review_on=date(2027, 2, 1),
     )
-    api.patch(f"/risks/{risk['id'] + 1}", {"closed": True})
+    closed = make_risk(ref="R2", description="Closed one", likelihood="Low", impact="Low")
+    api.patch(f"/risks/{closed.id}", {"closed": True})
     rows = _csv(web.get(f"/taskforces/{tf.id}/export/risks.csv"))
     assert [r[0] for r in rows[1:]] == ["R1", "R2"]
     assert rows[1][1].startswith("'@SUM") and rows[1][4] == "Red" and rows[1][8] == "2027-02-01"

@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-
-@pytest.fixture
-def tf(make_taskforce, secretariat):
-    return make_taskforce(by=secretariat, code="SW", members=[])
-
 
 def test_a_huge_meeting_id_on_a_decision_is_a_field_error(api, tf):
     response = api.post(

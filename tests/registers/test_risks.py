@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from taskforce.extensions import db
 from taskforce.registers.models import Risk
-
-
-@pytest.fixture
-def tf(make_taskforce, secretariat):
-    return make_taskforce(by=secretariat, code="SW", members=[])
 
 
 def test_the_risk_register_rates_and_orders_risks(api, tf):

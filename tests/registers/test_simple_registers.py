@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import _csrf_from, login
-
-
-@pytest.fixture
-def tf(make_taskforce, secretariat):
-    return make_taskforce(by=secretariat, code="SW", members=[])
+from tests.conftest import _csrf_from
 
 
 def test_the_three_registers_over_the_api(api, tf):
@@ -66,11 +61,10 @@ def test_bad_entries_are_refused(api, tf, kind, body, field):
     assert api.get(f"/taskforces/{tf.id}/{kind}").get_json()["items"] == []
 
 
-def test_the_register_pages(client, secretariat, tf):
-    login(client, secretariat)
+def test_the_register_pages(web, tf):
     url = f"/taskforces/{tf.id}/registers/milestones"
-    token = _csrf_from(client.get(url).get_data(as_text=True))
-    bad = client.post(
+    token = _csrf_from(web.get(url).get_data(as_text=True))
+    bad = web.post(
         url,
         data={
             "csrf_token": token,
@@ -82,7 +76,7 @@ def test_the_register_pages(client, secretariat, tf):
     )
     assert bad.status_code == 422
     assert "The end must not come before the start" in bad.get_data(as_text=True)
-    good = client.post(
+    good = web.post(
         url,
         data={
             "csrf_token": token,
@@ -92,7 +86,7 @@ def test_the_register_pages(client, secretariat, tf):
         },
     )
     assert good.status_code == 302
-    html = client.get(url).get_data(as_text=True)
+    html = web.get(url).get_data(as_text=True)
     assert "Launch bootcamps" in html and "At risk" in html
-    assert client.get(f"/taskforces/{tf.id}/registers/benefits").status_code == 200
-    assert client.get(f"/taskforces/{tf.id}/registers/decisions").status_code == 200
+    assert web.get(f"/taskforces/{tf.id}/registers/benefits").status_code == 200
+    assert web.get(f"/taskforces/{tf.id}/registers/decisions").status_code == 200
