@@ -51,3 +51,19 @@ def test_the_indicator_page_shows_the_chart_with_its_text(web, indicator):
     assert f'src="/indicators/{indicator.id}/chart.svg"' in html
     assert "The latest actual is 1,080 starts in Feb 2027" in html
     assert web.get(f"/indicators/{indicator.id}/chart.svg").status_code == 200
+
+
+def test_percentage_charts_say_percent(api, tf):
+    made = api.post(
+        f"/taskforces/{tf.id}/indicators",
+        {
+            "name": "Offers in time",
+            "unit": "%",
+            "frequency": "monthly",
+            "direction": "up",
+            "trajectory": [{"period": "2027-01", "value": 50}],
+        },
+    ).get_json()
+    api.post(f"/indicators/{made['id']}/actuals", [{"period": "2027-01", "value": 45}])
+    description = api.get(f"/indicators/{made['id']}/chart.svg").headers["X-Chart-Description"]
+    assert "The latest actual is 45% in Jan 2027 against a trajectory of 50%" in description

@@ -90,3 +90,12 @@ def test_the_register_pages(web, tf):
     assert "Launch bootcamps" in html and "At risk" in html
     assert web.get(f"/taskforces/{tf.id}/registers/benefits").status_code == 200
     assert web.get(f"/taskforces/{tf.id}/registers/decisions").status_code == 200
+
+
+def test_a_huge_meeting_id_on_a_decision_is_a_field_error(api, tf):
+    response = api.post(
+        f"/taskforces/{tf.id}/decisions",
+        {"decided_on": "2027-01-12", "text": "x", "meeting_id": 10**20},
+    )
+    assert response.status_code == 422
+    assert "meeting_id" in response.get_json()["error"]["fields"]
