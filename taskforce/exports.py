@@ -95,7 +95,7 @@ def download(columns: Sequence[str], rows: Iterable[Row], fmt: str, stem: str, t
     body = to_csv(columns, rows) if fmt == "csv" else to_xlsx(columns, rows, title)
     return Response(
         body,
-        mimetype=MIMETYPES[fmt],
+        content_type=MIMETYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'},
     )
 
