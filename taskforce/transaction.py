@@ -6,6 +6,10 @@ answer is a success or a redirect and rolls back if it is an error, then sends t
 request queued. An exception rolls back through the error handlers. A commit that fails
 (two requests racing for the same unique value) reaches those handlers too, as a 409.
 
+A GET (or HEAD or OPTIONS) never commits: mail scanners and browsers open links and pages
+freely, so reading must change nothing. A cache that a read fills in (a chart's drawing)
+calls `finish()` itself.
+
 A page that tells the user what became of their mail calls `finish()` itself, before it
 writes its message; the commit at the end then has nothing left to do.
 """
@@ -14,10 +18,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 from taskforce import mail
 from taskforce.extensions import db
+
+#: Requests that read: whatever they touched is rolled back.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class TransactionalFlask(Flask):
@@ -30,8 +37,9 @@ class TransactionalFlask(Flask):
 
 
 def end_request(response: Response) -> None:
-    """Keep what a successful request did and send its mail; undo what a refused one did."""
-    if response.status_code < 400:
+    """Keep what a successful change did and send its mail; undo what a refused one did,
+    and anything a read touched."""
+    if response.status_code < 400 and request.method not in SAFE_METHODS:
         finish()
     else:
         rollback()
