@@ -17,6 +17,7 @@ from taskforce.bodies.models import Member, MemberGroup, Priority, TaskForce, To
 from taskforce.db import utcnow
 from taskforce.errors import Gone, ValidationError, check_version
 from taskforce.extensions import db
+from taskforce.links import revoke_for_member
 from taskforce.meetings.cycle import offset_problems
 
 #: Fields of the task force that are part of its terms of reference.
@@ -362,6 +363,9 @@ def update_member(
     ]
     if not changes:
         return member
+    if "email" in changes:
+        # Links went to the old address, which may now be someone else's mailbox.
+        revoke_for_member(member.id)
     db.session.flush()
     if tor_changes:
         _new_tor_version(member.taskforce, actor, f"{member.name}: {'; '.join(tor_changes)}")
@@ -380,6 +384,7 @@ def remove_member(member: Member, actor: Actor) -> None:
     """Take a member off the task force; their row stays for history."""
     member.removed_at = utcnow()
     member.is_chair = False
+    revoke_for_member(member.id)  # their feed and apologies links die with the membership
     db.session.flush()
     _new_tor_version(member.taskforce, actor, f"Removed {_member_title(member)}")
     record(
