@@ -148,6 +148,23 @@ def resolve(token: str, purpose: Purpose) -> AccessLink:
     return link
 
 
+def release_action(action: Action) -> int:
+    """Take an action out of every owner link's scope, for good; return how many links.
+
+    Done when an action is closed or dropped: its links stop reaching it, and reopening it
+    does not bring them back (the owner is sent a new link when one is needed). A link left
+    with nothing to reach is dead, and its page says the actions are closed.
+    """
+    links = db.session.scalars(
+        select(AccessLink)
+        .join(link_actions, link_actions.c.link_id == AccessLink.id)
+        .where(link_actions.c.action_id == action.id)
+    ).all()
+    for link in links:
+        link.actions.remove(action)
+    return len(links)
+
+
 def resolve_for_member(token: str, purpose: Purpose) -> tuple[AccessLink, Member]:
     """Return a live member's link of this purpose and the member record it was issued for.
 

@@ -1,8 +1,9 @@
 """The page an action owner reaches from an emailed link, with no account or sign-in.
 
 GET only shows (mail scanners open links); an update is a POST carrying the page's CSRF
-token. A link reaches only the actions it was issued for, and dies once they are all
-closed. Every refusal is logged.
+token. A link reaches only the actions it was issued for; closing or dropping an action
+takes it out of the link for good (links.release_action), and a link left with none is
+dead. Every refusal is logged.
 """
 
 from __future__ import annotations

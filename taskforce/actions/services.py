@@ -8,13 +8,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import flag_modified
 
-from taskforce.actions.models import TRANSITIONS, Action, ActionStatus, ActionUpdate
+from taskforce.actions.models import ENDED, TRANSITIONS, Action, ActionStatus, ActionUpdate
 from taskforce.audit.services import Actor, record
 from taskforce.bodies.models import TaskForce
 from taskforce.bodies.services import normalise_email
 from taskforce.clock import today
 from taskforce.errors import Conflict, ValidationError, check_version
 from taskforce.extensions import db
+from taskforce.links import release_action
 from taskforce.meetings.models import Meeting
 
 
@@ -108,6 +109,9 @@ def update_action(
         entry.status_from, entry.status_to = action.status, status
         action.status = status
         changed = True
+        if status in ENDED:
+            # Its owner links stop reaching it for good: reopened, it needs a new link.
+            release_action(action)
     if data.get("due_date") is not None and data["due_date"] != action.due_on:
         entry.due_from, entry.due_to = action.due_on, data["due_date"]
         action.due_on = data["due_date"]

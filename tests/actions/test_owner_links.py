@@ -275,3 +275,89 @@ def test_posting_to_a_link_is_rate_limited(app, action, emailed):
     finally:
         app.config["OWNER_LINK_RATE_LIMIT"] = old
         limiter.reset()
+
+
+# --- A link that has died stays dead ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("ending", ["dropped", "closed"])
+def test_an_ended_actions_link_stays_dead_when_it_is_reopened(
+    app, api, action, emailed, smtp, ending
+):
+    browser = app.test_client()
+    html = browser.get(emailed).get_data(as_text=True)
+    ended = {"status": ending, "comment": "Overtaken by events"}
+    assert api.patch(f"/actions/{action.id}", ended).status_code == 200
+    assert browser.get(emailed).status_code == 410
+    assert api.patch(f"/actions/{action.id}", {"status": "open"}).status_code == 200
+    assert api.get(f"/actions/{action.id}").get_json()["status"] == "open"
+
+    before = updates()
+    assert browser.get(emailed).status_code == 410
+    posted = browser.post(
+        emailed, data={"csrf_token": _csrf_from(html), "status": "complete", "comment": "Done"}
+    )
+    assert posted.status_code == 410
+    assert updates() == before and db.session.get(Action, action.id).status == "open"
+
+    # The secretariat emails the owner a new link when one is needed: that one works.
+    assert api.post(f"/actions/{action.id}/link").status_code == 202
+    (fresh,) = links_in(smtp.to(ANA)[-1])
+    assert browser.get(fresh).status_code == 200
+    assert browser.get(emailed).status_code == 410
+
+
+def test_a_digest_link_loses_an_ended_action_for_good_and_keeps_the_rest(app, make_action):
+    from taskforce.actions import services
+    from taskforce.audit.services import Actor
+    from taskforce.links import Purpose, issue
+
+    first = make_action(ANA, date(2027, 3, 1), "Ana Lopes", description="First job")
+    second = make_action(ANA, date(2027, 3, 1), "Ana Lopes", description="Second job")
+    token = issue(
+        Purpose.ACTION_OWNER, email=ANA, lifetime=timedelta(days=5), actions=[first, second]
+    )
+    db.session.commit()
+    services.update_action(first, {"status": "dropped", "comment": "Not needed"}, Actor.system())
+    db.session.commit()
+    services.update_action(first, {"status": "open", "comment": "Needed after all"}, Actor.system())
+    db.session.commit()
+
+    browser = app.test_client()
+    page = browser.get(f"/a/{token}").get_data(as_text=True)
+    assert "Second job" in page and "First job" not in page
+    refused = browser.post(
+        f"/a/{token}",
+        data={"csrf_token": _csrf_from(page), "action_id": str(first.id), "status": "complete"},
+    )
+    assert refused.status_code == 404
+    assert db.session.get(Action, first.id).status == "open"
+
+    services.update_action(second, {"status": "closed"}, Actor.system())
+    services.update_action(second, {"status": "open"}, Actor.system())
+    db.session.commit()
+    gone = browser.get(f"/a/{token}")
+    assert gone.status_code == 410 and "Nothing more is needed" in gone.get_data(as_text=True)
+
+
+def _web_update(web, action, **changes):
+    """Post the action page's update form as the secretariat would, changing some fields."""
+    page = web.get(f"/actions/{action.id}").get_data(as_text=True)
+    current = db.session.get(Action, action.id)
+    data = {
+        "csrf_token": _csrf_from(page),
+        "version": re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1),
+        "description": current.description,
+        "due_date": current.due_on.isoformat(),
+        "status": current.status,
+        **changes,
+    }
+    return web.post(f"/actions/{action.id}", data=data)
+
+
+def test_ending_an_action_on_the_web_kills_its_link_for_good(app, web, action, emailed):
+    dropped = _web_update(web, action, status="dropped", comment="No longer needed")
+    assert dropped.status_code == 302, dropped.get_data(as_text=True)
+    assert _web_update(web, action, status="open").status_code == 302
+    assert db.session.get(Action, action.id).status == "open"
+    assert app.test_client().get(emailed).status_code == 410
