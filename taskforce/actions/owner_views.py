@@ -104,7 +104,8 @@ def owner_link(token: str):
                 proposed_due=form.due_date.data,
                 comment=form.comment.data or "",
                 actor=actor,
-                expected_version=expected_version(form.version.data) if form.version.data else None,
+                # A form without its version is refused like a stale one, never unchecked.
+                expected_version=expected_version(form.version.data),
             )
         if isinstance(outcome.error, Conflict):
             log.warning("owner link %s: %s", _token_fingerprint(token), outcome.error.message)
