@@ -97,14 +97,13 @@ def register_extensions(app: Flask) -> None:
     # Import every model so metadata (and Alembic) sees the whole schema.
     from taskforce import models  # noqa: F401
     from taskforce.auth.models import User
+    from taskforce.auth.services import user_for_session
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        try:
-            user = db.session.get(User, int(user_id))
-        except ValueError:
-            return None
-        return user if user is not None and user.active else None
+    def load_user(session_id: str) -> User | None:
+        # The session holds the user's id and session token (User.get_id): a cookie from
+        # before a sign-out, a new password or a change of role signs nobody in.
+        return user_for_session(session_id)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -106,3 +106,23 @@ def test_links_issued_before_the_rule_let_go_of_ended_actions(empty_database_url
             left = conn.execute(text("SELECT action_id FROM access_link_actions")).scalars()
             assert list(left) == [2]
         db.engine.dispose()
+
+
+def test_users_from_before_0013_each_get_their_own_session_token(empty_database_url):
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        upgrade(revision="0012_edit_registers")
+        with db.engine.begin() as conn:
+            for n in (1, 2):
+                conn.execute(
+                    text(
+                        "INSERT INTO users (id, email, name, role, active, created_at)"
+                        " VALUES (:n, :email, 'A', 'member', true, '2026-11-01 09:00:00')"
+                    ),
+                    {"n": n, "email": f"user{n}@example.gov.uk"},
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            tokens = conn.execute(text("SELECT session_token FROM users")).scalars().all()
+        assert len(set(tokens)) == 2 and all(len(t) >= 32 for t in tokens)
+        db.engine.dispose()

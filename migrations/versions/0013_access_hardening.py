@@ -1,4 +1,4 @@
-"""Owner links let go of closed and dropped actions for good
+"""Owner links let go of closed and dropped actions for good; a session token per user
 
 Revision ID: 0013_access_hardening
 Revises: 0012_edit_registers
@@ -6,6 +6,9 @@ Create Date: 2026-11-24 10:00:00.000000
 
 """
 
+import secrets
+
+import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
@@ -16,6 +19,22 @@ depends_on = None
 
 
 def upgrade():
+    # Every session cookie carries the user's session token (User.get_id); a new token ends
+    # all of that user's sessions. Cookies from before this release carry none, so everyone
+    # signs in once more.
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("session_token", sa.String(length=64), nullable=True))
+    users = sa.table("users", sa.column("id", sa.Integer), sa.column("session_token", sa.String))
+    conn = op.get_bind()
+    for (user_id,) in conn.execute(sa.select(users.c.id)).all():
+        conn.execute(
+            users.update()
+            .where(users.c.id == user_id)
+            .values(session_token=secrets.token_urlsafe(32))
+        )
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.alter_column("session_token", existing_type=sa.String(length=64), nullable=False)
+
     # Closing or dropping an action now takes it out of its owner links for good. Links
     # issued before that rule still reach closed and dropped actions, and would come back to
     # life if those were reopened: let go of them now, as the rule would have.
@@ -26,4 +45,6 @@ def upgrade():
 
 
 def downgrade():
-    pass  # the links stay without the ended actions: nothing to restore
+    # The links stay without the ended actions: there is nothing to restore.
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("session_token")

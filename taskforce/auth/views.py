@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user, login_user, logout_user
 
 from taskforce.auth.forms import LoginForm
-from taskforce.auth.services import authenticate
+from taskforce.auth.services import authenticate, end_sessions
 from taskforce.extensions import limiter
 from taskforce.text import CONTROL
 from taskforce.web import public
@@ -57,5 +57,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    # Signing out ends every session of this user, including copies of this cookie.
+    end_sessions(current_user._get_current_object())
     logout_user()
     return redirect(url_for("auth.login"))
