@@ -39,12 +39,29 @@ def _add_entry(
     record(actor, event, action, taskforce_id=action.taskforce_id, changes=changes, summary=summary)
 
 
+def _meeting_not_available(meeting_id: int) -> ValidationError:
+    # One answer for a meeting that does not exist and one of a task force the caller may not
+    # see: the difference would tell them which ids the other task forces' meetings have.
+    return ValidationError.single(
+        "meeting_id",
+        f"Meeting {meeting_id} is not available: choose one of this task force's meetings",
+    )
+
+
+def meeting_for_action(tf: TaskForce, meeting_id: int) -> Meeting:
+    """The meeting of this task force with this id, or a refusal that does not say why."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.taskforce_id != tf.id:
+        raise _meeting_not_available(meeting_id)
+    return meeting
+
+
 def create_action(
     tf: TaskForce, data: dict[str, Any], actor: Actor, meeting: Meeting | None = None
 ) -> tuple[Action, list[str]]:
     """Allocate an action with the next reference; return it with any warnings."""
     if meeting is not None and meeting.taskforce_id != tf.id:
-        raise ValidationError.single("meeting_id", "That meeting belongs to another task force")
+        raise _meeting_not_available(meeting.id)
     meeting_number = meeting.number if meeting is not None else 0
     number = (
         db.session.scalar(

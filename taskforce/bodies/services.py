@@ -113,9 +113,8 @@ def _check_code_free(code: str, taskforce_id: int | None = None) -> None:
     if taskforce_id is not None:
         stmt = stmt.where(TaskForce.id != taskforce_id)
     if db.session.scalar(stmt) is not None:
-        raise ValidationError.single(
-            "code", f"The code {code} is already used by another task force"
-        )
+        # Not "used by another task force": nothing here says whose, or what it is called.
+        raise ValidationError.single("code", f"The code {code} is not available: choose another")
 
 
 def _check_member_rules(tf: TaskForce, data: dict[str, Any], member: Member | None = None) -> None:
