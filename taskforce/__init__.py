@@ -40,6 +40,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     # Ids in URLs stop at the database's integer range: a larger one is a 404, not an error.
     app.url_map.converters["int"] = DatabaseId
+    register_proxies(app)
     register_templates(app)
     register_extensions(app)
     register_blueprints(app)
@@ -49,11 +50,28 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     return app
 
 
+def register_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, read the client's address, scheme and host
+    from the X-Forwarded-* headers they set, taking each from the nearest proxy's view.
+
+    Without this, every request seems to come from the proxy: sign-in limits keyed on the
+    address would put every user in one bucket. With none trusted (the default), those
+    headers are ignored, since a client may write them itself.
+    """
+    trusted = app.config["TRUSTED_PROXIES"]
+    if trusted:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted)
+
+
 def _check_config(app: Flask, config_name: str) -> None:
     if not app.config["SECRET_KEY"]:
         raise RuntimeError(
             f"SECRET_KEY must be set in the environment for the {config_name} configuration"
         )
+    if not 0 <= app.config["TRUSTED_PROXIES"] <= 5:
+        raise RuntimeError("TRUSTED_PROXIES must be the number of proxies in front, 0 to 5")
     sender = app.config["MAIL_FROM"].rsplit("<", 1)[-1].rstrip(">").strip()
     if not sender.isascii() or "@" not in sender:
         raise RuntimeError(f"MAIL_FROM must hold a plain ASCII email address, not {sender!r}")
