@@ -105,6 +105,9 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)
+    from taskforce import ratelimits  # registers the database:// storage with limits
+
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = ratelimits.storage_options(app.config)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -1,4 +1,5 @@
-"""Owner links let go of closed and dropped actions for good; a session token per user
+"""Owner links let go of closed and dropped actions for good; a session token per user;
+rate-limit counters in the database
 
 Revision ID: 0013_access_hardening
 Revises: 0012_edit_registers
@@ -35,6 +36,14 @@ def upgrade():
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.alter_column("session_token", existing_type=sa.String(length=64), nullable=False)
 
+    op.create_table(
+        "rate_limits",
+        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("expires_at", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_rate_limits")),
+    )
+
     # Closing or dropping an action now takes it out of its owner links for good. Links
     # issued before that rule still reach closed and dropped actions, and would come back to
     # life if those were reopened: let go of them now, as the rule would have.
@@ -46,5 +55,6 @@ def upgrade():
 
 def downgrade():
     # The links stay without the ended actions: there is nothing to restore.
+    op.drop_table("rate_limits")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("session_token")
