@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from taskforce import create_app
-from taskforce.extensions import limiter
+from taskforce.extensions import db, limiter
 from tests.conftest import PASSWORD, IsolatedClient, _csrf_from
 
 LIMITS = {"LOGIN_RATE_LIMIT": "3 per minute", "LOGIN_ACCOUNT_RATE_LIMIT": "5 per minute"}
@@ -21,6 +21,8 @@ def _app(trusted: int) -> Iterator[Flask]:
     limiter.reset()
     yield app
     limiter.reset()
+    with app.app_context():
+        db.engine.dispose()  # its own pool: close its connections, not leave them to the GC
 
 
 @pytest.fixture
