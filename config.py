@@ -82,9 +82,17 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a hashing method, not a password
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
 
+    #: How many reverse proxies (a TLS terminator, a load balancer) stand in front of the app
+    #: and set X-Forwarded-For, -Proto and -Host. 0 trusts no such header: a client could
+    #: write them itself.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    #: Failed sign-ins from one client address, whatever the accounts tried.
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    #: Failed sign-ins to one account, from whatever addresses: password spraying.
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "20 per hour")
     #: Posts to one emailed owner link; the page itself may be opened freely.
     OWNER_LINK_RATE_LIMIT = os.environ.get("OWNER_LINK_RATE_LIMIT", "20 per hour")
     #: When the scheduler chases owners, each working day, in TIMEZONE.
@@ -110,6 +118,7 @@ class TestConfig(Config):
     # Limits are on, but high: a test that checks one lowers it for itself.
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "100000 per minute"
+    LOGIN_ACCOUNT_RATE_LIMIT = "100000 per minute"
     OWNER_LINK_RATE_LIMIT = "100000 per hour"
     SERVER_NAME = None
     # One iteration: a test user costs microseconds rather than scrypt's fifth of a second.

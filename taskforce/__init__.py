@@ -40,6 +40,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     # Ids in URLs stop at the database's integer range: a larger one is a 404, not an error.
     app.url_map.converters["int"] = DatabaseId
+    register_proxies(app)
     register_templates(app)
     register_extensions(app)
     register_blueprints(app)
@@ -49,11 +50,28 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     return app
 
 
+def register_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, read the client's address, scheme and host
+    from the X-Forwarded-* headers they set, taking each from the nearest proxy's view.
+
+    Without this, every request seems to come from the proxy: sign-in limits keyed on the
+    address would put every user in one bucket. With none trusted (the default), those
+    headers are ignored, since a client may write them itself.
+    """
+    trusted = app.config["TRUSTED_PROXIES"]
+    if trusted:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted)
+
+
 def _check_config(app: Flask, config_name: str) -> None:
     if not app.config["SECRET_KEY"]:
         raise RuntimeError(
             f"SECRET_KEY must be set in the environment for the {config_name} configuration"
         )
+    if not 0 <= app.config["TRUSTED_PROXIES"] <= 5:
+        raise RuntimeError("TRUSTED_PROXIES must be the number of proxies in front, 0 to 5")
     sender = app.config["MAIL_FROM"].rsplit("<", 1)[-1].rstrip(">").strip()
     if not sender.isascii() or "@" not in sender:
         raise RuntimeError(f"MAIL_FROM must hold a plain ASCII email address, not {sender!r}")
@@ -87,6 +105,9 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)
+    from taskforce import ratelimits  # registers the database:// storage with limits
+
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = ratelimits.storage_options(app.config)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -97,14 +118,13 @@ def register_extensions(app: Flask) -> None:
     # Import every model so metadata (and Alembic) sees the whole schema.
     from taskforce import models  # noqa: F401
     from taskforce.auth.models import User
+    from taskforce.auth.services import user_for_session
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        try:
-            user = db.session.get(User, int(user_id))
-        except ValueError:
-            return None
-        return user if user is not None and user.active else None
+    def load_user(session_id: str) -> User | None:
+        # The session holds the user's id and session token (User.get_id): a cookie from
+        # before a sign-out, a new password or a change of role signs nobody in.
+        return user_for_session(session_id)
 
 
 def register_blueprints(app: Flask) -> None:

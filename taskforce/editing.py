@@ -82,9 +82,7 @@ def edit_page(
 def posted_version() -> int:
     """The version a form was drawn from, as posted; none or a garbled one matches nothing,
     so the save is treated as out of date rather than made unchecked."""
-    posted = request.form.get("version")
-    number = expected_version(posted) if posted else None
-    return -1 if number is None else number
+    return expected_version(request.form.get("version"))
 
 
 def switch(change, message, *, done: str, failed: str):

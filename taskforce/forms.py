@@ -129,8 +129,8 @@ class Editable:
 
     version = HiddenField()
 
-    def expected_version(self) -> int | None:
-        """The version the page was drawn from, as posted; None if it sent none."""
+    def expected_version(self) -> int:
+        """The version the page was drawn from, as posted; -1 (a conflict) if it sent none."""
         return expected_version(self.version.data)
 
     def fields_for_data(self) -> list:

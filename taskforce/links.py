@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Column, ForeignKey, String, Table, insert, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from taskforce.bodies.models import Member
 from taskforce.db import utcnow
 from taskforce.extensions import db
 
@@ -147,18 +148,55 @@ def resolve(token: str, purpose: Purpose) -> AccessLink:
     return link
 
 
-def revoke_all(purpose: Purpose, email: str) -> int:
-    """Withdraw every live link of one purpose sent to one address; return how many."""
-    now = utcnow()
+def release_action(action: Action) -> int:
+    """Take an action out of every owner link's scope, for good; return how many links.
+
+    Done when an action is closed or dropped: its links stop reaching it, and reopening it
+    does not bring them back (the owner is sent a new link when one is needed). A link left
+    with nothing to reach is dead, and its page says the actions are closed.
+    """
     links = db.session.scalars(
-        select(AccessLink).where(
-            AccessLink.purpose == str(purpose),
-            AccessLink.email == email,
-            AccessLink.revoked_at.is_(None),
-        )
-    )
-    count = 0
+        select(AccessLink)
+        .join(link_actions, link_actions.c.link_id == AccessLink.id)
+        .where(link_actions.c.action_id == action.id)
+    ).all()
     for link in links:
+        link.actions.remove(action)
+    return len(links)
+
+
+def resolve_for_member(token: str, purpose: Purpose) -> tuple[AccessLink, Member]:
+    """Return a live member's link of this purpose and the member record it was issued for.
+
+    A member's link is issued for one member record (one membership of one task force) and
+    sent to that member's address. It works while that record is a current member at that
+    same address: removing the member, or changing their address, ends it for good.
+    """
+    link = resolve(token, purpose)
+    member = db.session.get(Member, link.member_id) if link.member_id is not None else None
+    if member is None or member.removed_at is not None or member.email != link.email:
+        raise LinkProblem(
+            410, "This link has been withdrawn: the membership it was sent for has changed."
+        )
+    return link, member
+
+
+def revoke_for_member(member_id: int, purpose: Purpose | None = None) -> int:
+    """Withdraw every live link issued for one member record (of one purpose, if given);
+    return how many.
+
+    Keyed on the member record, which belongs to one task force, never on an address: the
+    same person in another task force is another secretariat's business, and their links
+    there must not be touched from here.
+    """
+    stmt = select(AccessLink).where(
+        AccessLink.member_id == member_id, AccessLink.revoked_at.is_(None)
+    )
+    if purpose is not None:
+        stmt = stmt.where(AccessLink.purpose == str(purpose))
+    now = utcnow()
+    count = 0
+    for link in db.session.scalars(stmt):
         link.revoked_at = now
         count += 1
     return count

@@ -15,6 +15,7 @@ from taskforce.performance.models import (
     Indicator,
     TrajectoryPoint,
 )
+from taskforce.ratelimits import rate_limits
 from taskforce.registers.models import Benefit, Decision, DeliveryMilestone, Risk
 
 __all__ = [
@@ -42,4 +43,5 @@ __all__ = [
     "TorVersion",
     "TrajectoryPoint",
     "User",
+    "rate_limits",
 ]

@@ -15,10 +15,12 @@ YEARS = range(2000, 2101)
 _SMALL_INT = re.compile(r"[0-9]{1,9}")
 
 
-def expected_version(raw: str | None) -> int | None:
-    """The version a form was filled from; a tampered one matches nothing, so it conflicts."""
-    if not raw:
-        return None
+def expected_version(raw: str | None) -> int:
+    """The version an edit form was filled from, as posted.
+
+    A missing, empty or tampered one matches nothing (-1), so the save is refused as out of
+    date: leaving the field out must never skip the check.
+    """
     number = small_int(raw)
     return -1 if number is None else number
 

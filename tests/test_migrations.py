@@ -61,3 +61,68 @@ def test_migrations_downgrade_to_nothing_and_up_again(empty_database_url):
         upgrade()
         assert _diff(app) == []
         db.engine.dispose()
+
+
+def test_links_issued_before_the_rule_let_go_of_ended_actions(empty_database_url):
+    """0013: an ended action leaves its owner links, as closing it now does, so reopening it
+    cannot bring an old link back to life."""
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        upgrade(revision="0012_edit_registers")
+        now = "2026-11-01 09:00:00"
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO taskforces (id, name, code, purpose, cadence_weeks, created_at,"
+                    " updated_at, version) VALUES (1, 'T', 'T', 'p', 6, :now, :now, 1)"
+                ),
+                {"now": now},
+            )
+            for number, status in ((1, "dropped"), (2, "open"), (3, "closed")):
+                conn.execute(
+                    text(
+                        "INSERT INTO actions (id, taskforce_id, meeting_number, number, reference,"
+                        " description, owner_name, owner_email, owner_organisation, due_on,"
+                        " status, created_at, version) VALUES (:n, 1, 0, :n, :ref, 'd', 'Ana',"
+                        " 'ana@example.gov.uk', '', '2027-01-01', :status, :now, 1)"
+                    ),
+                    {"n": number, "ref": f"T-0/{number}", "status": status, "now": now},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO access_links (id, token_hash, purpose, email, created_at,"
+                    " expires_at) VALUES (1, 'h', 'action_owner', 'ana@example.gov.uk', :now,"
+                    " '2027-01-01 00:00:00')"
+                ),
+                {"now": now},
+            )
+            for action_id in (1, 2, 3):
+                conn.execute(
+                    text("INSERT INTO access_link_actions (link_id, action_id) VALUES (1, :a)"),
+                    {"a": action_id},
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            left = conn.execute(text("SELECT action_id FROM access_link_actions")).scalars()
+            assert list(left) == [2]
+        db.engine.dispose()
+
+
+def test_users_from_before_0013_each_get_their_own_session_token(empty_database_url):
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        upgrade(revision="0012_edit_registers")
+        with db.engine.begin() as conn:
+            for n in (1, 2):
+                conn.execute(
+                    text(
+                        "INSERT INTO users (id, email, name, role, active, created_at)"
+                        " VALUES (:n, :email, 'A', 'member', true, '2026-11-01 09:00:00')"
+                    ),
+                    {"n": n, "email": f"user{n}@example.gov.uk"},
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            tokens = conn.execute(text("SELECT session_token FROM users")).scalars().all()
+        assert len(set(tokens)) == 2 and all(len(t) >= 32 for t in tokens)
+        db.engine.dispose()

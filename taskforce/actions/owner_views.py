@@ -1,8 +1,9 @@
 """The page an action owner reaches from an emailed link, with no account or sign-in.
 
 GET only shows (mail scanners open links); an update is a POST carrying the page's CSRF
-token. A link reaches only the actions it was issued for, and dies once they are all
-closed. Every refusal is logged.
+token. A link reaches only the actions it was issued for; closing or dropping an action
+takes it out of the link for good (links.release_action), and a link left with none is
+dead. Every refusal is logged.
 """
 
 from __future__ import annotations
@@ -103,7 +104,8 @@ def owner_link(token: str):
                 proposed_due=form.due_date.data,
                 comment=form.comment.data or "",
                 actor=actor,
-                expected_version=expected_version(form.version.data) if form.version.data else None,
+                # A form without its version is refused like a stale one, never unchecked.
+                expected_version=expected_version(form.version.data),
             )
         if isinstance(outcome.error, Conflict):
             log.warning("owner link %s: %s", _token_fingerprint(token), outcome.error.message)

@@ -8,13 +8,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import flag_modified
 
-from taskforce.actions.models import TRANSITIONS, Action, ActionStatus, ActionUpdate
+from taskforce.actions.models import ENDED, TRANSITIONS, Action, ActionStatus, ActionUpdate
 from taskforce.audit.services import Actor, record
 from taskforce.bodies.models import TaskForce
 from taskforce.bodies.services import normalise_email
 from taskforce.clock import today
 from taskforce.errors import Conflict, ValidationError, check_version
 from taskforce.extensions import db
+from taskforce.links import release_action
 from taskforce.meetings.models import Meeting
 
 
@@ -38,12 +39,29 @@ def _add_entry(
     record(actor, event, action, taskforce_id=action.taskforce_id, changes=changes, summary=summary)
 
 
+def _meeting_not_available(meeting_id: int) -> ValidationError:
+    # One answer for a meeting that does not exist and one of a task force the caller may not
+    # see: the difference would tell them which ids the other task forces' meetings have.
+    return ValidationError.single(
+        "meeting_id",
+        f"Meeting {meeting_id} is not available: choose one of this task force's meetings",
+    )
+
+
+def meeting_for_action(tf: TaskForce, meeting_id: int) -> Meeting:
+    """The meeting of this task force with this id, or a refusal that does not say why."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.taskforce_id != tf.id:
+        raise _meeting_not_available(meeting_id)
+    return meeting
+
+
 def create_action(
     tf: TaskForce, data: dict[str, Any], actor: Actor, meeting: Meeting | None = None
 ) -> tuple[Action, list[str]]:
     """Allocate an action with the next reference; return it with any warnings."""
     if meeting is not None and meeting.taskforce_id != tf.id:
-        raise ValidationError.single("meeting_id", "That meeting belongs to another task force")
+        raise _meeting_not_available(meeting.id)
     meeting_number = meeting.number if meeting is not None else 0
     number = (
         db.session.scalar(
@@ -108,6 +126,9 @@ def update_action(
         entry.status_from, entry.status_to = action.status, status
         action.status = status
         changed = True
+        if status in ENDED:
+            # Its owner links stop reaching it for good: reopened, it needs a new link.
+            release_action(action)
     if data.get("due_date") is not None and data["due_date"] != action.due_on:
         entry.due_from, entry.due_to = action.due_on, data["due_date"]
         action.due_on = data["due_date"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from taskforce.admin.forms import NewUserForm, RevokeForm, TokenForm, UserForm
 from taskforce.auth import services
@@ -63,6 +63,8 @@ def edit_user(user_id: int):
             if form.password.data:
                 services.set_password(user, form.password.data, web_actor())
         if not outcome.error:
+            if user.id == current_user.id and form.password.data:
+                login_user(user)  # an admin's own new password: this session carries on
             flash_success(f"{user.name} saved.")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)

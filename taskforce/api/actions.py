@@ -25,8 +25,6 @@ from taskforce.api.spec import operation
 from taskforce.auth import permissions
 from taskforce.db import utcnow
 from taskforce.errors import ValidationError
-from taskforce.extensions import db
-from taskforce.meetings.models import Meeting
 from taskforce.text import small_int
 
 TAG = "Actions"
@@ -51,9 +49,7 @@ def create_action():
     tf = load_taskforce(data.taskforce_id, edit=True)
     meeting = None
     if data.meeting_id is not None:
-        meeting = db.session.get(Meeting, data.meeting_id)
-        if meeting is None:
-            raise ValidationError.single("meeting_id", f"No meeting with id {data.meeting_id}")
+        meeting = services.meeting_for_action(tf, data.meeting_id)
     action, warnings = services.create_action(tf, data.model_dump(), api_actor(), meeting)
     return dump(ActionOut.of(action, clock.today(), warnings), 201)
 

@@ -279,9 +279,9 @@ def send_calendar_link(member_id: int):
     "/members/<int:member_id>/calendar-link",
     "DELETE",
     tag=TAG,
-    summary="Withdraw every calendar feed link sent to the member",
+    summary="Withdraw every calendar feed link sent for this membership",
 )
 def revoke_calendar_link(member_id: int):
     member = _member(member_id, edit=True)
-    revoked = links.revoke_all(links.Purpose.CALENDAR_FEED, member.email)
+    revoked = links.revoke_for_member(member.id, links.Purpose.CALENDAR_FEED)
     return jsonify({"revoked": revoked})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 from functools import lru_cache
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from taskforce.audit.services import Actor, record
-from taskforce.auth.models import ApiToken, Role, User
+from taskforce.auth.models import ApiToken, Role, User, new_session_token
 from taskforce.db import utcnow
 from taskforce.errors import ValidationError
 from taskforce.extensions import db
@@ -85,18 +86,43 @@ def create_user(
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: every session and "remember me" cookie made so far
+    carries the old session token, which no longer matches."""
+    user.session_token = new_session_token()
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The active user a session's id ("<user id>:<session token>") still signs in, or None."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isascii() or not user_id.isdigit() or len(user_id) > 10 or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active:
+        return None
+    if not hmac.compare_digest(user.session_token.encode(), token.encode("utf-8", "replace")):
+        return None
+    return user
+
+
 def set_password(user: User, password: str, actor: Actor) -> None:
+    """Set a new password; every session signed in with the old one ends."""
     validate_password(password)
     user.password_hash = _hash_password(password)
+    end_sessions(user)
     record(actor, "user.password_set", user, summary=f"Set the password of {user.email}")
 
 
 def update_user(user: User, data: dict, actor: Actor) -> User:
+    """Change a user's name, role or sign-in; a new role or a lost sign-in ends their
+    sessions, so what they may do changes now, not when they next sign in."""
     changes = {}
     for name in ("name", "role", "active"):
         if name in data and data[name] is not None and getattr(user, name) != data[name]:
             changes[name] = [getattr(user, name), data[name]]
             setattr(user, name, data[name])
+    if "role" in changes or ("active" in changes and not user.active):
+        end_sessions(user)
     if changes:
         record(actor, "user.updated", user, changes=changes, summary=f"Changed {user.email}")
     return user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from urllib.parse import urlsplit
 
@@ -9,7 +10,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user, login_user, logout_user
 
 from taskforce.auth.forms import LoginForm
-from taskforce.auth.services import authenticate
+from taskforce.auth.models import EMAIL_MAX
+from taskforce.auth.services import authenticate, end_sessions
 from taskforce.extensions import limiter
 from taskforce.text import CONTROL
 from taskforce.web import public
@@ -20,6 +22,22 @@ log = logging.getLogger(__name__)
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    """The account a sign-in tries, as typed (trimmed, any case), hashed: the limits' store
+    never holds an address."""
+    email = request.form.get("email", "").strip().lower()[:EMAIL_MAX]
+    return "sign-in-account:" + hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()
+
+
+def _failed(response) -> bool:
+    """Only failed attempts count: a sign-in that succeeds redirects."""
+    return response.status_code != 302
 
 
 def _safe_next(target: str | None) -> str:
@@ -37,7 +55,10 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+# Two limits, so that no one can lock everyone out and no account can be sprayed: failed
+# attempts per client address (the proxy's view of it, see TRUSTED_PROXIES) and per account.
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed)
 @public
 def login():
     if current_user.is_authenticated:
@@ -57,5 +78,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    # Signing out ends every session of this user, including copies of this cookie.
+    end_sessions(current_user._get_current_object())
     logout_user()
     return redirect(url_for("auth.login"))

@@ -17,6 +17,7 @@ from taskforce.bodies.models import Member, MemberGroup, Priority, TaskForce, To
 from taskforce.db import utcnow
 from taskforce.errors import Gone, ValidationError, check_version
 from taskforce.extensions import db
+from taskforce.links import revoke_for_member
 from taskforce.meetings.cycle import offset_problems
 
 #: Fields of the task force that are part of its terms of reference.
@@ -112,9 +113,8 @@ def _check_code_free(code: str, taskforce_id: int | None = None) -> None:
     if taskforce_id is not None:
         stmt = stmt.where(TaskForce.id != taskforce_id)
     if db.session.scalar(stmt) is not None:
-        raise ValidationError.single(
-            "code", f"The code {code} is already used by another task force"
-        )
+        # Not "used by another task force": nothing here says whose, or what it is called.
+        raise ValidationError.single("code", f"The code {code} is not available: choose another")
 
 
 def _check_member_rules(tf: TaskForce, data: dict[str, Any], member: Member | None = None) -> None:
@@ -362,6 +362,9 @@ def update_member(
     ]
     if not changes:
         return member
+    if "email" in changes:
+        # Links went to the old address, which may now be someone else's mailbox.
+        revoke_for_member(member.id)
     db.session.flush()
     if tor_changes:
         _new_tor_version(member.taskforce, actor, f"{member.name}: {'; '.join(tor_changes)}")
@@ -380,6 +383,7 @@ def remove_member(member: Member, actor: Actor) -> None:
     """Take a member off the task force; their row stays for history."""
     member.removed_at = utcnow()
     member.is_chair = False
+    revoke_for_member(member.id)  # their feed and apologies links die with the membership
     db.session.flush()
     _new_tor_version(member.taskforce, actor, f"Removed {_member_title(member)}")
     record(

@@ -198,6 +198,6 @@ def send_calendar_link(member_id: int):
 def withdraw_calendar_link(member_id: int):
     member = _member_or_404(member_id, edit=True)
     if ConfirmForm().validate_on_submit():
-        count = links.revoke_all(links.Purpose.CALENDAR_FEED, member.email)
+        count = links.revoke_for_member(member.id, links.Purpose.CALENDAR_FEED)
         flash_success(f"Withdrew {count} calendar feed link{'s' if count != 1 else ''}.")
     return redirect(url_for("bodies.edit_member", member_id=member.id))

@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template
 
 from taskforce.audit.services import Actor
-from taskforce.bodies.models import Member
 from taskforce.bodies.services import memberships_of
 from taskforce.db import utcnow
 from taskforce.extensions import db
 from taskforce.forms import ButtonForm
-from taskforce.links import LinkProblem, Purpose, resolve
+from taskforce.links import LinkProblem, Purpose, resolve_for_member
 from taskforce.meetings import ical, services
 from taskforce.meetings.models import Meeting, MeetingStatus
 from taskforce.web import public
@@ -27,7 +26,7 @@ def _problem(problem: LinkProblem):
 def feed(token: str):
     """Every meeting of every task force the link's owner belongs to (read only)."""
     try:
-        link = resolve(token, Purpose.CALENDAR_FEED)
+        link, _member = resolve_for_member(token, Purpose.CALENDAR_FEED)
     except LinkProblem as problem:
         return _problem(problem)
     events = []
@@ -38,11 +37,10 @@ def feed(token: str):
 
 
 def _apologies_context(token: str):
-    link = resolve(token, Purpose.APOLOGIES)
+    link, member = resolve_for_member(token, Purpose.APOLOGIES)
     meeting = db.session.get(Meeting, link.meeting_id)
-    member = db.session.get(Member, link.member_id)
-    if meeting is None or member is None or member.removed_at is not None:
-        raise LinkProblem(410, "This meeting or membership no longer exists.")
+    if meeting is None or meeting.taskforce_id != member.taskforce_id:
+        raise LinkProblem(410, "This meeting no longer exists.")
     return link, meeting, member
 
 

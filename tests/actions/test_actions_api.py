@@ -126,6 +126,52 @@ def test_bad_actions_are_refused_and_nothing_saved(api, tf, change, field):
     assert db.session.query(Action).count() == 0
 
 
+def test_another_task_forces_meeting_is_refused_like_a_missing_one(
+    api, tf, make_taskforce, make_meeting
+):
+    """The answer must not tell a caller which meeting ids exist in task forces they cannot
+    see: the same status, code, field and words for both."""
+    elsewhere = make_meeting(make_taskforce())
+    missing = elsewhere.id + 1000
+    answers = [_new(api, tf, meeting_id=meeting_id) for meeting_id in (elsewhere.id, missing)]
+    assert [a.status_code for a in answers] == [422, 422]
+    errors = [a.get_json()["error"] for a in answers]
+    for error, meeting_id in zip(errors, (elsewhere.id, missing), strict=True):
+        assert error["fields"] == {
+            "meeting_id": [
+                f"Meeting {meeting_id} is not available: choose one of this task force's meetings"
+            ]
+        }
+    assert errors[0]["code"] == errors[1]["code"]
+    assert errors[0]["message"] == errors[1]["message"]
+    assert db.session.query(Action).count() == 0
+
+
+def test_another_task_forces_meeting_on_the_web_is_refused_like_a_missing_one(
+    client, secretariat, tf, make_taskforce, make_meeting, no_csrf
+):
+    from tests.conftest import login
+
+    web = login(client, secretariat)
+    elsewhere = make_meeting(make_taskforce())
+    form = {
+        "description": "Write to councils",
+        "owner_name": "Ola Ade",
+        "owner_email": "ola@example.gov.uk",
+        "due_date": (today() + timedelta(weeks=8)).isoformat(),
+    }
+    pages = [
+        web.post(f"/taskforces/{tf.id}/actions/new", data={**form, "meeting_id": str(m)})
+        for m in (elsewhere.id, elsewhere.id + 1000)
+    ]
+    assert pages[0].status_code == pages[1].status_code
+    texts = [p.get_data(as_text=True) for p in pages]
+    for text in texts:
+        assert "Not a valid choice" in text
+        assert "another task force" not in text
+    assert db.session.query(Action).count() == 0
+
+
 def test_owner_addresses_smtp_cannot_carry_are_refused_at_the_door(api, tf):
     response = api.post(
         "/actions",

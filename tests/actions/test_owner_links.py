@@ -24,6 +24,12 @@ def links_in(message) -> list[str]:
     return re.findall(r"https?://[^/\s]+(/a/[A-Za-z0-9_-]+)", text)
 
 
+def filled(html: str) -> dict:
+    """What the owner's page puts in its form: the CSRF token and the action's version."""
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
+    return {"csrf_token": _csrf_from(html), "version": version}
+
+
 def updates() -> int:
     return db.session.scalar(select(func.count()).select_from(ActionUpdate))
 
@@ -59,7 +65,7 @@ def test_follow_the_emailed_link_look_then_update(app, api, action, emailed):
     response = browser.post(
         emailed,
         data={
-            "csrf_token": _csrf_from(html),
+            **filled(html),
             "status": "complete",
             "comment": "Survey drafted and shared",
         },
@@ -78,7 +84,7 @@ def test_an_owner_proposes_a_date_and_the_secretariat_decides(app, api, action, 
     browser = app.test_client()
     html = browser.get(emailed).get_data(as_text=True)
     new_date = (today() + timedelta(days=40)).isoformat()
-    browser.post(emailed, data={"csrf_token": _csrf_from(html), "due_date": new_date})
+    browser.post(emailed, data={**filled(html), "due_date": new_date})
     data = api.get(f"/actions/{action.id}").get_json()
     assert data["proposed_due_date"] == new_date
     assert data["due_date"] != new_date  # only proposed
@@ -107,19 +113,39 @@ def test_a_token_cannot_touch_another_action(app, make_action, action, emailed):
 def test_a_replayed_form_changes_nothing_the_second_time(app, action, emailed):
     browser = app.test_client()
     html = browser.get(emailed).get_data(as_text=True)
-    version = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
-    form = {
-        "csrf_token": _csrf_from(html),
-        "version": version,
-        "status": "in_progress",
-        "comment": "Started",
-    }
+    form = {**filled(html), "status": "in_progress", "comment": "Started"}
     assert browser.post(emailed, data=form).status_code == 302
     before = updates()
     replay = browser.post(emailed, data=form)
     assert replay.status_code == 409
     assert "Nothing was changed" in replay.get_data(as_text=True)
     assert updates() == before
+
+
+@pytest.mark.parametrize("version", [None, "", "abc"])
+def test_a_form_without_its_version_is_refused_like_a_stale_one(app, action, emailed, version):
+    """Leaving the version out must not skip the replay check: 409, nothing changed."""
+    browser = app.test_client()
+    form = {**filled(browser.get(emailed).get_data(as_text=True)), "status": "complete"}
+    if version is None:
+        del form["version"]
+    else:
+        form["version"] = version
+    before = (updates(), db.session.get(Action, action.id).version)
+    response = browser.post(emailed, data=form)
+    assert response.status_code == 409
+    assert "Reload it, then make your change again" in response.get_data(as_text=True)
+    current = db.session.get(Action, action.id)
+    assert (updates(), current.version) == before and current.status == "open"
+
+
+def test_the_secretariats_forms_without_a_version_are_refused_too(web, action):
+    """The same shared rule (text.expected_version) guards every edit form."""
+    before = (updates(), db.session.get(Action, action.id).version)
+    response = _web_update(web, action, status="in_progress", version="")
+    assert response.status_code == 409
+    assert (updates(), db.session.get(Action, action.id).version) == before
+    assert db.session.get(Action, action.id).status == "open"
 
 
 @pytest.mark.parametrize(
@@ -137,7 +163,7 @@ def test_bad_updates_are_explained_and_change_nothing(app, action, emailed, form
     browser = app.test_client()
     html = browser.get(emailed).get_data(as_text=True)
     before = updates()
-    response = browser.post(emailed, data={"csrf_token": _csrf_from(html), **form})
+    response = browser.post(emailed, data={**filled(html), **form})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "There is a problem" in page and message in page
@@ -153,9 +179,7 @@ def test_a_half_typed_proposed_date_is_an_error_not_ignored(app, api, make_actio
     page = browser.get(path).get_data(as_text=True)
     before = db.session.scalar(select(func.count()).select_from(ActionUpdate))
     for parts in (["", "3", "2027"], ["", "13", "2027"], ["1", "", ""]):
-        response = browser.post(
-            path, data={"csrf_token": _csrf_from(page), "due_date": parts, "comment": "x"}
-        )
+        response = browser.post(path, data={**filled(page), "due_date": parts, "comment": "x"})
         assert response.status_code == 422, parts
         assert "There is a problem" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ActionUpdate)) == before
@@ -169,7 +193,7 @@ def test_a_long_owner_name_and_address_can_still_update(app, api, make_action, s
     path = re.search(r"https?://[^/\s]+(/a/[A-Za-z0-9_-]+)", text).group(1)
     browser = app.test_client()
     page = browser.get(path).get_data(as_text=True)
-    response = browser.post(path, data={"csrf_token": _csrf_from(page), "status": "complete"})
+    response = browser.post(path, data={**filled(page), "status": "complete"})
     assert response.status_code == 302
     assert db.session.get(Action, action.id).status == "complete"
 
@@ -220,7 +244,7 @@ def test_each_line_of_a_digest_has_a_link_for_that_action_alone(app, smtp, make_
     )
     assert refused.status_code == 404
     # The contract's plain form (no action named) updates the link's own action.
-    done = browser.post(paths[0], data={"csrf_token": _csrf_from(page), "status": "in_progress"})
+    done = browser.post(paths[0], data={**filled(page), "status": "in_progress"})
     assert done.status_code == 302
     assert db.session.get(Action, first.id).status == "in_progress"
     assert db.session.get(Action, second.id).status == "open"
@@ -263,10 +287,10 @@ def test_posting_to_a_link_is_rate_limited(app, action, emailed):
     limiter.reset()
     try:
         browser = app.test_client()
-        html = browser.get(emailed).get_data(as_text=True)
         codes = [
             browser.post(
-                emailed, data={"csrf_token": _csrf_from(html), "comment": f"note {n}"}
+                emailed,
+                data={**filled(browser.get(emailed).get_data(as_text=True)), "comment": f"n{n}"},
             ).status_code
             for n in range(4)
         ]
@@ -275,3 +299,89 @@ def test_posting_to_a_link_is_rate_limited(app, action, emailed):
     finally:
         app.config["OWNER_LINK_RATE_LIMIT"] = old
         limiter.reset()
+
+
+# --- A link that has died stays dead ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("ending", ["dropped", "closed"])
+def test_an_ended_actions_link_stays_dead_when_it_is_reopened(
+    app, api, action, emailed, smtp, ending
+):
+    browser = app.test_client()
+    html = browser.get(emailed).get_data(as_text=True)
+    ended = {"status": ending, "comment": "Overtaken by events"}
+    assert api.patch(f"/actions/{action.id}", ended).status_code == 200
+    assert browser.get(emailed).status_code == 410
+    assert api.patch(f"/actions/{action.id}", {"status": "open"}).status_code == 200
+    assert api.get(f"/actions/{action.id}").get_json()["status"] == "open"
+
+    before = updates()
+    assert browser.get(emailed).status_code == 410
+    posted = browser.post(
+        emailed, data={"csrf_token": _csrf_from(html), "status": "complete", "comment": "Done"}
+    )
+    assert posted.status_code == 410
+    assert updates() == before and db.session.get(Action, action.id).status == "open"
+
+    # The secretariat emails the owner a new link when one is needed: that one works.
+    assert api.post(f"/actions/{action.id}/link").status_code == 202
+    (fresh,) = links_in(smtp.to(ANA)[-1])
+    assert browser.get(fresh).status_code == 200
+    assert browser.get(emailed).status_code == 410
+
+
+def test_a_digest_link_loses_an_ended_action_for_good_and_keeps_the_rest(app, make_action):
+    from taskforce.actions import services
+    from taskforce.audit.services import Actor
+    from taskforce.links import Purpose, issue
+
+    first = make_action(ANA, date(2027, 3, 1), "Ana Lopes", description="First job")
+    second = make_action(ANA, date(2027, 3, 1), "Ana Lopes", description="Second job")
+    token = issue(
+        Purpose.ACTION_OWNER, email=ANA, lifetime=timedelta(days=5), actions=[first, second]
+    )
+    db.session.commit()
+    services.update_action(first, {"status": "dropped", "comment": "Not needed"}, Actor.system())
+    db.session.commit()
+    services.update_action(first, {"status": "open", "comment": "Needed after all"}, Actor.system())
+    db.session.commit()
+
+    browser = app.test_client()
+    page = browser.get(f"/a/{token}").get_data(as_text=True)
+    assert "Second job" in page and "First job" not in page
+    refused = browser.post(
+        f"/a/{token}",
+        data={"csrf_token": _csrf_from(page), "action_id": str(first.id), "status": "complete"},
+    )
+    assert refused.status_code == 404
+    assert db.session.get(Action, first.id).status == "open"
+
+    services.update_action(second, {"status": "closed"}, Actor.system())
+    services.update_action(second, {"status": "open"}, Actor.system())
+    db.session.commit()
+    gone = browser.get(f"/a/{token}")
+    assert gone.status_code == 410 and "Nothing more is needed" in gone.get_data(as_text=True)
+
+
+def _web_update(web, action, **changes):
+    """Post the action page's update form as the secretariat would, changing some fields."""
+    page = web.get(f"/actions/{action.id}").get_data(as_text=True)
+    current = db.session.get(Action, action.id)
+    data = {
+        "csrf_token": _csrf_from(page),
+        "version": re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1),
+        "description": current.description,
+        "due_date": current.due_on.isoformat(),
+        "status": current.status,
+        **changes,
+    }
+    return web.post(f"/actions/{action.id}", data=data)
+
+
+def test_ending_an_action_on_the_web_kills_its_link_for_good(app, web, action, emailed):
+    dropped = _web_update(web, action, status="dropped", comment="No longer needed")
+    assert dropped.status_code == 302, dropped.get_data(as_text=True)
+    assert _web_update(web, action, status="open").status_code == 302
+    assert db.session.get(Action, action.id).status == "open"
+    assert app.test_client().get(emailed).status_code == 410

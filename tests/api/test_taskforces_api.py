@@ -213,9 +213,29 @@ def test_duplicate_code_is_refused(api):
     response = api.post("/taskforces", {**NEW, "name": "Another"})
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"]["code"] == [
-        "The code HS is already used by another task force"
+        "The code HS is not available: choose another"
     ]
     assert db.session.query(TaskForce).count() == 1
+
+
+def test_a_code_taken_by_a_task_force_you_cannot_see_says_only_not_available(
+    api, api_for, make_user
+):
+    """Whose the code is, or what that task force is called, is none of the caller's business;
+    the refusal reads the same as for a code of one's own task force."""
+    other = api_for(make_user("secretariat"))
+    assert other.post("/taskforces", {**NEW, "name": "Secret Review Board"}).status_code == 201
+    theirs = api.post("/taskforces", {**NEW, "name": "Mine"})
+    api.post("/taskforces", {**NEW, "code": "MN", "name": "Mine"})
+    mine = api.post("/taskforces", {**NEW, "code": "MN", "name": "Mine again"})
+    assert theirs.status_code == mine.status_code == 422
+    assert theirs.get_json()["error"]["fields"]["code"] == [
+        "The code HS is not available: choose another"
+    ]
+    assert mine.get_json()["error"]["fields"]["code"] == [
+        "The code MN is not available: choose another"
+    ]
+    assert "Secret" not in theirs.get_data(as_text=True)
 
 
 def test_body_that_is_not_json_is_a_clear_error(api):

@@ -60,7 +60,8 @@ def test_invalid_form_shows_an_error_summary_and_saves_nothing(web):
 def test_duplicate_code_is_shown_on_the_code_field(web, make_taskforce):
     make_taskforce(code="FR")
     html = web.post("/taskforces/new", data=FORM).get_data(as_text=True)
-    assert "The code FR is already used by another task force" in html
+    assert "The code FR is not available: choose another" in html
+    assert "another task force" not in html
     assert 'href="#code"' in html
     assert db.session.query(TaskForce).count() == 1
 

@@ -15,7 +15,7 @@ from taskforce.extensions import db
 from taskforce.links import AccessLink
 from taskforce.mail import OutboxMessage
 from taskforce.meetings.models import Attendance, Meeting
-from tests.conftest import _csrf_from
+from tests.conftest import _csrf_from, login
 
 
 def _link(message, path: str) -> str:
@@ -121,3 +121,91 @@ def test_sent_mail_keeps_no_copy_of_its_links(api, smtp, make_meeting):
     meeting = make_meeting()
     api.post(f"/meetings/{meeting.id}/invites")
     assert all(row.raw == "" for row in db.session.query(OutboxMessage).all())
+
+
+# --- Link actions are keyed on the member record, never on the address ---------------------
+
+
+def _feed_for_sam(api, tf, smtp) -> tuple[int, str]:
+    """Email Sam (a member of `tf`) a calendar feed; return Sam's member id and the feed path."""
+    sam = next(
+        m
+        for m in api.get(f"/taskforces/{tf.id}/members").get_json()["items"]
+        if m["email"] == "sam@example.gov.uk"
+    )
+    assert api.post(f"/members/{sam['id']}/calendar-link").get_json() == {"sent": 1}
+    return sam["id"], _link(smtp.to("sam@example.gov.uk")[-1], "feed")
+
+
+def test_another_secretariat_cannot_withdraw_a_feed_it_did_not_issue(
+    api, api_for, tf, invited, smtp, app, make_user, make_taskforce
+):
+    """Secretariat B adds a member with the address of A's member to B's own task force, and
+    withdraws "their" feed, by API and on the web: A's feed is untouched."""
+    _sam_id, path = _feed_for_sam(api, tf, smtp)
+    other = make_user("secretariat")
+    theirs = make_taskforce(by=other)
+    api_b = api_for(other)
+    added = api_b.post(
+        f"/taskforces/{theirs.id}/members",
+        json={"name": "Sam Patel", "email": "SAM@example.gov.uk", "group": "official"},
+    )
+    assert added.status_code == 201
+    copy = added.get_json()["id"]
+    assert api_b.delete(f"/members/{copy}/calendar-link").get_json() == {"revoked": 0}
+    web_b = login(app.test_client(), other)
+    page = web_b.get(f"/members/{copy}/edit")
+    assert page.status_code == 200
+    withdrawn = web_b.post(
+        f"/members/{copy}/calendar-link/withdraw",
+        data={"csrf_token": _csrf_from(page.get_data(as_text=True))},
+        follow_redirects=True,
+    )
+    assert "Withdrew 0 calendar feed links" in withdrawn.get_data(as_text=True)
+    assert app.test_client().get(path).status_code == 200  # A's feed still works
+    assert db.session.query(AccessLink).filter(AccessLink.revoked_at.isnot(None)).count() == 0
+
+
+def test_a_secretariat_cannot_touch_links_of_a_member_it_does_not_serve(
+    api, api_for, tf, invited, smtp, app, make_user
+):
+    sam_id, path = _feed_for_sam(api, tf, smtp)
+    api_b = api_for(make_user("secretariat"))
+    assert api_b.delete(f"/members/{sam_id}/calendar-link").status_code == 403
+    assert api_b.post(f"/members/{sam_id}/calendar-link").status_code == 403
+    assert app.test_client().get(path).status_code == 200
+
+
+def test_member_links_die_with_the_membership_or_its_address_for_good(api, tf, invited, smtp, app):
+    sam_id, feed = _feed_for_sam(api, tf, smtp)
+    apologies = _link(smtp.to("sam@example.gov.uk")[0], "apologies")
+    browser = app.test_client()
+    assert browser.get(feed).status_code == 200 and browser.get(apologies).status_code == 200
+
+    version = api.get(f"/members/{sam_id}").get_json()["version"]
+    moved = {"email": "sam.patel@example.gov.uk", "version": version}
+    assert api.patch(f"/members/{sam_id}", json=moved).status_code == 200
+    assert browser.get(feed).status_code == 410
+    assert browser.get(apologies).status_code == 410
+    version = api.get(f"/members/{sam_id}").get_json()["version"]
+    back = {"email": "sam@example.gov.uk", "version": version}
+    assert api.patch(f"/members/{sam_id}", json=back).status_code == 200
+    assert browser.get(feed).status_code == 410  # the old address again does not revive it
+    assert browser.get(apologies).status_code == 410
+
+    _sam_id, new_feed = _feed_for_sam(api, tf, smtp)
+    assert browser.get(new_feed).status_code == 200
+    assert api.delete(f"/members/{sam_id}").status_code == 204
+    assert browser.get(new_feed).status_code == 410
+
+
+def test_a_feed_is_not_kept_alive_by_the_address_alone(api, tf, invited, smtp, app):
+    """Even a link whose row was never withdrawn stops once its member record has gone."""
+    sam_id, feed = _feed_for_sam(api, tf, smtp)
+    from taskforce.bodies.models import Member
+
+    db.session.get(Member, sam_id).removed_at = utcnow()  # as an older release removed members
+    db.session.commit()
+    response = app.test_client().get(feed)
+    assert response.status_code == 410
+    assert "withdrawn" in response.get_data(as_text=True)
