@@ -16,9 +16,11 @@ from flask import Flask
 from taskforce import numbering
 from taskforce.actions import services as action_services
 from taskforce.actions.models import Action
+from taskforce.bodies.models import TorVersion
 from taskforce.clock import today
 from taskforce.errors import Conflict
 from taskforce.extensions import db
+from taskforce.meetings.models import Meeting
 from tests.conftest import CLI, Api
 
 #: Requests running at once, and how many each makes, in the race tests.
@@ -115,6 +117,47 @@ def test_concurrent_creates_each_get_their_own_number_and_none_is_skipped(
         numbers = sorted(a.number for a in actions if a.meeting_number == number)
         assert numbers == list(range(1, len(numbers) + 1))
     assert len({a.reference for a in actions}) == len(actions) == THREADS * EACH * 4 // 5
+
+
+def test_concurrent_scheduling_numbers_meetings_without_gaps(app: Flask, tf, token):
+    tf_id = tf.id
+
+    def work(i: int) -> None:
+        client = app.test_client()
+        for k in range(EACH // 5):
+            body = {"first_start": f"2040-01-{10 + i:02d}T10:00:00", "count": 2 + k % 2}
+            response = client.post(f"/api/v1/taskforces/{tf_id}/schedule", json=body, headers=token)
+            assert response.status_code == 201, response.get_json()
+
+    race(work)
+    db.session.expire_all()
+    numbers = db.session.scalars(db.select(Meeting.number).where(Meeting.taskforce_id == tf.id))
+    scheduled = THREADS * sum(2 + k % 2 for k in range(EACH // 5))
+    assert sorted(numbers) == list(range(1, scheduled + 1))
+
+
+def test_concurrent_member_changes_number_every_tor_version_and_each_sees_the_last(
+    app: Flask, tf, token
+):
+    tf_id, first = tf.id, tf.current_tor_number
+
+    def work(i: int) -> None:
+        client = app.test_client()
+        for k in range(EACH // 5):
+            body = {"name": f"Member {i}-{k}", "email": f"member{i}-{k}@example.gov.uk"}
+            response = client.post(f"/api/v1/taskforces/{tf_id}/members", json=body, headers=token)
+            assert response.status_code == 201, response.get_json()
+
+    race(work)
+    db.session.expire_all()
+    versions = db.session.scalars(
+        db.select(TorVersion).where(TorVersion.taskforce_id == tf.id).order_by(TorVersion.number)
+    ).all()
+    added = THREADS * (EACH // 5)
+    assert [v.number for v in versions] == list(range(1, first + added + 1))
+    # Each version was drawn after the one before it was saved: it holds every member so far.
+    sizes = [len(v.snapshot["members"]) for v in versions[first - 1 :]]
+    assert sizes == list(range(sizes[0], sizes[0] + added + 1))
 
 
 def _action(n: int = 1) -> dict:
