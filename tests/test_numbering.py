@@ -5,9 +5,7 @@ when a request that took one is rolled back."""
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter as Tally
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -21,38 +19,8 @@ from taskforce.clock import today
 from taskforce.errors import Conflict
 from taskforce.extensions import db
 from taskforce.meetings.models import Meeting
+from tests.concurrency import DEADLINE, EACH, THREADS, race
 from tests.conftest import CLI, Api
-
-#: Requests running at once, and how many each makes, in the race tests.
-THREADS = 8
-EACH = 25
-#: No race test may take longer than this, however slow the machine.
-DEADLINE = 120
-
-
-def race(work: Callable[[int], None], threads: int = THREADS) -> float:
-    """Run work(0) … work(threads - 1) at once, each in its own thread (so each request has
-    its own app context, session and database connection); return the seconds taken."""
-    errors: list[BaseException] = []
-    start = threading.Barrier(threads)
-
-    def run(i: int) -> None:
-        try:
-            start.wait(DEADLINE)
-            work(i)
-        except BaseException as error:  # reported below, in the test's own thread
-            errors.append(error)
-
-    began = time.monotonic()
-    pool = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join(max(0.0, DEADLINE - (time.monotonic() - began)))
-    assert not any(thread.is_alive() for thread in pool), f"still running after {DEADLINE}s"
-    if errors:
-        raise errors[0]
-    return time.monotonic() - began
 
 
 def _action_body(tf_id: int, n: int, due: str, **kw) -> dict:
