@@ -103,7 +103,6 @@ def _sqlite_savepoint_inside_a_transaction(conn, _name) -> None:
     waits for the lock with busy_timeout and never upgrades a stale snapshot; so does this
     IMMEDIATE one (a savepoint is there because a write is coming).
     """
-    if conn.dialect.name == "sqlite":
-        driver = conn.connection.driver_connection
-        if not driver.in_transaction:
-            driver.execute("BEGIN IMMEDIATE")
+    driver = conn.connection.driver_connection
+    if type(driver).__module__.startswith("sqlite3") and not driver.in_transaction:
+        driver.execute("BEGIN IMMEDIATE").close()
