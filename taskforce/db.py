@@ -83,3 +83,26 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
         cursor.close()
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_inside_a_transaction(conn, _name) -> None:
+    """Open SQLite's transaction before a savepoint, if no write has opened it yet.
+
+    The sqlite3 driver issues BEGIN only just before an INSERT, UPDATE or DELETE, not before
+    SAVEPOINT: SQLite then opens a transaction of its own that the matching RELEASE commits,
+    so what a rolled-back request wrote under its first savepoint (an outbox row) stayed.
+    Opening the transaction here nests every savepoint in the request's transaction.
+
+    SQLAlchemy's docs instead take BEGIN away from the driver and issue it when the session
+    begins, at its first read. Under concurrent threads that is worse: a deferred BEGIN holds
+    a read snapshot, and the first write fails at once with "database is locked" if another
+    thread committed meanwhile (busy_timeout cannot help); BEGIN IMMEDIATE takes the write
+    lock at the first read, so every request, reads included, waits for all the others and
+    a session left open on a read blocks every writer. The driver's BEGIN at the first write
+    waits for the lock with busy_timeout and never upgrades a stale snapshot; so does this
+    IMMEDIATE one (a savepoint is there because a write is coming).
+    """
+    driver = conn.connection.driver_connection
+    if type(driver).__module__.startswith("sqlite3") and not driver.in_transaction:
+        driver.execute("BEGIN IMMEDIATE").close()

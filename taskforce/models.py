@@ -7,6 +7,7 @@ from taskforce.bodies.models import Member, Priority, TaskForce, TorVersion
 from taskforce.links import AccessLink
 from taskforce.mail import OutboxMessage
 from taskforce.meetings.models import Attendance, Meeting
+from taskforce.numbering import NumberCounter
 from taskforce.performance.models import (
     Actual,
     ActualRevision,
@@ -36,6 +37,7 @@ __all__ = [
     "Indicator",
     "Meeting",
     "Member",
+    "NumberCounter",
     "OutboxMessage",
     "Priority",
     "Risk",

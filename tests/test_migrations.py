@@ -125,4 +125,74 @@ def test_users_from_before_0013_each_get_their_own_session_token(empty_database_
         with db.engine.connect() as conn:
             tokens = conn.execute(text("SELECT session_token FROM users")).scalars().all()
         assert len(set(tokens)) == 2 and all(len(t) >= 32 for t in tokens)
+
+
+def test_number_counters_carry_on_from_the_numbers_already_given(empty_database_url):
+    """Data made before the counters existed: the migration seeds each counter from the
+    highest number in use, so the next meeting, action and ToR version follow on."""
+    from datetime import UTC, date, datetime
+
+    from taskforce.actions.services import create_action
+    from taskforce.audit.services import Actor
+    from taskforce.bodies.models import TaskForce, TorVersion
+    from taskforce.bodies.services import add_member, create_taskforce
+    from taskforce.meetings.services import schedule_meetings
+    from taskforce.numbering import NumberCounter
+
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    actor = Actor.system("cli", "tests")
+    action = {
+        "description": "Write it up",
+        "owner_name": "Ola Ade",
+        "owner_email": "ola@example.gov.uk",
+        "due_date": date(2040, 3, 1),
+    }
+    with app.app_context():
+        upgrade()
+        tf = create_taskforce({"name": "Skills", "code": "SK", "members": []}, actor)
+        add_member(tf, {"name": "Sam Patel", "email": "sam@example.gov.uk"}, actor)
+        meetings = schedule_meetings(
+            tf,
+            first_start=datetime(2040, 1, 10, 10, tzinfo=UTC),
+            count=3,
+            duration_minutes=60,
+            location="",
+            actor=actor,
+        )
+        for meeting in (None, None, meetings[1], meetings[1], meetings[1]):
+            create_action(tf, action, actor, meeting)
+        db.session.commit()
+        tf_id = tf.id
+        db.session.remove()
+
+        downgrade(revision="0013_access_hardening")  # as the data stood before the counters
+        upgrade()
+        counters = {
+            (c.series, c.scope): c.last_number
+            for c in db.session.scalars(db.select(NumberCounter).filter_by(taskforce_id=tf_id))
+        }
+        assert counters == {
+            ("meeting", 0): 3,
+            ("action", 0): 2,
+            ("action", 2): 3,
+            ("tor_version", 0): 2,
+        }
+
+        tf = db.session.get(TaskForce, tf_id)
+        meetings = schedule_meetings(
+            tf,
+            first_start=datetime(2040, 6, 5, 9, tzinfo=UTC),
+            count=1,
+            duration_minutes=60,
+            location="",
+            actor=actor,
+        )
+        assert [m.number for m in meetings] == [4]
+        assert create_action(tf, action, actor)[0].reference == "SK-0/3"
+        assert create_action(tf, action, actor, meetings[0])[0].reference == "SK-4/1"
+        add_member(tf, {"name": "Nia Roberts", "email": "nia@example.gov.uk"}, actor)
+        db.session.commit()
+        versions = db.select(TorVersion.number).filter_by(taskforce_id=tf_id)
+        assert sorted(db.session.scalars(versions)) == [1, 2, 3]
+        db.session.remove()
         db.engine.dispose()

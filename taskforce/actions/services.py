@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import flag_modified
 
+from taskforce import numbering
 from taskforce.actions.models import ENDED, TRANSITIONS, Action, ActionStatus, ActionUpdate
 from taskforce.audit.services import Actor, record
 from taskforce.bodies.models import TaskForce
@@ -60,46 +60,60 @@ def create_action(
     tf: TaskForce, data: dict[str, Any], actor: Actor, meeting: Meeting | None = None
 ) -> tuple[Action, list[str]]:
     """Allocate an action with the next reference; return it with any warnings."""
+    [(action, warnings)] = create_actions(tf, [data], actor, meeting)
+    return action, warnings
+
+
+def create_actions(
+    tf: TaskForce, items: list[dict[str, Any]], actor: Actor, meeting: Meeting | None = None
+) -> list[tuple[Action, list[str]]]:
+    """Allocate several actions agreed at one meeting (or between meetings, with none), with
+    consecutive references taken in one go; return each with its warnings, in order.
+
+    Everything is checked before a number is taken: numbers are never skipped.
+    """
     if meeting is not None and meeting.taskforce_id != tf.id:
         raise _meeting_not_available(meeting.id)
+    if not items:
+        return []
+    emails = [normalise_email(data["owner_email"]) for data in items]
     meeting_number = meeting.number if meeting is not None else 0
-    number = (
-        db.session.scalar(
-            select(func.max(Action.number)).where(
-                Action.taskforce_id == tf.id, Action.meeting_number == meeting_number
-            )
+    numbers = numbering.allocate(tf.id, numbering.Series.ACTION, len(items), scope=meeting_number)
+    actions = [
+        Action(
+            taskforce=tf,
+            meeting=meeting,
+            meeting_number=meeting_number,
+            number=number,
+            reference=f"{tf.code}-{meeting_number}/{number}",
+            description=data["description"],
+            owner_name=data["owner_name"],
+            owner_email=email,
+            owner_organisation=data.get("owner_organisation") or "",
+            due_on=data["due_date"],
         )
-        or 0
-    ) + 1
-    action = Action(
-        taskforce=tf,
-        meeting=meeting,
-        meeting_number=meeting_number,
-        number=number,
-        reference=f"{tf.code}-{meeting_number}/{number}",
-        description=data["description"],
-        owner_name=data["owner_name"],
-        owner_email=normalise_email(data["owner_email"]),
-        owner_organisation=data.get("owner_organisation") or "",
-        due_on=data["due_date"],
-    )
-    db.session.add(action)
+        for number, data, email in zip(numbers, items, emails, strict=True)
+    ]
+    db.session.add_all(actions)
     db.session.flush()
-    action.updates.append(
-        _entry(actor, status_to=action.status, due_to=action.due_on, comment="Allocated")
-    )
-    db.session.flush()
-    record(
-        actor,
-        "action.created",
-        action,
-        taskforce_id=tf.id,
-        summary=f"Allocated {action.reference} to {action.owner_name}",
-    )
-    warnings = []
-    if action.due_on < today():
-        warnings.append(f"The due date {action.due_on:%-d %B %Y} has already passed")
-    return action, warnings
+    created = []
+    for action in actions:
+        action.updates.append(
+            _entry(actor, status_to=action.status, due_to=action.due_on, comment="Allocated")
+        )
+        db.session.flush()
+        record(
+            actor,
+            "action.created",
+            action,
+            taskforce_id=tf.id,
+            summary=f"Allocated {action.reference} to {action.owner_name}",
+        )
+        warnings = []
+        if action.due_on < today():
+            warnings.append(f"The due date {action.due_on:%-d %B %Y} has already passed")
+        created.append((action, warnings))
+    return created
 
 
 def update_action(

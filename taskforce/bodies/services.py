@@ -9,8 +9,10 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select
 
+from taskforce import numbering
 from taskforce.actions.ladder import ladder_problems
 from taskforce.audit.services import Actor, apply_changes, jsonable, record
 from taskforce.bodies.models import Member, MemberGroup, Priority, TaskForce, TorVersion
@@ -152,13 +154,11 @@ def _tor_change(name: str, old: Any, new: Any) -> str:
 
 def _new_tor_version(tf: TaskForce, actor: Actor, summary: str) -> TorVersion:
     db.session.flush()
-    db.session.refresh(tf, ["all_members", "all_priorities"])
-    number = (
-        db.session.scalar(
-            select(func.max(TorVersion.number)).where(TorVersion.taskforce_id == tf.id)
-        )
-        or 0
-    ) + 1
+    [number] = numbering.allocate(tf.id, numbering.Series.TOR_VERSION)
+    # Read the whole ToR again only now: taking the number waited for any other change to
+    # this task force's ToR to commit, so this version shows that change as well as this one.
+    tor = [*sa_inspect(TaskForce).column_attrs.keys(), "all_members", "all_priorities"]
+    db.session.refresh(tf, tor)
     version = TorVersion(
         taskforce=tf,
         number=number,

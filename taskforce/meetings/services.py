@@ -12,9 +12,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from taskforce import formatting
+from taskforce import formatting, numbering
 from taskforce.audit.services import Actor, record
 from taskforce.bodies.models import CADENCE_MAX, CADENCE_MIN, TaskForce
 from taskforce.db import utcnow
@@ -138,15 +138,14 @@ def schedule_meetings(
             "say so (record_history)",
         )
     wall_clock = local(first_utc).replace(tzinfo=None)
-    number = (
-        db.session.scalar(select(func.max(Meeting.number)).where(Meeting.taskforce_id == tf.id))
-        or 0
-    )
+    # Add weeks to the local time so 10am stays 10am across the clock changes. Every start
+    # is checked before the meetings' numbers are taken.
+    starts = [
+        to_utc(wall_clock + timedelta(weeks=cadence * i), "first_start") for i in range(count)
+    ]
+    numbers = numbering.allocate(tf.id, numbering.Series.MEETING, count)
     meetings = []
-    for i in range(count):
-        # Add weeks to the local time so 10am stays 10am across the clock changes.
-        start = to_utc(wall_clock + timedelta(weeks=cadence * i), "first_start")
-        number += 1
+    for number, start in zip(numbers, starts, strict=True):
         meeting = Meeting(
             taskforce=tf,
             number=number,
