@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from taskforce import create_app, mail, transaction
 from taskforce.auth.models import User
 from taskforce.errors import Conflict
-from taskforce.extensions import db
+from taskforce.extensions import csrf, db
 from taskforce.mail import OutboxMessage
 from taskforce.performance.models import ChartImage
 from tests.concurrency import EACH, THREADS, race
@@ -48,7 +48,9 @@ def failing_app(app: Flask) -> Iterator[Flask]:
         raise Conflict("Refused after the email was queued")
 
     queue_then_fail.is_public = True
-    other.add_url_rule("/test/queue-then-fail", view_func=queue_then_fail)
+    csrf.exempt(queue_then_fail)
+    # A POST: a GET is a read, and reads never keep anything.
+    other.add_url_rule("/test/queue-then-fail", view_func=queue_then_fail, methods=["POST"])
     yield other
     with other.app_context():
         db.engine.dispose()
@@ -56,17 +58,17 @@ def failing_app(app: Flask) -> Iterator[Flask]:
 
 def test_a_request_that_queues_mail_first_and_then_fails_leaves_no_outbox_row(failing_app):
     client = failing_app.test_client()
-    assert client.get("/test/queue-then-fail").status_code == 409
+    assert client.post("/test/queue-then-fail").status_code == 409
     assert _outbox() == []
     # The same request that succeeds keeps its email.
-    assert client.get("/test/queue-then-fail?ok&subject=Kept").status_code == 200
+    assert client.post("/test/queue-then-fail?ok&subject=Kept").status_code == 200
     assert _outbox() == ["Kept"]
 
 
 def test_a_refused_request_whose_email_was_a_duplicate_keeps_nothing_either(failing_app):
     client = failing_app.test_client()
-    assert client.get("/test/queue-then-fail?ok&subject=First&key=k").status_code == 200
-    assert client.get("/test/queue-then-fail?subject=Again&key=k").status_code == 409
+    assert client.post("/test/queue-then-fail?ok&subject=First&key=k").status_code == 200
+    assert client.post("/test/queue-then-fail?subject=Again&key=k").status_code == 409
     assert _outbox() == ["First"]
 
 
@@ -81,7 +83,7 @@ def test_concurrent_requests_that_queue_mail_first_keep_exactly_the_mail_of_thos
         client = failing_app.test_client()
         for k in range(EACH):
             ok = "&ok" if k % 2 else ""
-            response = client.get(f"/test/queue-then-fail?subject={i}-{k}{ok}")
+            response = client.post(f"/test/queue-then-fail?subject={i}-{k}{ok}")
             statuses.append((bool(ok), response.status_code))
 
     race(work)
