@@ -14,8 +14,9 @@ that does not fit the indicator's frequency, the same indicator and period twice
 that is not a number. If any row is bad nothing is imported, and each bad row is named by
 its number (the header is row 1) and column. Files are read as a stream, a row at a time.
 
-Limits, stated in each refusal: a workbook is checked by `workbooks.check` (its unpacked
-size, cells, text; MAX_ROWS rows and MAX_COLUMNS columns) before it is opened. In a
+Limits, stated in each refusal: MAX_ROWS rows (the header included) and MAX_COLUMNS
+columns, for CSV and XLSX alike; a CSV line at most MAX_LINE_CHARS characters; a workbook
+is checked by `workbooks.check` (its unpacked size, cells, text) before it is opened. In a
 workbook with several sheets the data is on the first sheet whose row 1 is the header
 (visible sheets first), else the first visible sheet; refusals then name the sheet.
 """
@@ -48,6 +49,9 @@ COLUMNS = {
 ROWS_SHOWN = 100
 #: Rows looked at for a header below row 1, to say where it is when row 1 is not it.
 HEADER_SEARCH_ROWS = 10
+#: A CSV line, in characters: past this it is not a file of actuals (and a gigantic line
+#: would be held whole in memory).
+MAX_LINE_CHARS = 1_000_000
 #: A zip file's first bytes: a part, an empty zip, a split one.
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 #: Excel 97-2003 (.xls) files, and password-protected workbooks of any age.
@@ -194,17 +198,51 @@ def _table(stream: IO[bytes], filename: str) -> Table:
 
 
 def _csv_rows(stream: IO[bytes], head: bytes) -> Generator[tuple[int, list[object]]]:
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    utf16 = head[:2] in (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode text", say
+    text = io.TextIOWrapper(stream, encoding="utf-16" if utf16 else "utf-8-sig", newline="")
+    records = csv.reader(_lines(text))
     try:
-        yield from enumerate(csv.reader(text), start=1)
+        for number, row in enumerate(records, start=1):
+            if not row or _is_blank(row):
+                continue
+            if number > workbooks.MAX_ROWS:
+                raise ImportRefused.file(workbooks.row_limit(number))
+            if len(row) > workbooks.MAX_COLUMNS and not _is_blank(row[workbooks.MAX_COLUMNS :]):
+                beyond = next(
+                    i for i, cell in enumerate(row) if i >= workbooks.MAX_COLUMNS and cell.strip()
+                )
+                raise ImportRefused.file(workbooks.column_limit(beyond + 1, number))
+            yield number, row
     except UnicodeDecodeError:
+        encoding = "UTF-16" if utf16 else "UTF-8"
         raise ImportRefused.file(
-            "the file is not UTF-8 text: save it as CSV (UTF-8) or XLSX"
+            f"the file is not {encoding} text: save it as CSV (UTF-8) or XLSX"
         ) from None
     except csv.Error as error:
-        raise ImportRefused.file(f"the file is not valid CSV ({error})") from None
+        if "field larger than field limit" in str(error):
+            message = (
+                f"a cell on line {records.line_num:,} is longer than "
+                f"{csv.field_size_limit():,} characters: is it really a file of actuals?"
+            )
+        else:
+            message = f"the file is not valid CSV ({error})"
+        raise ImportRefused.file(message) from None
     finally:
         text.detach()
+
+
+def _lines(text: io.TextIOWrapper) -> Iterator[str]:
+    """The file's lines, none of them held whole if it is longer than MAX_LINE_CHARS."""
+    for number in itertools.count(1):
+        line = text.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE_CHARS:
+            raise ImportRefused.file(
+                f"line {number:,} of the file is longer than {MAX_LINE_CHARS:,} characters, "
+                "the most an import reads: is it really a file of actuals?"
+            )
+        yield line
 
 
 def _workbook_table(stream: IO[bytes]) -> Table:

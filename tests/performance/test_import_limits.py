@@ -327,6 +327,55 @@ def test_empty_formatted_cells_far_right_and_below_are_not_data(api, tf, indicat
     assert response.get_json() == {"imported": 1}
 
 
+def test_a_csv_has_the_same_row_limit(api, tf, indicator):
+    blank = "indicator,period,value\n" + "\n" * 99_999  # rows 2 to 100,000 blank: fine
+    assert "no rows of data" in _refusal(api, tf, blank.encode(), "mi.csv")
+    over = blank + "Starts,2027-01,1\n"
+    assert _refusal(api, tf, over.encode(), "mi.csv") == (
+        "Nothing was imported: row 100,001 has something in it, but an import reads at most "
+        "100,000 rows, the header included: delete the rows below your data, or split it into "
+        "several files"
+    )
+
+
+def test_a_csv_has_the_same_column_limit(api, tf, indicator):
+    wide = "indicator,period,value" + "," * 100 + "note\nStarts,2027-01,1\n"
+    message = _refusal(api, tf, wide.encode(), "mi.csv")
+    assert "cell CY1 has something in it, but an import reads only the first 100 columns" in (
+        message
+    )
+
+
+def test_a_csv_with_a_gigantic_line_is_refused_without_holding_it():
+    line = b"indicator,period,value\n" + b"," * 2_000_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(imports.ImportRefused) as refused:
+            list(imports._table(io.BytesIO(line), "mi.csv").rows)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert refused.value.message == (
+        "Nothing was imported: line 2 of the file is longer than 1,000,000 characters, the most "
+        "an import reads: is it really a file of actuals?"
+    )
+    assert peak < 20 * 1024 * 1024  # no row of two million cells is made
+
+
+def test_a_long_line_is_refused_through_the_api_too(api, tf, indicator, monkeypatch):
+    # (test uploads stay under 500 KB: the test client spools larger ones to a file that
+    # it never closes)
+    monkeypatch.setattr(imports, "MAX_LINE_CHARS", 100_000)
+    message = _refusal(api, tf, b"indicator,period,value\n" + b"1" * 200_000, "mi.csv")
+    assert "line 2 of the file is longer than 100,000 characters" in message
+
+
+def test_a_csv_cell_past_the_csv_modules_limit_says_so(api, tf, indicator):
+    long_cell = b'indicator,period,value\nStarts,2027-01,"' + b"1" * 200_000 + b'"\n'
+    message = _refusal(api, tf, long_cell, "mi.csv")
+    assert "a cell on line 2 is longer than 131,072 characters" in message
+
+
 def test_an_upload_over_the_size_limit_is_a_413_in_words_not_a_500(api, web, tf, app):
     old = app.config["MAX_CONTENT_LENGTH"]
     app.config["MAX_CONTENT_LENGTH"] = 1000
@@ -467,6 +516,20 @@ def test_macro_workbooks_and_templates_are_read(api, tf, indicator, name, conten
 
 
 @pytest.mark.parametrize(
+    "content",
+    [
+        "\ufeffindicator,period,value\nStarts,2027-01,1\n".encode(),
+        "indicator,period,value\r\nStarts,2027-01,1\r\n".encode("utf-16"),  # with its BOM
+        "indicator,period,value\nStarts,2027-01,1\n".encode("utf-16-be").join([b"\xfe\xff", b""]),
+    ],
+    ids=["utf-8 with BOM", "utf-16", "utf-16 big-endian"],
+)
+def test_csv_with_a_bom_or_in_utf16_is_read(api, tf, indicator, content):
+    response = _import(api, tf, content, "mi.csv")
+    assert response.get_json() == {"imported": 1}
+
+
+@pytest.mark.parametrize(
     ("content", "name", "message"),
     [
         (b"", "mi.xlsx", "the file is empty: it needs a header row"),
@@ -491,6 +554,7 @@ def test_macro_workbooks_and_templates_are_read(api, tf, indicator, name, conten
         ),
         (b"PK\x05\x06" + bytes(18), "mi.xlsx", "it is a zip file with no workbook in it"),
         (b"indicator,period,value\n", "mi.xlsx", "it is not a zip file, as an .xlsx workbook is"),
+        ("indicator,period\n".encode("utf-16")[:-1], "mi.csv", "the file is not UTF-16 text"),
     ],
     ids=[
         "empty xlsx",
@@ -500,6 +564,7 @@ def test_macro_workbooks_and_templates_are_read(api, tf, indicator, name, conten
         "docx",
         "empty zip",
         "csv as xlsx",
+        "bad utf-16",
     ],
 )
 def test_files_that_are_not_what_they_seem_are_explained(
