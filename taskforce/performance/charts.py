@@ -4,6 +4,10 @@ A chart is cached by a hash of exactly what it draws, so an indicator whose data
 changed is never redrawn; any change makes a new key, and the scheduler's daily
 housekeeping deletes charts drawn more than CACHE_DAYS ago. The web shows SVG; the Word pack
 will take PNG. Every chart has a text alternative saying what it shows.
+
+Every piece of text on a chart (the indicator's name and unit, labels, numbers) is plain
+text: matplotlib never reads it as mathtext, so "$x^2$" is drawn as typed and a stray "$"
+or "\\" cannot break the drawing.
 """
 
 from __future__ import annotations
@@ -28,12 +32,18 @@ from taskforce.performance import services
 from taskforce.performance.models import ChartImage, Indicator
 
 #: Raise when the drawing changes, so cached charts are drawn afresh.
-CHART_STYLE = 1
+CHART_STYLE = 2  # 2: text is never mathtext
 FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
 #: Cached charts older than this are deleted by the scheduler's daily housekeeping.
 CACHE_DAYS = 30
 BLUE, GREY, BLACK = "#1d70b8", "#505a5f", "#0b0c0c"
 RAG_COLOURS = {"green": "#00703c", "amber": "#f47738", "red": "#d4351c", None: BLUE}
+#: Set before each drawing. text.parse_math is the default of every Text matplotlib makes
+#: (title, axis labels, tick labels, including those it makes while saving, legend,
+#: annotations): False makes them all plain text. Set for the process, not in an
+#: rc_context, which one thread would undo while another is still drawing; every drawing
+#: sets the same values, so threads agree.
+SETTINGS = {"text.parse_math": False, "svg.hashsalt": "taskforce", "svg.fonttype": "none"}
 
 
 def _drawing(indicator: Indicator, fmt: str, points: list[services.SeriesPoint]) -> dict:
@@ -80,6 +90,7 @@ def prune(older_than_days: int = CACHE_DAYS) -> int:
 
 
 def draw(drawing: dict) -> bytes:
+    matplotlib.rcParams.update(SETTINGS)
     points = drawing["points"]
     labels = [p[0] for p in points]
     planned = [p[1] for p in points]
@@ -138,8 +149,7 @@ def draw(drawing: dict) -> bytes:
     figure.tight_layout()
     out = io.BytesIO()
     metadata = {"Date": None} if drawing["format"] == "svg" else {}
-    with matplotlib.rc_context({"svg.hashsalt": "taskforce", "svg.fonttype": "none"}):
-        figure.savefig(out, format=drawing["format"], metadata=metadata)
+    figure.savefig(out, format=drawing["format"], metadata=metadata)
     return out.getvalue()
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from html import escape
+
+import matplotlib
 import pytest
+from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from taskforce.extensions import db
 from taskforce.performance import charts
@@ -67,3 +72,57 @@ def test_percentage_charts_say_percent(api, tf):
     api.post(f"/indicators/{made['id']}/actuals", [{"period": "2027-01", "value": 45}])
     description = api.get(f"/indicators/{made['id']}/chart.svg").headers["X-Chart-Description"]
     assert "The latest actual is 45% in Jan 2027 against a trajectory of 50%" in description
+
+
+# Names and units are the secretariat's words: matplotlib must never read them as mathtext,
+# where "$...$" is a formula ("$m and $" typeset in italics) and a bad one is an error (a 500).
+PLAIN_TEXT = [
+    ("Cost in $ and $x^2$", "$"),
+    ("Spend in $m and $bn", "\\$"),
+    ("Share $\\frac{$ met", "50%"),
+    ("Odd _{}^ marks", "$^$"),
+]
+
+
+@pytest.mark.parametrize(("name", "unit"), PLAIN_TEXT)
+def test_names_and_units_with_dollars_are_drawn_as_plain_text(api, make_indicator, name, unit):
+    indicator = make_indicator(
+        name=name,
+        unit=unit,
+        trajectory={"2027-01": 100, "2027-02": 101},
+        actuals={"2027-01": 90},
+    )
+    svg = api.get(f"/indicators/{indicator.id}/chart.svg")
+    assert svg.status_code == 200
+    text = svg.get_data(as_text=True)
+    assert f">{escape(name)}</text>" in text  # the title as one plain text, as typed
+    assert f">{escape(unit)}</text>" in text  # and the unit on the axis
+    assert ">Target 101</text>" in text
+    png = api.get(f"/indicators/{indicator.id}/chart.png")
+    assert png.status_code == 200 and png.data.startswith(b"\x89PNG")
+    description = svg.headers["X-Chart-Description"]
+    assert description.startswith(f"{name}, monthly, Jan 2027 to Feb 2027.")
+    assert f"The latest actual is 90 {unit} in Jan 2027" in description
+
+
+def test_every_text_on_a_chart_is_plain_text_even_tick_labels_made_while_saving(monkeypatch):
+    seen = []
+
+    class Spy(Figure):
+        def savefig(self, *args, **kwargs):
+            super().savefig(*args, **kwargs)
+            seen.extend(self.findobj(Text))
+
+    monkeypatch.setattr(charts, "Figure", Spy)
+    with matplotlib.rc_context({"text.parse_math": True}):  # as if something else set it
+        for fmt in ("svg", "png"):
+            charts.draw(
+                {
+                    "format": fmt,
+                    "name": "$x^2$",
+                    "unit": "$",
+                    "points": [["Jan 2027", 100.0, 90.0, "red"], ["Feb 2027", 101.0, 95, None]],
+                }
+            )
+    assert len(seen) > 10
+    assert [t.get_text() for t in seen if t.get_parse_math()] == []
