@@ -16,18 +16,24 @@ from pydantic import (
 )
 
 from taskforce.markdown import markdown_problem
-from taskforce.text import CONTROL, CONTROL_EXCEPT_NEWLINES, YEARS
+from taskforce.text import (
+    YEARS,
+    multi_line_problem,
+    normalise_newlines,
+    one_line_problem,
+)
 
 
 def _single_line(value: str) -> str:
-    if CONTROL.search(value):
-        raise ValueError("must be on one line, without tabs or control characters")
+    if problem := one_line_problem(value):
+        raise ValueError(f"This field {problem}")
     return value
 
 
 def _multi_line(value: str) -> str:
-    if CONTROL_EXCEPT_NEWLINES.search(value):
-        raise ValueError("must not contain control characters")
+    value = normalise_newlines(value)
+    if problem := multi_line_problem(value):
+        raise ValueError(f"This field {problem}")
     return value
 
 

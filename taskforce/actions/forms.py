@@ -19,7 +19,6 @@ from wtforms import (
     RadioField,
     SelectField,
     SelectMultipleField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
@@ -30,6 +29,7 @@ from taskforce.actions.models import COMMENT_MAX, DESCRIPTION_MAX, ActionStatus
 from taskforce.forms import (
     GovDateField,
     InYears,
+    LineField,
     OptionalDate,
     SingleLine,
     line_field,
@@ -156,7 +156,7 @@ class FilterForm(FlaskForm):
         validators=[Optional()],
     )
     overdue = BooleanField("Overdue only", widget=GovCheckboxInput())
-    owner = StringField(
+    owner = LineField(
         "Owner",
         widget=GovTextInput(),
         filters=[strip],

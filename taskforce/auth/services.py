@@ -12,10 +12,11 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from taskforce.audit.services import Actor, record
-from taskforce.auth.models import ApiToken, Role, User
+from taskforce.auth.models import NAME_MAX, ApiToken, Role, User
 from taskforce.db import utcnow
 from taskforce.errors import ValidationError
 from taskforce.extensions import db
+from taskforce.text import one_line_problem
 
 TOKEN_PREFIX = "tf_"  # noqa: S105 - a marker, not a secret
 PASSWORD_MIN = 12
@@ -67,6 +68,7 @@ def create_user(
         raise ValidationError.single(
             "role", f"Role must be one of {', '.join(r.value for r in Role)}"
         )
+    _check_user_text(email, name)
     if get_user_by_email(email) is not None:
         raise ValidationError.single("email", f"A user with the email {email} already exists")
     user = User(email=email, name=name.strip(), role=str(role))
@@ -85,6 +87,20 @@ def create_user(
     return user
 
 
+def _check_user_text(email: str, name: str) -> None:
+    """The rules the admin form applies, for callers that have no form (the command line)."""
+    errors: dict[str, list[str]] = {}
+    name = name.strip()
+    if not name:
+        errors["name"] = ["Enter the person's full name"]
+    elif len(name) > NAME_MAX:
+        errors["name"] = [f"Name must be {NAME_MAX} characters or fewer"]
+    elif problem := one_line_problem(name):
+        errors["name"] = [f"Name {problem}"]
+    if errors:
+        raise ValidationError(errors)
+
+
 def set_password(user: User, password: str, actor: Actor) -> None:
     validate_password(password)
     user.password_hash = _hash_password(password)
@@ -92,6 +108,8 @@ def set_password(user: User, password: str, actor: Actor) -> None:
 
 
 def update_user(user: User, data: dict, actor: Actor) -> User:
+    if isinstance(data.get("name"), str) and (problem := one_line_problem(data["name"])):
+        raise ValidationError.single("name", f"Name {problem}")
     changes = {}
     for name in ("name", "role", "active"):
         if name in data and data[name] is not None and getattr(user, name) != data[name]:
@@ -116,6 +134,8 @@ def authenticate(email: str, password: str) -> User | None:
 
 def create_token(user: User, actor: Actor, label: str = "") -> str:
     """Create an API token for a user and return it: it is shown once, stored hashed."""
+    if problem := one_line_problem(label):
+        raise ValidationError.single("label", f"Label {problem}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     db.session.add(
         ApiToken(user=user, token_hash=hash_token(token), prefix=token[:10], label=label[:120])

@@ -23,7 +23,7 @@ from taskforce.extensions import db
 from taskforce.meetings import emails, workdays
 from taskforce.meetings.cycle import DEFAULT_OFFSETS, MILESTONE_LABELS, OFFSET_LIMIT
 from taskforce.meetings.models import Meeting, MeetingStatus
-from taskforce.text import YEARS
+from taskforce.text import YEARS, one_line_problem
 
 COUNT_MAX = 50
 DURATION_MIN, DURATION_MAX = 15, 8 * 60
@@ -288,6 +288,9 @@ def record_attendance(
         seen.add(member_id)
         if entry["status"] == AttendanceStatus.DEPUTY and not (entry.get("deputy_name") or ""):
             errors[f"{index}.deputy_name"] = ["Give the name of the deputy who attended"]
+        elif problem := one_line_problem(entry.get("deputy_name")):
+            # The web page posts these names without a form of fields to check them.
+            errors[f"{index}.deputy_name"] = [f"The deputy's name {problem}"]
     if meeting.start_at > utcnow():
         for index, entry in enumerate(entries):
             if entry["status"] != "apologies":
