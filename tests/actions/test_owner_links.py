@@ -275,3 +275,19 @@ def test_posting_to_a_link_is_rate_limited(app, action, emailed):
     finally:
         app.config["OWNER_LINK_RATE_LIMIT"] = old
         limiter.reset()
+
+
+def test_an_owner_and_task_force_named_over_two_lines_still_get_their_link(api, action, smtp):
+    """Names stored before every line break was refused must not stop the link's email."""
+    from taskforce.bodies.models import TaskForce
+
+    db.session.execute(
+        update(Action).where(Action.id == action.id).values(owner_name="Ana\u2028Lopes")
+    )
+    db.session.execute(update(TaskForce).values(name="Skills\x85and\u2029Work"))
+    db.session.commit()
+    response = api.post(f"/actions/{action.id}/link")
+    assert response.status_code == 202, response.get_data(as_text=True)
+    [(_rcpts, message)] = smtp.messages
+    assert "\u2028" not in message["Subject"] and "\x85" not in message["Subject"]
+    assert links_in(message)
