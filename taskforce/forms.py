@@ -27,6 +27,7 @@ from wtforms.validators import (
 from taskforce.markdown import markdown_problem
 from taskforce.text import (
     YEARS,
+    address_problem,
     expected_version,
     multi_line_problem,
     normalise_newlines,
@@ -77,12 +78,33 @@ class NoControlCharacters:
             raise ValidationError(f"{self.label} {problem}")
 
 
-def email_format() -> Email:
-    """An email address in the correct format; its domain is not looked up."""
-    return Email(
-        message="Enter an email address in the correct format, like name@example.gov.uk",
-        check_deliverability=False,
-    )
+class Deliverable:
+    """An address mail can be sent to (text.address_problem, the API's rule too)."""
+
+    def __call__(self, form, field):
+        if isinstance(field.data, str) and (problem := address_problem(field.data)):
+            raise ValidationError(problem)
+
+
+class EmailAddress:
+    """An email address in the correct format that mail can be sent to; its domain is not
+    looked up. The address rule every form where one is typed shares."""
+
+    def __init__(self):
+        self.format = Email(
+            message="Enter an email address in the correct format, like name@example.gov.uk",
+            check_deliverability=False,
+        )
+
+    def __call__(self, form, field):
+        # Said first: the format check's message would not say what is wrong with "zoë@…".
+        Deliverable()(form, field)
+        self.format(form, field)
+
+
+def email_format() -> EmailAddress:
+    """An email address in the correct format that mail can reach (see EmailAddress)."""
+    return EmailAddress()
 
 
 def strip(value):

@@ -34,8 +34,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from taskforce.db import utcnow
+from taskforce.errors import Conflict
 from taskforce.extensions import db
-from taskforce.text import one_line
+from taskforce.text import address_problem, one_line
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,16 @@ def _encode_header(value: str) -> str:
     if value.isascii() and len(value) < 900:
         return value
     return Header(value, "utf-8").encode(linesep="\r\n")
+
+
+def refuse_undeliverable(address: str, advice: str = "") -> None:
+    """Refuse to email one person at an address mail cannot reach (text.address_problem:
+    stored before addresses were checked), rather than queue a message that must fail."""
+    if address_problem(address):
+        raise Conflict(
+            f"Nothing was sent: mail cannot be delivered to {address}, an address with "
+            f"letters other than A to Z. {advice}".strip()
+        )
 
 
 def _sender_domain() -> str:

@@ -55,6 +55,22 @@ def multi_line_problem(value: str | None) -> str | None:
     return f"must not contain control characters (it has U+{ord(found.group()):04X})"
 
 
+def address_problem(address: str | None) -> str | None:
+    """Why mail could never be sent to an address, as a message for the person who typed it,
+    or None if it could. The outbox speaks plain SMTP, without the SMTPUTF8 extension that
+    an address with letters beyond A to Z (zoë@, an accented domain) would need."""
+    if not address:
+        return None
+    unsendable = next((c for c in address if not c.isascii() or CONTROL.match(c)), None)
+    if unsendable is None:
+        return None
+    shown = f"“{unsendable}”" if unsendable.isprintable() else f"U+{ord(unsendable):04X}"
+    return (
+        "Enter an email address with only the letters A to Z, numbers and punctuation: "
+        f"mail cannot be delivered to an address containing {shown}"
+    )
+
+
 def normalise_newlines(value: str) -> str:
     """Multi-line text with Unicode's line and paragraph separators and NEL made plain "\n".
 

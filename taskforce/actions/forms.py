@@ -22,7 +22,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, Optional
 
 from taskforce.actions.ladder import LADDER_LIMIT, STEP_LABELS
 from taskforce.actions.models import COMMENT_MAX, DESCRIPTION_MAX, ActionStatus
@@ -32,6 +32,7 @@ from taskforce.forms import (
     LineField,
     OptionalDate,
     SingleLine,
+    email_format,
     line_field,
     strip,
     text_field,
@@ -69,11 +70,7 @@ class ActionCreateForm(FlaskForm):
         validators=[
             InputRequired(message="Enter the owner's email address"),
             Length(max=254),
-            Email(message="Enter an email address like name@example.gov.uk"),
-            Regexp(
-                r"^[\x21-\x7e]+$",
-                message="Enter the address with only plain letters, numbers and punctuation",
-            ),
+            email_format(),
         ],
     )
     owner_organisation = line_field("Owner's organisation", 200)

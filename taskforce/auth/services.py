@@ -7,16 +7,17 @@ import secrets
 from datetime import timedelta
 from functools import lru_cache
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from taskforce.audit.services import Actor, record
-from taskforce.auth.models import NAME_MAX, ApiToken, Role, User
+from taskforce.auth.models import EMAIL_MAX, NAME_MAX, ApiToken, Role, User
 from taskforce.db import utcnow
 from taskforce.errors import ValidationError
 from taskforce.extensions import db
-from taskforce.text import one_line_problem
+from taskforce.text import address_problem, one_line_problem
 
 TOKEN_PREFIX = "tf_"  # noqa: S105 - a marker, not a secret
 PASSWORD_MIN = 12
@@ -97,6 +98,17 @@ def _check_user_text(email: str, name: str) -> None:
         errors["name"] = [f"Name must be {NAME_MAX} characters or fewer"]
     elif problem := one_line_problem(name):
         errors["name"] = [f"Name {problem}"]
+    if problem := address_problem(email):
+        errors["email"] = [problem]
+    elif len(email) > EMAIL_MAX:
+        errors["email"] = [f"Email address must be {EMAIL_MAX} characters or fewer"]
+    else:
+        try:
+            validate_email(email, check_deliverability=False)
+        except EmailNotValidError:
+            errors["email"] = [
+                "Enter an email address in the correct format, like name@example.gov.uk"
+            ]
     if errors:
         raise ValidationError(errors)
 

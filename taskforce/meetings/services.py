@@ -180,8 +180,8 @@ def _check_changeable(meeting: Meeting) -> None:
 
 def change_meeting(
     meeting: Meeting, data: dict[str, Any], actor: Actor, expected_version: int | None = None
-) -> int:
-    """Move, retime or relocate one meeting; queue updated invites; return how many."""
+) -> emails.Invites:
+    """Move, retime or relocate one meeting; queue updated invites and say what went."""
     check_version(meeting.version, expected_version, "meeting")
     _check_changeable(meeting)
     start = to_utc(data["start"]) if data.get("start") is not None else meeting.start_at
@@ -203,7 +203,7 @@ def change_meeting(
         changes["title"] = [meeting.title, data["title"]]
         meeting.title = data["title"]
     if not changes:
-        return 0
+        return emails.Invites()
     meeting.start_at, meeting.end_at = start, end
     moved = bool(changes.keys() & {"start", "end", "location"})
     if moved:
@@ -219,11 +219,11 @@ def change_meeting(
     )
     if moved and meeting.invites_sent_at is not None:
         return emails.send_invites(meeting)
-    return 0
+    return emails.Invites()
 
 
-def cancel_meeting(meeting: Meeting, reason: str, actor: Actor) -> int:
-    """Cancel a meeting; queue cancellations to those invited; return how many."""
+def cancel_meeting(meeting: Meeting, reason: str, actor: Actor) -> emails.Invites:
+    """Cancel a meeting; queue cancellations to those invited and say what went."""
     _check_changeable(meeting)
     meeting.status = MeetingStatus.CANCELLED.value
     meeting.cancelled_at = utcnow()
@@ -238,7 +238,9 @@ def cancel_meeting(meeting: Meeting, reason: str, actor: Actor) -> int:
         changes={"reason": reason},
         summary=f"Cancelled meeting {meeting.number}",
     )
-    return emails.send_invites(meeting) if meeting.invites_sent_at is not None else 0
+    if meeting.invites_sent_at is None:
+        return emails.Invites()
+    return emails.send_invites(meeting)
 
 
 def meetings_of(tf: TaskForce) -> list[Meeting]:
