@@ -25,7 +25,15 @@ from wtforms.validators import (
 )
 
 from taskforce.markdown import markdown_problem
-from taskforce.text import CONTROL, CONTROL_EXCEPT_NEWLINES, YEARS, expected_version
+from taskforce.text import (
+    YEARS,
+    address_problem,
+    expected_version,
+    multi_line_problem,
+    normalise_newlines,
+    one_line,
+    one_line_problem,
+)
 
 
 class ButtonForm(FlaskForm):
@@ -35,31 +43,68 @@ class ButtonForm(FlaskForm):
 
 
 class SingleLine:
-    """Refuse newlines, tabs and control characters in a one-line field."""
+    """Refuse line breaks of every kind, tabs and control characters in a one-line field
+    (the rule is text.one_line_problem, which the API's Line applies too)."""
 
     def __init__(self, label: str):
         self.label = label
 
     def __call__(self, form, field):
-        if field.data and CONTROL.search(field.data):
-            raise ValidationError(f"{self.label} must be on one line")
+        if isinstance(field.data, str) and (problem := one_line_problem(field.data)):
+            raise ValidationError(f"{self.label} {problem}")
+
+
+class LineField(StringField):
+    """A one-line text box. A stored value from before the one-line rule is redrawn on one
+    line (each line break a space), so saving the form puts it right."""
+
+    def _value(self) -> str:
+        return one_line(super()._value())
 
 
 class NoControlCharacters:
+    """For text over several lines: Unicode's line and paragraph separators and NEL become
+    plain newlines (text.normalise_newlines), and any other control character but tab, LF
+    and CR is refused."""
+
     def __init__(self, label: str):
         self.label = label
 
     def __call__(self, form, field):
-        if field.data and CONTROL_EXCEPT_NEWLINES.search(field.data):
-            raise ValidationError(f"{self.label} must not contain control characters")
+        if not isinstance(field.data, str):
+            return
+        field.data = normalise_newlines(field.data)
+        if problem := multi_line_problem(field.data):
+            raise ValidationError(f"{self.label} {problem}")
 
 
-def email_format() -> Email:
-    """An email address in the correct format; its domain is not looked up."""
-    return Email(
-        message="Enter an email address in the correct format, like name@example.gov.uk",
-        check_deliverability=False,
-    )
+class Deliverable:
+    """An address mail can be sent to (text.address_problem, the API's rule too)."""
+
+    def __call__(self, form, field):
+        if isinstance(field.data, str) and (problem := address_problem(field.data)):
+            raise ValidationError(problem)
+
+
+class EmailAddress:
+    """An email address in the correct format that mail can be sent to; its domain is not
+    looked up. The address rule every form where one is typed shares."""
+
+    def __init__(self):
+        self.format = Email(
+            message="Enter an email address in the correct format, like name@example.gov.uk",
+            check_deliverability=False,
+        )
+
+    def __call__(self, form, field):
+        # Said first: the format check's message would not say what is wrong with "zoë@…".
+        Deliverable()(form, field)
+        self.format(form, field)
+
+
+def email_format() -> EmailAddress:
+    """An email address in the correct format that mail can reach (see EmailAddress)."""
+    return EmailAddress()
 
 
 def strip(value):
@@ -177,7 +222,7 @@ def working_day_offsets_form(
 
 def line_field(
     label: str, max_length: int, *, required: bool = False, message: str = "", **kw
-) -> StringField:
+) -> LineField:
     """A one-line text field: stripped, length-limited, no line breaks or control characters.
     Optional ones say so in their label."""
     validators = (
@@ -185,7 +230,7 @@ def line_field(
         if required
         else [Optional()]
     )
-    return StringField(
+    return LineField(
         label if required else f"{label} (optional)",
         widget=GovTextInput(),
         filters=[strip],

@@ -34,7 +34,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from taskforce.db import utcnow
+from taskforce.errors import Conflict
 from taskforce.extensions import db
+from taskforce.text import address_problem, one_line
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +86,15 @@ def render(template_name: str, **context) -> tuple[str, str]:
 
 
 def new_message(to: list[str], subject: str) -> EmailMessage:
-    """Start an email from the service's sender with a unique Message-ID."""
+    """Start an email from the service's sender with a unique Message-ID.
+
+    Header values are made single lines (text.one_line): whatever the subject holds, building
+    the message cannot fail on it, so a meeting or action never gets stuck on its own title.
+    """
     message = EmailMessage(policy=SMTP)
     message["From"] = current_app.config["MAIL_FROM"]
-    message["To"] = ", ".join(to)
-    message["Subject"] = subject
+    message["To"] = ", ".join(one_line(address) for address in to)
+    message["Subject"] = one_line(subject)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=_sender_domain())
     return message
@@ -99,11 +105,12 @@ def plain_text(to: list[str], subject: str, body: str) -> str:
 
     For the many one-part messages chasing sends: the email package's header objects
     cost more per message than the SMTP conversation itself. Header values are single
-    lines (CR and LF become spaces); anything not ASCII is RFC 2047-encoded.
+    lines (every kind of line break becomes a space: text.one_line); anything not ASCII is
+    RFC 2047-encoded.
     """
     headers = (
         ("From", _from_header(current_app.config["MAIL_FROM"])),
-        ("To", ", ".join(_one_line(address) for address in to)),
+        ("To", ", ".join(one_line(address) for address in to)),
         ("Subject", _encode_header(subject)),
         ("Date", formatdate(localtime=False)),
         ("Message-ID", make_msgid(domain=_sender_domain())),
@@ -120,18 +127,24 @@ def plain_text(to: list[str], subject: str, body: str) -> str:
 @lru_cache(maxsize=8)
 def _from_header(mail_from: str) -> str:
     name, address = parseaddr(mail_from)
-    return formataddr((_one_line(name), address), charset="utf-8")
-
-
-def _one_line(value: str) -> str:
-    return value.replace("\r", " ").replace("\n", " ")
+    return formataddr((one_line(name), one_line(address)), charset="utf-8")
 
 
 def _encode_header(value: str) -> str:
-    value = _one_line(value)
+    value = one_line(value)
     if value.isascii() and len(value) < 900:
         return value
     return Header(value, "utf-8").encode(linesep="\r\n")
+
+
+def refuse_undeliverable(address: str, advice: str = "") -> None:
+    """Refuse to email one person at an address mail cannot reach (text.address_problem:
+    stored before addresses were checked), rather than queue a message that must fail."""
+    if address_problem(address):
+        raise Conflict(
+            f"Nothing was sent: mail cannot be delivered to {address}, an address with "
+            f"letters other than A to Z. {advice}".strip()
+        )
 
 
 def _sender_domain() -> str:
@@ -179,7 +192,7 @@ class Outgoing:
 
     @classmethod
     def plain(cls, to: list[str], subject: str, body: str, kind: str, taskforce_id=None):
-        return cls(to, subject, plain_text(to, subject, body), kind, taskforce_id)
+        return cls(to, one_line(subject), plain_text(to, subject, body), kind, taskforce_id)
 
 
 def queue_many(messages: list[Outgoing]) -> list[int]:

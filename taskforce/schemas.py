@@ -8,7 +8,9 @@ from typing import Annotated, Any, ClassVar
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
+    EmailStr,
     Field,
     StrictInt,
     StringConstraints,
@@ -16,18 +18,25 @@ from pydantic import (
 )
 
 from taskforce.markdown import markdown_problem
-from taskforce.text import CONTROL, CONTROL_EXCEPT_NEWLINES, YEARS
+from taskforce.text import (
+    YEARS,
+    address_problem,
+    multi_line_problem,
+    normalise_newlines,
+    one_line_problem,
+)
 
 
 def _single_line(value: str) -> str:
-    if CONTROL.search(value):
-        raise ValueError("must be on one line, without tabs or control characters")
+    if problem := one_line_problem(value):
+        raise ValueError(f"This field {problem}")
     return value
 
 
 def _multi_line(value: str) -> str:
-    if CONTROL_EXCEPT_NEWLINES.search(value):
-        raise ValueError("must not contain control characters")
+    value = normalise_newlines(value)
+    if problem := multi_line_problem(value):
+        raise ValueError(f"This field {problem}")
     return value
 
 
@@ -44,8 +53,18 @@ def _in_years(value: date) -> date:
     return value
 
 
+def _deliverable(value: Any) -> Any:
+    if isinstance(value, str) and (problem := address_problem(value.strip())):
+        raise ValueError(problem)
+    return value
+
+
 #: A calendar date within the years the service works with.
 Day = Annotated[date, AfterValidator(_in_years)]
+#: An email address in the correct format that mail can be sent to (text.address_problem):
+#: wherever an address is typed, as the web forms' EmailAddress.
+#: Checked first, so that "zoë@…" is told what is wrong rather than that its format is.
+EmailAddress = Annotated[EmailStr, BeforeValidator(_deliverable)]
 
 
 def Line(max_length: int, min_length: int = 1):

@@ -148,3 +148,18 @@ def test_plain_text_mail_survives_a_real_parser(app, smtp):
     assert message["Subject"] == "Cyngor Sir \u2013 \u2018actions\u2019"
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert text.replace("\r\n", "\n").rstrip("\n") == body
+
+
+def test_a_subject_with_any_line_break_is_sent_on_one_line(app, smtp):
+    """Stored text from before the one-line rule must never stop a message being built."""
+    subject = "A\nB\rC\x0bD\x0cE\x1cF\x1dG\x1eH\x85I\u2028J\u2029K\tL\x00M\u00e9"
+    message = mail.new_message(["ana@example.gov.uk"], subject)
+    message.set_content("Body")
+    mail.queue(message, kind="test")
+    queue_many([Outgoing.plain(["ana@example.gov.uk"], subject, "Body", "test")])
+    db.session.commit()
+    assert {row.subject for row in db.session.scalars(select(OutboxMessage))} == {
+        "A B C D E F G H I J K L M\u00e9"
+    }
+    assert mail.deliver_queued() == (2, 0)
+    assert [m["Subject"] for _rcpts, m in smtp.messages] == ["A B C D E F G H I J K L M\u00e9"] * 2

@@ -95,6 +95,7 @@ def send_owner_link(action: Action, actor: Actor) -> mail.OutboxMessage | None:
     """Withdraw the owner's earlier links for this action and email them a new one."""
     if action.is_ended:
         raise Conflict(f"{action.reference} is {action.status}: its owner has nothing to update.")
+    mail.refuse_undeliverable(action.owner_email)
     withdraw_owner_links(action, actor)
     token = issue(
         Purpose.ACTION_OWNER,

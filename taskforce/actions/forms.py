@@ -19,19 +19,20 @@ from wtforms import (
     RadioField,
     SelectField,
     SelectMultipleField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, Optional
 
 from taskforce.actions.ladder import LADDER_LIMIT, STEP_LABELS
 from taskforce.actions.models import COMMENT_MAX, DESCRIPTION_MAX, ActionStatus
 from taskforce.forms import (
     GovDateField,
     InYears,
+    LineField,
     OptionalDate,
     SingleLine,
+    email_format,
     line_field,
     strip,
     text_field,
@@ -69,11 +70,7 @@ class ActionCreateForm(FlaskForm):
         validators=[
             InputRequired(message="Enter the owner's email address"),
             Length(max=254),
-            Email(message="Enter an email address like name@example.gov.uk"),
-            Regexp(
-                r"^[\x21-\x7e]+$",
-                message="Enter the address with only plain letters, numbers and punctuation",
-            ),
+            email_format(),
         ],
     )
     owner_organisation = line_field("Owner's organisation", 200)
@@ -156,7 +153,7 @@ class FilterForm(FlaskForm):
         validators=[Optional()],
     )
     overdue = BooleanField("Overdue only", widget=GovCheckboxInput())
-    owner = StringField(
+    owner = LineField(
         "Owner",
         widget=GovTextInput(),
         filters=[strip],

@@ -5,18 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, EmailStr, Field, StrictInt
+from pydantic import Field, StrictInt
 
 from taskforce.actions.models import COMMENT_MAX, DESCRIPTION_MAX
-from taskforce.schemas import Day, Input, Line, Output, Text
+from taskforce.schemas import Day, EmailAddress, Input, Line, Output, Text
 
 Status = Literal["open", "in_progress", "complete", "closed", "dropped"]
-
-
-def _plain_address(value: str) -> str:
-    if not value.isascii():
-        raise ValueError("use an address with only plain letters, numbers and punctuation")
-    return value
 
 
 class ActionCreate(Input):
@@ -24,7 +18,7 @@ class ActionCreate(Input):
     meeting_id: StrictInt | None = None
     description: Annotated[Text(DESCRIPTION_MAX), Field(min_length=1)]
     owner_name: Line(120)
-    owner_email: Annotated[EmailStr, Field(max_length=254), AfterValidator(_plain_address)]
+    owner_email: Annotated[EmailAddress, Field(max_length=254)]
     owner_organisation: Line(200, min_length=0) = ""
     due_date: Day
 

@@ -6,11 +6,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from taskforce.auth.models import EMAIL_MAX, NAME_MAX, Role
-from taskforce.forms import SingleLine, email_format, strip
+from taskforce.forms import LineField, SingleLine, email_format, strip
 
 ROLE_HINTS = {
     Role.ADMIN: "Admin: everything, including users",
@@ -21,7 +21,7 @@ ROLE_HINTS = {
 
 
 class UserForm(FlaskForm):
-    name = StringField(
+    name = LineField(
         "Full name",
         widget=GovTextInput(),
         filters=[strip],
@@ -65,7 +65,7 @@ class NewUserForm(UserForm):
 
 
 class TokenForm(FlaskForm):
-    label = StringField(
+    label = LineField(
         "What is the token for?",
         widget=GovTextInput(),
         filters=[strip],

@@ -156,9 +156,13 @@ def dump(model: BaseModel, status: int = 200):
     return response
 
 
-def emails_sent(count: int):
-    """202 Accepted, saying how many emails went to the outbox."""
-    response = jsonify({"sent": count})
+def emails_sent(count: int, skipped: list[str] | None = None):
+    """202 Accepted, saying how many emails went to the outbox and, where given, the addresses
+    nothing was sent to because mail cannot be delivered to them."""
+    body: dict[str, Any] = {"sent": count}
+    if skipped is not None:
+        body["skipped"] = skipped
+    response = jsonify(body)
     response.status_code = 202
     return response
 

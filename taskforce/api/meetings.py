@@ -101,8 +101,8 @@ def get_meeting(meeting_id: int):
 def change_meeting(meeting_id: int):
     meeting = _meeting(meeting_id, edit=True)
     data, expected = parse_change(MeetingChange)
-    services.change_meeting(meeting, data, api_actor(), expected_version=expected)
-    return dump(MeetingOut.of(meeting))
+    invites = services.change_meeting(meeting, data, api_actor(), expected_version=expected)
+    return dump(MeetingOut.of(meeting, invites))
 
 
 @operation(
@@ -117,8 +117,8 @@ def change_meeting(meeting_id: int):
 def cancel_meeting(meeting_id: int):
     meeting = _meeting(meeting_id, edit=True)
     data = parse(CancelIn)
-    services.cancel_meeting(meeting, data.reason, api_actor())
-    return dump(MeetingOut.of(meeting))
+    invites = services.cancel_meeting(meeting, data.reason, api_actor())
+    return dump(MeetingOut.of(meeting, invites))
 
 
 @operation(
@@ -130,8 +130,11 @@ def cancel_meeting(meeting_id: int):
     summary="Email the invite to every member",
 )
 def send_invites(meeting_id: int):
+    """`sent` counts the messages queued; `skipped` lists the members' addresses mail cannot
+    be delivered to (letters other than A to Z), to whom nothing was sent."""
     meeting = _meeting(meeting_id, edit=True)
-    return emails_sent(emails.send_invites(meeting))
+    invites = emails.send_invites(meeting)
+    return emails_sent(invites.queued, invites.skipped)
 
 
 @operation(

@@ -64,7 +64,10 @@ def _user(email: str):
 @click.option("--label", default="", help="What the token is for.")
 def create_token(email: str, label: str) -> None:
     """Print a new API token for a user. It is shown only this once."""
-    token = services.create_token(_user(email), CLI, label=label)
+    try:
+        token = services.create_token(_user(email), CLI, label=label)
+    except ServiceError as error:
+        _fail(error)
     db.session.commit()
     click.echo(token)
 

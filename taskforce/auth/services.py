@@ -8,15 +8,17 @@ import secrets
 from datetime import timedelta
 from functools import lru_cache
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from taskforce.audit.services import Actor, record
-from taskforce.auth.models import ApiToken, Role, User, new_session_token
+from taskforce.auth.models import EMAIL_MAX, NAME_MAX, ApiToken, Role, User, new_session_token
 from taskforce.db import utcnow
 from taskforce.errors import ValidationError
 from taskforce.extensions import db
+from taskforce.text import address_problem, one_line_problem
 
 TOKEN_PREFIX = "tf_"  # noqa: S105 - a marker, not a secret
 PASSWORD_MIN = 12
@@ -68,6 +70,7 @@ def create_user(
         raise ValidationError.single(
             "role", f"Role must be one of {', '.join(r.value for r in Role)}"
         )
+    _check_user_text(email, name)
     if get_user_by_email(email) is not None:
         raise ValidationError.single("email", f"A user with the email {email} already exists")
     user = User(email=email, name=name.strip(), role=str(role))
@@ -105,6 +108,31 @@ def user_for_session(session_id: str) -> User | None:
     return user
 
 
+def _check_user_text(email: str, name: str) -> None:
+    """The rules the admin form applies, for callers that have no form (the command line)."""
+    errors: dict[str, list[str]] = {}
+    name = name.strip()
+    if not name:
+        errors["name"] = ["Enter the person's full name"]
+    elif len(name) > NAME_MAX:
+        errors["name"] = [f"Name must be {NAME_MAX} characters or fewer"]
+    elif problem := one_line_problem(name):
+        errors["name"] = [f"Name {problem}"]
+    if problem := address_problem(email):
+        errors["email"] = [problem]
+    elif len(email) > EMAIL_MAX:
+        errors["email"] = [f"Email address must be {EMAIL_MAX} characters or fewer"]
+    else:
+        try:
+            validate_email(email, check_deliverability=False)
+        except EmailNotValidError:
+            errors["email"] = [
+                "Enter an email address in the correct format, like name@example.gov.uk"
+            ]
+    if errors:
+        raise ValidationError(errors)
+
+
 def set_password(user: User, password: str, actor: Actor) -> None:
     """Set a new password; every session signed in with the old one ends."""
     validate_password(password)
@@ -116,6 +144,8 @@ def set_password(user: User, password: str, actor: Actor) -> None:
 def update_user(user: User, data: dict, actor: Actor) -> User:
     """Change a user's name, role or sign-in; a new role or a lost sign-in ends their
     sessions, so what they may do changes now, not when they next sign in."""
+    if isinstance(data.get("name"), str) and (problem := one_line_problem(data["name"])):
+        raise ValidationError.single("name", f"Name {problem}")
     changes = {}
     for name in ("name", "role", "active"):
         if name in data and data[name] is not None and getattr(user, name) != data[name]:
@@ -142,6 +172,8 @@ def authenticate(email: str, password: str) -> User | None:
 
 def create_token(user: User, actor: Actor, label: str = "") -> str:
     """Create an API token for a user and return it: it is shown once, stored hashed."""
+    if problem := one_line_problem(label):
+        raise ValidationError.single("label", f"Label {problem}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     db.session.add(
         ApiToken(user=user, token_hash=hash_token(token), prefix=token[:10], label=label[:120])

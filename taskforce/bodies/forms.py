@@ -48,12 +48,14 @@ from taskforce.bodies.models import (
 from taskforce.forms import (
     Editable,
     GovDateField,
+    LineField,
     NoControlCharacters,
     SafeMarkdown,
     SingleLine,
     email_format,
     strip,
 )
+from taskforce.text import one_line_problem
 
 
 def _upper(value):
@@ -81,10 +83,15 @@ class PrioritiesText:
                 f"Each priority must be {PRIORITY_MAX} characters or fewer: "
                 f"shorten “{too_long[0][:40]}…”"
             )
+        # Each line becomes a one-line title: what splitting into lines leaves (a tab, a
+        # control character) must pass the one-line rule like any other title.
+        for title in titles:
+            if problem := one_line_problem(title):
+                raise ValidationError(f"Each priority {problem}")
 
 
 class TaskForceForm(Editable, FlaskForm):
-    name = StringField(
+    name = LineField(
         "Name",
         widget=GovTextInput(),
         filters=[strip],
@@ -175,7 +182,7 @@ class TaskForceForm(Editable, FlaskForm):
 
 
 class MemberForm(Editable, FlaskForm):
-    name = StringField(
+    name = LineField(
         "Full name",
         widget=GovTextInput(),
         filters=[strip],
@@ -198,7 +205,7 @@ class MemberForm(Editable, FlaskForm):
             email_format(),
         ],
     )
-    role_title = StringField(
+    role_title = LineField(
         "Role title",
         widget=GovTextInput(),
         filters=[strip],
@@ -211,7 +218,7 @@ class MemberForm(Editable, FlaskForm):
             SingleLine("Role title"),
         ],
     )
-    organisation = StringField(
+    organisation = LineField(
         "Organisation",
         widget=GovTextInput(),
         filters=[strip],

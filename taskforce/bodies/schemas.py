@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AfterValidator, EmailStr, Field, StringConstraints, computed_field
+from pydantic import AfterValidator, Field, StringConstraints, computed_field
 
 from taskforce.auth.models import EMAIL_MAX
 from taskforce.bodies.models import (
@@ -23,11 +23,11 @@ from taskforce.bodies.models import (
 )
 from taskforce.markdown import render_markdown
 from taskforce.meetings.cycle import DEFAULT_OFFSETS
-from taskforce.schemas import Input, Line, MarkdownText, Output, Update
+from taskforce.schemas import EmailAddress, Input, Line, MarkdownText, Output, Update
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=CODE_PATTERN)]
 Group = Literal["minister", "official", "secretariat", "other"]
-Email = Annotated[EmailStr, Field(max_length=EMAIL_MAX)]
+Email = Annotated[EmailAddress, Field(max_length=EMAIL_MAX)]
 
 
 def _distinct(titles: list[str]) -> list[str]:

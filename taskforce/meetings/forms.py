@@ -25,6 +25,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 from taskforce.bodies.models import CADENCE_MAX, CADENCE_MIN
 from taskforce.forms import (
     GovDateField,
+    LineField,
     NoControlCharacters,
     SingleLine,
     line_field,
@@ -71,7 +72,7 @@ class _MeetingFields(FlaskForm):
             ),
         ],
     )
-    location = StringField(
+    location = LineField(
         "Location",
         widget=GovTextInput(),
         filters=[strip],

@@ -11,6 +11,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from taskforce.bodies.models import Member
 from taskforce.db import utcnow
 from taskforce.meetings.models import Meeting, MeetingStatus
+from taskforce.text import one_line, plain_lines
 
 PRODID = "-//Task force manager//Meetings//EN"
 
@@ -18,13 +19,13 @@ PRODID = "-//Task force manager//Meetings//EN"
 def _organizer() -> vCalAddress:
     name, address = parseaddr(current_app.config["MAIL_FROM"])
     organizer = vCalAddress(f"mailto:{address}")
-    organizer.params["cn"] = vText(name or address)
+    organizer.params["cn"] = vText(one_line(name or address))
     return organizer
 
 
 def _attendee(member: Member) -> vCalAddress:
     attendee = vCalAddress(f"mailto:{member.email}")
-    attendee.params["cn"] = vText(member.name)
+    attendee.params["cn"] = vText(one_line(member.name))
     attendee.params["role"] = vText("CHAIR" if member.is_chair else "REQ-PARTICIPANT")
     attendee.params["partstat"] = vText("NEEDS-ACTION")
     attendee.params["rsvp"] = vText("TRUE")
@@ -43,13 +44,15 @@ def meeting_event(meeting: Meeting, members: Iterable[Member] = ()) -> Event:
     event.add("dtstamp", utcnow())
     event.add("dtstart", meeting.start_at)
     event.add("dtend", meeting.end_at)
-    event.add("summary", meeting.title)
+    # Built defensively: a title stored before line breaks were refused must not break the
+    # calendar (a Unicode line separator is a line break to many readers of it).
+    event.add("summary", one_line(meeting.title))
     if meeting.location:
-        event.add("location", meeting.location)
+        event.add("location", one_line(meeting.location))
     cancelled = meeting.status == MeetingStatus.CANCELLED
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     if cancelled and meeting.cancel_reason:
-        event.add("description", f"Cancelled: {meeting.cancel_reason}")
+        event.add("description", f"Cancelled: {plain_lines(meeting.cancel_reason)}")
     event.add("organizer", _organizer())
     for member in members:
         event.add("attendee", _attendee(member))

@@ -65,10 +65,11 @@ class MeetingOut(Output):
     warnings: list[str] = []
 
     @classmethod
-    def of(cls, meeting) -> MeetingOut:
+    def of(cls, meeting, invites=None) -> MeetingOut:
+        """The meeting; `invites` (what a change sent) adds a warning of addresses skipped."""
         from taskforce.meetings.services import local, milestones, non_working_warning
 
-        warning = non_working_warning(meeting)
+        warnings = [non_working_warning(meeting), invites and invites.skipped_sentence()]
         return cls(
             id=meeting.id,
             taskforce_id=meeting.taskforce_id,
@@ -84,7 +85,7 @@ class MeetingOut(Output):
             milestones=[
                 CycleMilestoneOut(kind=m.kind, due_on=m.due_on) for m in milestones(meeting)
             ],
-            warnings=[warning] if warning else [],
+            warnings=[w for w in warnings if w],
         )
 
 

@@ -23,7 +23,7 @@ from taskforce.extensions import db
 from taskforce.meetings import emails, workdays
 from taskforce.meetings.cycle import DEFAULT_OFFSETS, MILESTONE_LABELS, OFFSET_LIMIT
 from taskforce.meetings.models import Meeting, MeetingStatus
-from taskforce.text import YEARS
+from taskforce.text import YEARS, one_line_problem
 
 COUNT_MAX = 50
 DURATION_MIN, DURATION_MAX = 15, 8 * 60
@@ -179,8 +179,8 @@ def _check_changeable(meeting: Meeting) -> None:
 
 def change_meeting(
     meeting: Meeting, data: dict[str, Any], actor: Actor, expected_version: int | None = None
-) -> int:
-    """Move, retime or relocate one meeting; queue updated invites; return how many."""
+) -> emails.Invites:
+    """Move, retime or relocate one meeting; queue updated invites and say what went."""
     check_version(meeting.version, expected_version, "meeting")
     _check_changeable(meeting)
     start = to_utc(data["start"]) if data.get("start") is not None else meeting.start_at
@@ -202,7 +202,7 @@ def change_meeting(
         changes["title"] = [meeting.title, data["title"]]
         meeting.title = data["title"]
     if not changes:
-        return 0
+        return emails.Invites()
     meeting.start_at, meeting.end_at = start, end
     moved = bool(changes.keys() & {"start", "end", "location"})
     if moved:
@@ -218,11 +218,11 @@ def change_meeting(
     )
     if moved and meeting.invites_sent_at is not None:
         return emails.send_invites(meeting)
-    return 0
+    return emails.Invites()
 
 
-def cancel_meeting(meeting: Meeting, reason: str, actor: Actor) -> int:
-    """Cancel a meeting; queue cancellations to those invited; return how many."""
+def cancel_meeting(meeting: Meeting, reason: str, actor: Actor) -> emails.Invites:
+    """Cancel a meeting; queue cancellations to those invited and say what went."""
     _check_changeable(meeting)
     meeting.status = MeetingStatus.CANCELLED.value
     meeting.cancelled_at = utcnow()
@@ -237,7 +237,9 @@ def cancel_meeting(meeting: Meeting, reason: str, actor: Actor) -> int:
         changes={"reason": reason},
         summary=f"Cancelled meeting {meeting.number}",
     )
-    return emails.send_invites(meeting) if meeting.invites_sent_at is not None else 0
+    if meeting.invites_sent_at is None:
+        return emails.Invites()
+    return emails.send_invites(meeting)
 
 
 def meetings_of(tf: TaskForce) -> list[Meeting]:
@@ -287,6 +289,9 @@ def record_attendance(
         seen.add(member_id)
         if entry["status"] == AttendanceStatus.DEPUTY and not (entry.get("deputy_name") or ""):
             errors[f"{index}.deputy_name"] = ["Give the name of the deputy who attended"]
+        elif problem := one_line_problem(entry.get("deputy_name")):
+            # The web page posts these names without a form of fields to check them.
+            errors[f"{index}.deputy_name"] = [f"The deputy's name {problem}"]
     if meeting.start_at > utcnow():
         for index, entry in enumerate(entries):
             if entry["status"] != "apologies":

@@ -29,17 +29,20 @@ def _meeting_or_404(meeting_id: int, *, edit: bool = False) -> Meeting:
     return record_or_404(Meeting, meeting_id, edit=edit)
 
 
-def _commit_and_report(queued: int, what: str, otherwise: str) -> None:
-    """Commit, send what was queued, and tell the user what became of it."""
+def _commit_and_report(invites: emails.Invites, what: str, otherwise: str) -> None:
+    """Commit, send what was queued, and tell the user what became of it, and whose
+    addresses mail cannot reach."""
     sent = transaction.finish().sent
+    queued = invites.queued
     if not queued:
-        flash_success(otherwise)
+        message = otherwise if not invites.skipped else f"No {what} sent."
     elif sent < queued:
-        flash_success(
+        message = (
             f"{queued} {what} queued, {sent} sent now. The rest will be retried automatically."
         )
     else:
-        flash_success(f"{sent} {what} sent.")
+        message = f"{sent} {what} sent."
+    flash_success(" ".join(filter(None, (message, invites.skipped_sentence()))))
 
 
 @bp.get("/taskforces/<int:taskforce_id>/meetings")

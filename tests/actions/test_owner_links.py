@@ -385,3 +385,19 @@ def test_ending_an_action_on_the_web_kills_its_link_for_good(app, web, action, e
     assert _web_update(web, action, status="open").status_code == 302
     assert db.session.get(Action, action.id).status == "open"
     assert app.test_client().get(emailed).status_code == 410
+
+
+def test_an_owner_and_task_force_named_over_two_lines_still_get_their_link(api, action, smtp):
+    """Names stored before every line break was refused must not stop the link's email."""
+    from taskforce.bodies.models import TaskForce
+
+    db.session.execute(
+        update(Action).where(Action.id == action.id).values(owner_name="Ana\u2028Lopes")
+    )
+    db.session.execute(update(TaskForce).values(name="Skills\x85and\u2029Work"))
+    db.session.commit()
+    response = api.post(f"/actions/{action.id}/link")
+    assert response.status_code == 202, response.get_data(as_text=True)
+    [(_rcpts, message)] = smtp.messages
+    assert "\u2028" not in message["Subject"] and "\x85" not in message["Subject"]
+    assert links_in(message)

@@ -210,7 +210,8 @@ def test_allocate_an_action_and_email_its_owner(web, tf, smtp):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("owner_email", "not-an-email", "Enter an email address like"),
+        ("owner_email", "not-an-email", "Enter an email address in the correct format"),
+        ("owner_email", "zoë@example.gov.uk", "only the letters A to Z"),
         ("owner_name", "", "Enter the owner's name"),
         ("owner_name", "Two\nlines", "one line"),
         ("description", "", "Describe the action"),

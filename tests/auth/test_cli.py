@@ -99,3 +99,24 @@ def test_tokens_for_an_unknown_user_fail_clearly(app):
     result = app.test_cli_runner().invoke(args=["tokens", "create", "ghost@example.gov.uk"])
     assert result.exit_code != 0
     assert "No user with the email ghost@example.gov.uk" in result.output
+
+
+def test_users_create_refuses_a_name_over_more_than_one_line(app):
+    runner = app.test_cli_runner()
+    for name in ("Kim\u2028Lee", "Kim\x85Lee", "Kim\nLee", "Kim\tLee", "  "):
+        result = runner.invoke(
+            args=["users", "create", "kim@example.gov.uk", "--name", name, "--role", "member"]
+        )
+        assert result.exit_code != 0, name
+        assert "Name must" in result.output or "full name" in result.output
+    assert get_user_by_email("kim@example.gov.uk") is None
+
+
+def test_tokens_create_refuses_a_label_over_more_than_one_line(app, make_user):
+    user = make_user("secretariat")
+    result = app.test_cli_runner().invoke(
+        args=["tokens", "create", user.email, "--label", "Reporting\u2029sheet"]
+    )
+    assert result.exit_code != 0
+    assert "Label must be on one line" in result.output
+    assert db.session.query(ApiToken).count() == 0

@@ -140,4 +140,4 @@ def test_an_unknown_email_is_checked_against_a_hash_made_like_the_real_ones(app,
 def test_a_nul_byte_in_the_email_is_a_form_error(client):
     response = _post_login(client, "a\x00b@example.gov.uk", "whatever-it-is")
     assert response.status_code == 200
-    assert "Email address must be on one line" in response.get_data(as_text=True)
+    assert "Email address must not contain control characters" in response.get_data(as_text=True)

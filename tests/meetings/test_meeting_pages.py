@@ -107,6 +107,24 @@ def test_attendance_form_records_quorum(client, tf, api):
     assert "<strong>quorate</strong>" in html
 
 
+def test_a_deputy_named_over_two_lines_is_refused_on_the_page(client, tf):
+    """The page posts deputies' names without a form of fields: the service checks them."""
+    client.post(
+        f"/taskforces/{tf.id}/meetings/schedule",
+        data={**SCHEDULE, "count": "1", "first_date": ["3", "6", "2025"], "record_history": "y"},
+    )
+    meeting = db.session.query(Meeting).one()
+    _nia, sam, _seren = tf.members
+    for name in ("Kit\u2028Jones", "Kit\x85Jones", "Kit\x1eJones"):
+        response = client.post(
+            f"/meetings/{meeting.id}/attendance",
+            data={f"status-{sam.id}": "deputy", f"deputy-{sam.id}": name},
+        )
+        assert response.status_code == 422
+        assert "The deputy&#39;s name must be on one line" in response.get_data(as_text=True)
+    assert meeting.attendance == []
+
+
 def test_home_page_lists_what_is_due_this_week(client, tf, api_for, secretariat):
     from datetime import timedelta
 
