@@ -408,6 +408,18 @@ def test_ids_beyond_the_database_range_are_not_a_server_error(api, client, make_
     assert client.get(f"/taskforces/{huge}").status_code == 404
 
 
+def test_an_id_beyond_the_database_range_is_404_for_every_method(api, tf, make_indicator):
+    # Werkzeug matched the path of the GET rule before the id failed its range check, and so
+    # answered PATCH /indicators/<too large> with 405 Method Not Allowed (found by fuzzing).
+    indicator = make_indicator()
+    for too_large in (2**31, 11571515490, 10**20):
+        assert api.patch(f"/indicators/{too_large}", {}).status_code == 404
+        assert api.get(f"/taskforces/{too_large}/indicators").status_code == 404
+        assert api.delete(f"/members/{too_large}/calendar-link").status_code == 404
+    assert api.get(f"/indicators/{indicator.id:07d}").status_code == 200  # leading zeros, as before
+    assert api.patch(f"/indicators/{2**31 - 1}", {}).status_code == 404
+
+
 def test_control_characters_are_refused_not_stored(api):
     response = api.post("/taskforces", {**NEW, "purpose": "bad\x00byte", "name": "Tab\there"})
     assert response.status_code == 422
