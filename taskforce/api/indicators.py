@@ -106,6 +106,7 @@ def update_indicator(indicator_id: int):
     body=ActualIn,
     body_list=True,
     response=ActualsRecorded,
+    errors={409: "The indicator is retired: reinstate it first"},
     summary="Record actuals; a later value for a period replaces the earlier, kept in history",
 )
 def record_actuals(indicator_id: int):

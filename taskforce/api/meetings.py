@@ -112,6 +112,7 @@ def change_meeting(meeting_id: int):
     tag=TAG,
     body=CancelIn,
     response=MeetingOut,
+    errors={409: "The meeting has been held or is already cancelled"},
     summary="Cancel a meeting; sends cancellations",
 )
 def cancel_meeting(meeting_id: int):
@@ -127,6 +128,7 @@ def cancel_meeting(meeting_id: int):
     "POST",
     tag=TAG,
     status=202,
+    errors={409: "The meeting is not still to come"},
     summary="Email the invite to every member",
 )
 def send_invites(meeting_id: int):

@@ -24,6 +24,7 @@ class Operation:
     query: dict[str, str]
     body_list: bool = False
     multipart: dict[str, str] | None = None
+    errors: dict[int, str] | None = None
 
 
 OPERATIONS: list[Operation] = []
@@ -43,12 +44,15 @@ def operation(
     query: dict[str, str] | None = None,
     body_list: bool = False,
     multipart: dict[str, str] | None = None,
+    errors: dict[int, str] | None = None,
 ) -> Callable:
     """Route a view on the API blueprint and record it for the OpenAPI description.
 
     `body` is a JSON object of that model, or with `body_list` a JSON list of them;
     `multipart` instead names the files of a multipart/form-data body, each with its
-    description, such as {"file": "The CSV or XLSX file"}.
+    description, such as {"file": "The CSV or XLSX file"}. `errors` describes the refusals
+    this operation's services may answer besides those every operation of its shape can
+    (409 Conflict, 410 Gone, ...), as {status: description}.
     """
     if body_list and body is None:
         raise ValueError(f"{rule}: body_list needs the body model of each item")
@@ -70,6 +74,7 @@ def operation(
                 query or {},
                 body_list=body_list,
                 multipart=multipart,
+                errors=errors,
             )
         )
         return view
@@ -157,6 +162,11 @@ def openapi_document() -> dict:
                 "403": {"description": "Your role does not allow this", "content": error},
             },
         }
+        if op.paged or op.query:
+            item["responses"]["422"] = {
+                "description": "A query parameter has a value this operation cannot use",
+                "content": error,
+            }
         if op.paged:
             item["parameters"] += [
                 {
@@ -186,6 +196,13 @@ def openapi_document() -> dict:
                 "content": {"multipart/form-data": {"schema": _multipart_schema(op.multipart)}},
             }
             item["responses"]["422"] = {"description": "Invalid input", "content": error}
+        if op.body is not None or op.multipart is not None:
+            item["responses"]["400"] = {
+                "description": "The body could not be read (not JSON, or not the form data "
+                "asked for), or holds a value the database cannot store",
+                "content": error,
+            }
+            item["responses"]["413"] = {"description": "The body is too large", "content": error}
         if params:
             item["responses"]["404"] = {"description": "No such object", "content": error}
         if op.method in ("PATCH", "PUT"):
@@ -193,6 +210,8 @@ def openapi_document() -> dict:
                 "description": "Changed since you read it",
                 "content": error,
             }
+        for status, text in (op.errors or {}).items():
+            item["responses"][str(status)] = {"description": text, "content": error}
         if op.response is None:
             item["responses"][str(op.status)] = {"description": "Done"}
         else:

@@ -37,6 +37,8 @@ from taskforce.meetings import emails
 from taskforce.text import small_int
 
 TAG = "Task forces"
+#: Every /members/{member_id} operation answers 410 for a member who was removed.
+REMOVED = {410: "The member was removed from the task force"}
 
 
 def _member(member_id: int, *, edit: bool = False) -> Member:
@@ -225,7 +227,13 @@ def list_members(taskforce_id: int):
 
 
 @operation(
-    bp, "/members/<int:member_id>", "GET", tag=TAG, response=MemberOut, summary="Read a member"
+    bp,
+    "/members/<int:member_id>",
+    "GET",
+    tag=TAG,
+    response=MemberOut,
+    errors=REMOVED,
+    summary="Read a member",
 )
 def get_member(member_id: int):
     return dump(MemberOut.model_validate(_member(member_id)))
@@ -236,6 +244,7 @@ def get_member(member_id: int):
     "/members/<int:member_id>",
     "PATCH",
     tag=TAG,
+    errors=REMOVED,
     body=MemberUpdate,
     response=MemberOut,
     summary="Change a member",
@@ -252,6 +261,7 @@ def update_member(member_id: int):
     "/members/<int:member_id>",
     "DELETE",
     tag=TAG,
+    errors=REMOVED,
     status=204,
     summary="Remove a member (kept in history and earlier ToR versions)",
 )
@@ -266,6 +276,7 @@ def remove_member(member_id: int):
     "/members/<int:member_id>/calendar-link",
     "POST",
     tag=TAG,
+    errors=REMOVED,
     status=202,
     summary="Email the member a personal calendar feed of all their meetings",
 )
@@ -279,6 +290,7 @@ def send_calendar_link(member_id: int):
     "/members/<int:member_id>/calendar-link",
     "DELETE",
     tag=TAG,
+    errors=REMOVED,
     summary="Withdraw every calendar feed link sent to the member",
 )
 def revoke_calendar_link(member_id: int):
