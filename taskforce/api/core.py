@@ -156,11 +156,13 @@ def dump(model: BaseModel, status: int = 200):
     return response
 
 
+class EmailsSent(BaseModel):
+    sent: int
+
+
 def emails_sent(count: int):
     """202 Accepted, saying how many emails went to the outbox."""
-    response = jsonify({"sent": count})
-    response.status_code = 202
-    return response
+    return dump(EmailsSent(sent=count), 202)
 
 
 def page_of(stmt: Select, id_column, serialise, *, newest_first: bool = False) -> Any:

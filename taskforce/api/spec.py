@@ -25,6 +25,7 @@ class Operation:
     body_list: bool = False
     multipart: dict[str, str] | None = None
     errors: dict[int, str] | None = None
+    produces: str | None = None
 
 
 OPERATIONS: list[Operation] = []
@@ -45,6 +46,7 @@ def operation(
     body_list: bool = False,
     multipart: dict[str, str] | None = None,
     errors: dict[int, str] | None = None,
+    produces: str | None = None,
 ) -> Callable:
     """Route a view on the API blueprint and record it for the OpenAPI description.
 
@@ -52,12 +54,15 @@ def operation(
     `multipart` instead names the files of a multipart/form-data body, each with its
     description, such as {"file": "The CSV or XLSX file"}. `errors` describes the refusals
     this operation's services may answer besides those every operation of its shape can
-    (409 Conflict, 410 Gone, ...), as {status: description}.
+    (409 Conflict, 410 Gone, ...), as {status: description}. `produces` is the media type
+    of an answer that is not JSON, such as "text/calendar".
     """
     if body_list and body is None:
         raise ValueError(f"{rule}: body_list needs the body model of each item")
     if multipart is not None and body is not None:
         raise ValueError(f"{rule}: a body is either JSON or multipart, not both")
+    if paged and response is None:
+        raise ValueError(f"{rule}: a paged operation needs the model of its items")
 
     def decorator(view: Callable) -> Callable:
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=view, methods=[method])
@@ -75,6 +80,7 @@ def operation(
                 body_list=body_list,
                 multipart=multipart,
                 errors=errors,
+                produces=produces,
             )
         )
         return view
@@ -212,7 +218,12 @@ def openapi_document() -> dict:
             }
         for status, text in (op.errors or {}).items():
             item["responses"][str(status)] = {"description": text, "content": error}
-        if op.response is None:
+        if op.produces is not None:
+            item["responses"][str(op.status)] = {
+                "description": "OK",
+                "content": {op.produces: {"schema": {"type": "string"}}},
+            }
+        elif op.response is None:
             item["responses"][str(op.status)] = {"description": "Done"}
         else:
             schema = ref(op.response, "serialization")

@@ -13,6 +13,7 @@ from taskforce.db import utcnow
 from taskforce.meetings.models import Meeting, MeetingStatus
 
 PRODID = "-//Task force manager//Meetings//EN"
+MEDIA_TYPE = "text/calendar"
 
 
 def _organizer() -> vCalAddress:
@@ -78,6 +79,6 @@ def attachment(body: bytes, filename: str) -> Response:
     """iCalendar to download as a file: a meeting's invite, or a task force's meetings."""
     return Response(
         body,
-        mimetype="text/calendar",
+        mimetype=MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

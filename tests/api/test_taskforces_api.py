@@ -430,6 +430,41 @@ def test_openapi_documents_every_status_the_api_answers(client):
     assert "422" not in statuses("/taskforces/{taskforce_id}", "get")
 
 
+def test_openapi_describes_every_successful_answer(client):
+    # Without a described body the fuzz's response-schema check had nothing to hold them to.
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if status.startswith("2") and status != "204":
+                    assert response.get("content"), f"{method.upper()} {path} {status}"
+    media = {
+        "/api/v1/meetings/{meeting_id}/invite.ics": "text/calendar",
+        "/api/v1/taskforces/{taskforce_id}/calendar.ics": "text/calendar",
+        "/api/v1/indicators/{indicator_id}/chart.svg": "image/svg+xml",
+        "/api/v1/indicators/{indicator_id}/chart.png": "image/png",
+    }
+    for path, media_type in media.items():
+        assert list(paths[path]["get"]["responses"]["200"]["content"]) == [media_type]
+
+
+def test_comparison_and_audit_answer_as_described(api):
+    tf = api.post("/taskforces", NEW).get_json()
+    api.patch(f"/taskforces/{tf['id']}", {"purpose": "Build many more homes."})
+    comparison = api.get(f"/taskforces/{tf['id']}/tor-versions/compare?from=1&to=2").get_json()
+    assert comparison["from"] == 1
+    assert comparison["to"] == 2
+    assert comparison["purpose_diff"] == [
+        {"op": "removed", "line": NEW["purpose"]},
+        {"op": "added", "line": "Build many more homes."},
+    ]
+    [latest, *_] = api.get(f"/taskforces/{tf['id']}/audit").get_json()["items"]
+    assert set(latest) == {
+        "id", "at", "by", "via", "action", "subject_type", "subject_id", "summary", "changes"
+    }  # fmt: skip
+    assert latest["via"] == "api"
+
+
 def test_ids_beyond_the_database_range_are_not_a_server_error(api, client, make_user, no_csrf):
     from tests.conftest import login
 
