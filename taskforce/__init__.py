@@ -12,8 +12,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.routing import IntegerConverter
 
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR
-
-MAX_ID = 2**31 - 1
+from taskforce.db import MAX_ID
 
 
 def digits_up_to(limit: int) -> str:

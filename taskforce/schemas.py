@@ -15,6 +15,7 @@ from pydantic import (
     create_model,
 )
 
+from taskforce.db import MAX_ID
 from taskforce.markdown import markdown_problem
 from taskforce.text import CONTROL, CONTROL_EXCEPT_NEWLINES, YEARS
 
@@ -43,6 +44,9 @@ def _in_years(value: date) -> date:
         raise ValueError(f"give a date from {YEARS[0]} to {YEARS[-1]}")
     return value
 
+
+#: The id of a row, given in a body: a JSON integer within the database's range.
+Id = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
 
 #: A calendar date within the years the service works with.
 Day = Annotated[date, AfterValidator(_in_years)]

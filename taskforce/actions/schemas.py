@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, EmailStr, Field, StrictInt
+from pydantic import AfterValidator, EmailStr, Field
 
 from taskforce.actions.models import COMMENT_MAX, DESCRIPTION_MAX
-from taskforce.schemas import Day, Input, Line, Output, Text
+from taskforce.schemas import Day, Id, Input, Line, Output, Text
 
 Status = Literal["open", "in_progress", "complete", "closed", "dropped"]
 
@@ -20,8 +20,8 @@ def _plain_address(value: str) -> str:
 
 
 class ActionCreate(Input):
-    taskforce_id: StrictInt
-    meeting_id: StrictInt | None = None
+    taskforce_id: Id
+    meeting_id: Id | None = None
     description: Annotated[Text(DESCRIPTION_MAX), Field(min_length=1)]
     owner_name: Line(120)
     owner_email: Annotated[EmailStr, Field(max_length=254), AfterValidator(_plain_address)]
