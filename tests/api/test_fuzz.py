@@ -24,12 +24,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+import tempfile
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from schemathesis.checks import not_a_server_error
@@ -53,6 +56,9 @@ from taskforce.performance import services as performance_services
 from taskforce.registers import services as register_services
 from taskforce.text import CONTROL, YEARS
 from tests.conftest import CLI, TF_PRIORITIES, member
+
+# Hypothesis keeps caches (never examples: there is no example database) out of the work tree.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "taskforce-hypothesis")
 
 #: Examples drawn per operation in the fuzzing phase (the coverage phase adds its own).
 MAX_EXAMPLES = 25
