@@ -12,14 +12,35 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.routing import IntegerConverter
 
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR
+from taskforce.db import MAX_ID
 
-MAX_ID = 2**31 - 1
+
+def digits_up_to(limit: int) -> str:
+    """A regular expression for the whole numbers from 0 to `limit` written in digits."""
+    digits = str(limit)
+    options = [rf"\d{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for i, digit in enumerate(digits):
+        if digit != "0":
+            below = "0" if digit == "1" else f"[0-{int(digit) - 1}]"
+            rest = len(digits) - i - 1
+            options.append(digits[:i] + below + {0: "", 1: r"\d"}.get(rest, rf"\d{{{rest}}}"))
+    options.append(digits)
+    return "0*(?:" + "|".join(options) + ")"
 
 
 class DatabaseId(IntegerConverter):
+    """An id in a URL, within the database's integer range.
+
+    The range is in the pattern, not only checked after matching: Werkzeug would answer a
+    too-large id in, say, PATCH /indicators/<id> with 405 (the GET rule's path matched
+    before the id failed its check) rather than 404.
+    """
+
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+        if self.max == MAX_ID and not self.signed and self.min is None:
+            self.regex = digits_up_to(MAX_ID)
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:

@@ -17,6 +17,7 @@ from pydantic import (
     create_model,
 )
 
+from taskforce.db import MAX_ID
 from taskforce.markdown import markdown_problem
 from taskforce.text import (
     YEARS,
@@ -58,6 +59,9 @@ def _deliverable(value: Any) -> Any:
         raise ValueError(problem)
     return value
 
+
+#: The id of a row, given in a body: a JSON integer within the database's range.
+Id = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
 
 #: A calendar date within the years the service works with.
 Day = Annotated[date, AfterValidator(_in_years)]

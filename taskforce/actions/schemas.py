@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictInt
+from pydantic import Field
 
 from taskforce.actions.models import COMMENT_MAX, DESCRIPTION_MAX
-from taskforce.schemas import Day, EmailAddress, Input, Line, Output, Text
+from taskforce.schemas import Day, EmailAddress, Id, Input, Line, Output, Text
 
 Status = Literal["open", "in_progress", "complete", "closed", "dropped"]
 
 
 class ActionCreate(Input):
-    taskforce_id: StrictInt
-    meeting_id: StrictInt | None = None
+    taskforce_id: Id
+    meeting_id: Id | None = None
     description: Annotated[Text(DESCRIPTION_MAX), Field(min_length=1)]
     owner_name: Line(120)
     owner_email: Annotated[EmailAddress, Field(max_length=254)]

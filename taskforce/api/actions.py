@@ -42,6 +42,7 @@ def _action(action_id: int, *, edit: bool = False) -> Action:
     body=ActionCreate,
     response=ActionOut,
     status=201,
+    errors={404: "No task force with the id given as taskforce_id"},
     summary="Allocate an action; a due date in the past is allowed with a warning",
 )
 def create_action():
@@ -135,6 +136,7 @@ def update_action(action_id: int):
     tag=TAG,
     response=LinkSent,
     status=202,
+    errors={409: "The action is closed or completed: its owner has nothing to update"},
     summary="Withdraw the owner's earlier links to this action and email them a new one",
 )
 def send_owner_link(action_id: int):

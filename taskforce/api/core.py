@@ -156,13 +156,16 @@ def dump(model: BaseModel, status: int = 200):
     return response
 
 
+class EmailsSent(BaseModel):
+    sent: int
+    #: Addresses nothing was sent to, because mail cannot be delivered to them.
+    skipped: list[str] | None = None
+
+
 def emails_sent(count: int, skipped: list[str] | None = None):
     """202 Accepted, saying how many emails went to the outbox and, where given, the addresses
     nothing was sent to because mail cannot be delivered to them."""
-    body: dict[str, Any] = {"sent": count}
-    if skipped is not None:
-        body["skipped"] = skipped
-    response = jsonify(body)
+    response = jsonify(EmailsSent(sent=count, skipped=skipped).model_dump(exclude_none=True))
     response.status_code = 202
     return response
 

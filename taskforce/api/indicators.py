@@ -23,6 +23,7 @@ from taskforce.performance import assessments, charts, imports, services
 from taskforce.performance.models import Assessment, Indicator
 from taskforce.performance.schemas import (
     ActualIn,
+    ActualsImported,
     ActualsRecorded,
     AssessmentChange,
     AssessmentIn,
@@ -107,6 +108,7 @@ def update_indicator(indicator_id: int):
     body=ActualIn,
     body_list=True,
     response=ActualsRecorded,
+    errors={409: "The indicator is retired: reinstate it first"},
     summary="Record actuals; a later value for a period replaces the earlier, kept in history",
 )
 def record_actuals(indicator_id: int):
@@ -122,7 +124,7 @@ def record_actuals(indicator_id: int):
     "/taskforces/<int:taskforce_id>/actuals/import",
     "POST",
     tag=TAG,
-    status=200,
+    response=ActualsImported,
     multipart={
         "file": "The CSV or XLSX file of actuals: a header row (indicator, period, value), "
         "then one row per value"
@@ -135,7 +137,7 @@ def import_actuals(taskforce_id: int):
     if upload is None or not upload.filename:
         raise ValidationError.single("file", "Send the file as multipart form data named file")
     imported = imports.import_actuals(tf, upload.stream, upload.filename, api_actor())
-    return {"imported": imported}
+    return dump(ActualsImported(imported=imported))
 
 
 @operation(
@@ -143,6 +145,7 @@ def import_actuals(taskforce_id: int):
     "/indicators/<int:indicator_id>/chart.svg",
     "GET",
     tag=TAG,
+    produces=charts.FORMATS["svg"],
     summary="The indicator's trajectory-versus-actual chart (SVG); /chart.png for PNG",
 )
 def indicator_chart_svg(indicator_id: int):
@@ -154,6 +157,7 @@ def indicator_chart_svg(indicator_id: int):
     "/indicators/<int:indicator_id>/chart.png",
     "GET",
     tag=TAG,
+    produces=charts.FORMATS["png"],
     summary="The indicator's trajectory-versus-actual chart (PNG)",
 )
 def indicator_chart_png(indicator_id: int):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from taskforce.api.core import (
+    EmailsSent,
     api_actor,
     bp,
     dump,
@@ -112,6 +113,7 @@ def change_meeting(meeting_id: int):
     tag=TAG,
     body=CancelIn,
     response=MeetingOut,
+    errors={409: "The meeting has been held or is already cancelled"},
     summary="Cancel a meeting; sends cancellations",
 )
 def cancel_meeting(meeting_id: int):
@@ -127,6 +129,8 @@ def cancel_meeting(meeting_id: int):
     "POST",
     tag=TAG,
     status=202,
+    response=EmailsSent,
+    errors={409: "The meeting is not still to come"},
     summary="Email the invite to every member",
 )
 def send_invites(meeting_id: int):
@@ -142,6 +146,7 @@ def send_invites(meeting_id: int):
     "/meetings/<int:meeting_id>/invite.ics",
     "GET",
     tag=TAG,
+    produces=ical.MEDIA_TYPE,
     summary="The meeting as iCalendar: REQUEST, or CANCEL once cancelled",
 )
 def invite_ics(meeting_id: int):
@@ -153,6 +158,7 @@ def invite_ics(meeting_id: int):
     "/taskforces/<int:taskforce_id>/calendar.ics",
     "GET",
     tag=TAG,
+    produces=ical.MEDIA_TYPE,
     summary="Every meeting of a task force as an iCalendar feed (PUBLISH)",
 )
 def calendar_ics(taskforce_id: int):

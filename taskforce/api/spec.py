@@ -24,6 +24,8 @@ class Operation:
     query: dict[str, str]
     body_list: bool = False
     multipart: dict[str, str] | None = None
+    errors: dict[int, str] | None = None
+    produces: str | None = None
 
 
 OPERATIONS: list[Operation] = []
@@ -43,17 +45,24 @@ def operation(
     query: dict[str, str] | None = None,
     body_list: bool = False,
     multipart: dict[str, str] | None = None,
+    errors: dict[int, str] | None = None,
+    produces: str | None = None,
 ) -> Callable:
     """Route a view on the API blueprint and record it for the OpenAPI description.
 
     `body` is a JSON object of that model, or with `body_list` a JSON list of them;
     `multipart` instead names the files of a multipart/form-data body, each with its
-    description, such as {"file": "The CSV or XLSX file"}.
+    description, such as {"file": "The CSV or XLSX file"}. `errors` describes the refusals
+    this operation's services may answer besides those every operation of its shape can
+    (409 Conflict, 410 Gone, ...), as {status: description}. `produces` is the media type
+    of an answer that is not JSON, such as "text/calendar".
     """
     if body_list and body is None:
         raise ValueError(f"{rule}: body_list needs the body model of each item")
     if multipart is not None and body is not None:
         raise ValueError(f"{rule}: a body is either JSON or multipart, not both")
+    if paged and response is None:
+        raise ValueError(f"{rule}: a paged operation needs the model of its items")
 
     def decorator(view: Callable) -> Callable:
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=view, methods=[method])
@@ -70,6 +79,8 @@ def operation(
                 query or {},
                 body_list=body_list,
                 multipart=multipart,
+                errors=errors,
+                produces=produces,
             )
         )
         return view
@@ -157,6 +168,11 @@ def openapi_document() -> dict:
                 "403": {"description": "Your role does not allow this", "content": error},
             },
         }
+        if op.paged or op.query:
+            item["responses"]["422"] = {
+                "description": "A query parameter has a value this operation cannot use",
+                "content": error,
+            }
         if op.paged:
             item["parameters"] += [
                 {
@@ -186,6 +202,13 @@ def openapi_document() -> dict:
                 "content": {"multipart/form-data": {"schema": _multipart_schema(op.multipart)}},
             }
             item["responses"]["422"] = {"description": "Invalid input", "content": error}
+        if op.body is not None or op.multipart is not None:
+            item["responses"]["400"] = {
+                "description": "The body could not be read (not JSON, or not the form data "
+                "asked for), or holds a value the database cannot store",
+                "content": error,
+            }
+            item["responses"]["413"] = {"description": "The body is too large", "content": error}
         if params:
             item["responses"]["404"] = {"description": "No such object", "content": error}
         if op.method in ("PATCH", "PUT"):
@@ -193,7 +216,14 @@ def openapi_document() -> dict:
                 "description": "Changed since you read it",
                 "content": error,
             }
-        if op.response is None:
+        for status, text in (op.errors or {}).items():
+            item["responses"][str(status)] = {"description": text, "content": error}
+        if op.produces is not None:
+            item["responses"][str(op.status)] = {
+                "description": "OK",
+                "content": {op.produces: {"schema": {"type": "string"}}},
+            }
+        elif op.response is None:
             item["responses"][str(op.status)] = {"description": "Done"}
         else:
             schema = ref(op.response, "serialization")

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from taskforce import links
 from taskforce.api.core import (
+    EmailsSent,
     api_actor,
     api_user,
     bp,
@@ -23,12 +24,15 @@ from taskforce.auth import permissions
 from taskforce.bodies import services
 from taskforce.bodies.models import Member, TaskForce, TorVersion
 from taskforce.bodies.schemas import (
+    AuditEventOut,
+    LinksRevoked,
     MemberCreate,
     MemberOut,
     MemberUpdate,
     TaskForceCreate,
     TaskForceOut,
     TaskForceUpdate,
+    TorComparisonOut,
     TorVersionOut,
 )
 from taskforce.errors import ValidationError
@@ -37,6 +41,8 @@ from taskforce.meetings import emails
 from taskforce.text import small_int
 
 TAG = "Task forces"
+#: Every /members/{member_id} operation answers 410 for a member who was removed.
+REMOVED = {410: "The member was removed from the task force"}
 
 
 def _member(member_id: int, *, edit: bool = False) -> Member:
@@ -147,6 +153,7 @@ def get_tor_version(taskforce_id: int, number: int):
     "/taskforces/<int:taskforce_id>/tor-versions/compare",
     "GET",
     tag=TAG,
+    response=TorComparisonOut,
     summary="Compare two versions of the terms of reference",
     query={"from": "older version number", "to": "newer version number"},
 )
@@ -161,7 +168,10 @@ def compare_tor_versions(taskforce_id: int):
         found[arg] = services.tor_version(tf, number)
         if found[arg] is None:
             raise ValidationError.single(arg, f"There is no version {raw}")
-    return jsonify(services.compare_versions(found["from"], found["to"]).as_dict())
+    comparison = services.compare_versions(found["from"], found["to"]).as_dict()
+    return jsonify(
+        TorComparisonOut.model_validate(comparison).model_dump(mode="json", by_alias=True)
+    )
 
 
 @operation(
@@ -169,27 +179,19 @@ def compare_tor_versions(taskforce_id: int):
     "/taskforces/<int:taskforce_id>/audit",
     "GET",
     tag=TAG,
+    response=AuditEventOut,
     summary="Every change to a task force, newest first",
     paged=True,
 )
 def taskforce_audit(taskforce_id: int):
     tf = load_taskforce(taskforce_id, edit=True)
     stmt = db.select(AuditEvent).where(AuditEvent.taskforce_id == tf.id)
-    return page_of(stmt, AuditEvent.id, _audit_json, newest_first=True)
-
-
-def _audit_json(event: AuditEvent) -> dict:
-    return {
-        "id": event.id,
-        "at": event.at.isoformat(),
-        "by": event.actor_label,
-        "via": event.via,
-        "action": event.action,
-        "subject_type": event.subject_type,
-        "subject_id": event.subject_id,
-        "summary": event.summary,
-        "changes": event.changes,
-    }
+    return page_of(
+        stmt,
+        AuditEvent.id,
+        lambda e: AuditEventOut.model_validate(e).model_dump(mode="json"),
+        newest_first=True,
+    )
 
 
 @operation(
@@ -225,7 +227,13 @@ def list_members(taskforce_id: int):
 
 
 @operation(
-    bp, "/members/<int:member_id>", "GET", tag=TAG, response=MemberOut, summary="Read a member"
+    bp,
+    "/members/<int:member_id>",
+    "GET",
+    tag=TAG,
+    response=MemberOut,
+    errors=REMOVED,
+    summary="Read a member",
 )
 def get_member(member_id: int):
     return dump(MemberOut.model_validate(_member(member_id)))
@@ -236,6 +244,7 @@ def get_member(member_id: int):
     "/members/<int:member_id>",
     "PATCH",
     tag=TAG,
+    errors=REMOVED,
     body=MemberUpdate,
     response=MemberOut,
     summary="Change a member",
@@ -252,6 +261,7 @@ def update_member(member_id: int):
     "/members/<int:member_id>",
     "DELETE",
     tag=TAG,
+    errors=REMOVED,
     status=204,
     summary="Remove a member (kept in history and earlier ToR versions)",
 )
@@ -266,7 +276,9 @@ def remove_member(member_id: int):
     "/members/<int:member_id>/calendar-link",
     "POST",
     tag=TAG,
+    errors=REMOVED,
     status=202,
+    response=EmailsSent,
     summary="Email the member a personal calendar feed of all their meetings",
 )
 def send_calendar_link(member_id: int):
@@ -279,9 +291,11 @@ def send_calendar_link(member_id: int):
     "/members/<int:member_id>/calendar-link",
     "DELETE",
     tag=TAG,
+    response=LinksRevoked,
+    errors=REMOVED,
     summary="Withdraw every calendar feed link sent for this membership",
 )
 def revoke_calendar_link(member_id: int):
     member = _member(member_id, edit=True)
     revoked = links.revoke_for_member(member.id, links.Purpose.CALENDAR_FEED)
-    return jsonify({"revoked": revoked})
+    return dump(LinksRevoked(revoked=revoked))

@@ -166,3 +166,49 @@ class TorVersionOut(Output):
     via: str
     summary: str
     snapshot: dict
+
+
+class FieldChange(Output):
+    field: str
+    from_: str = Field(alias="from")
+    to: str
+
+
+class PurposeLine(Output):
+    op: Literal["added", "removed", "same"]
+    line: str
+
+
+class MemberChanges(Output):
+    name: str
+    changes: list[FieldChange]
+
+
+class TorComparisonOut(Output):
+    """What changed from one version of the terms of reference to another."""
+
+    from_: int = Field(alias="from")
+    to: int
+    fields: list[FieldChange]
+    purpose_diff: list[PurposeLine]
+    priorities_added: list[str]
+    priorities_removed: list[str]
+    members_added: list[dict]
+    members_removed: list[dict]
+    members_changed: list[MemberChanges]
+
+
+class AuditEventOut(Output):
+    id: int
+    at: datetime
+    by: str = Field(validation_alias="actor_label")
+    via: str
+    action: str
+    subject_type: str
+    subject_id: int | None
+    summary: str
+    changes: dict
+
+
+class LinksRevoked(Output):
+    revoked: int

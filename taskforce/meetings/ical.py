@@ -14,6 +14,7 @@ from taskforce.meetings.models import Meeting, MeetingStatus
 from taskforce.text import one_line, plain_lines
 
 PRODID = "-//Task force manager//Meetings//EN"
+MEDIA_TYPE = "text/calendar"
 
 
 def _organizer() -> vCalAddress:
@@ -81,6 +82,6 @@ def attachment(body: bytes, filename: str) -> Response:
     """iCalendar to download as a file: a meeting's invite, or a task force's meetings."""
     return Response(
         body,
-        mimetype="text/calendar",
+        mimetype=MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

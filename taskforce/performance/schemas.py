@@ -105,6 +105,10 @@ class IndicatorOut(Output):
         )
 
 
+class ActualsImported(Output):
+    imported: int
+
+
 class ActualsRecorded(Output):
     new: int
     corrected: int

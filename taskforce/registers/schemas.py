@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictBool, create_model
 
 from taskforce.registers.models import REF_PATTERN
-from taskforce.schemas import Day, Input, Line, Output, Text, changes_to, not_null
+from taskforce.schemas import Day, Id, Input, Line, Output, Text, changes_to, not_null
 
 Level = Literal["Low", "Medium", "High"]
 
@@ -97,7 +97,7 @@ MilestoneOut = _stored(MilestoneIn, "MilestoneOut")
 class DecisionIn(Input):
     decided_on: Day
     text: Annotated[Text(5000), Field(min_length=1)]
-    meeting_id: Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)] | None = None
+    meeting_id: Id | None = None
 
 
 DecisionOut = _stored(DecisionIn, "DecisionOut")

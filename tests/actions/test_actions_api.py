@@ -117,6 +117,9 @@ def test_filters_and_bad_filters(api, tf):
         ({"due_date": "soon"}, "due_date"),
         ({"owner_name": "Two\nlines"}, "owner_name"),
         ({"meeting_id": 999999}, "meeting_id"),
+        # Beyond the database's integers: SQLite could not even look them up (a 500, by fuzzing).
+        ({"meeting_id": 10**20}, "meeting_id"),
+        ({"taskforce_id": 2**31}, "taskforce_id"),
     ],
 )
 def test_bad_actions_are_refused_and_nothing_saved(api, tf, change, field):

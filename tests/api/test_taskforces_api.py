@@ -418,6 +418,73 @@ def test_openapi_describes_every_endpoint_without_a_token(client):
     assert "TaskForceCreate" in spec["components"]["schemas"]
 
 
+def test_openapi_documents_every_status_the_api_answers(client):
+    # Found by the schemathesis fuzz: each of these statuses was answered but not described.
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+
+    def statuses(path: str, method: str) -> set[str]:
+        return set(paths["/api/v1" + path][method]["responses"])
+
+    # A body that is not JSON (400) or too large (413), uploads included.
+    for path, method in [
+        ("/taskforces", "post"),
+        ("/members/{member_id}", "patch"),
+        ("/meetings/{meeting_id}/attendance", "put"),
+        ("/taskforces/{taskforce_id}/actuals/import", "post"),
+    ]:
+        assert {"400", "413", "422"} <= statuses(path, method), path
+    # A bad limit, after or filter in the query.
+    for path in ["/taskforces", "/actions", "/taskforces/{taskforce_id}/tor-versions/compare"]:
+        assert "422" in statuses(path, "get"), path
+    # A refusal of the operation's own.
+    assert "404" in statuses("/actions", "post")
+    assert "409" in statuses("/meetings/{meeting_id}/cancel", "post")
+    assert "409" in statuses("/meetings/{meeting_id}/invites", "post")
+    assert "409" in statuses("/actions/{action_id}/link", "post")
+    assert "409" in statuses("/indicators/{indicator_id}/actuals", "post")
+    for method in ("get", "patch", "delete"):
+        assert "410" in statuses("/members/{member_id}", method)
+    assert "410" in statuses("/members/{member_id}/calendar-link", "post")
+    # Nothing to read, nothing to refuse.
+    assert "400" not in statuses("/taskforces/{taskforce_id}", "get")
+    assert "422" not in statuses("/taskforces/{taskforce_id}", "get")
+
+
+def test_openapi_describes_every_successful_answer(client):
+    # Without a described body the fuzz's response-schema check had nothing to hold them to.
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if status.startswith("2") and status != "204":
+                    assert response.get("content"), f"{method.upper()} {path} {status}"
+    media = {
+        "/api/v1/meetings/{meeting_id}/invite.ics": "text/calendar",
+        "/api/v1/taskforces/{taskforce_id}/calendar.ics": "text/calendar",
+        "/api/v1/indicators/{indicator_id}/chart.svg": "image/svg+xml",
+        "/api/v1/indicators/{indicator_id}/chart.png": "image/png",
+    }
+    for path, media_type in media.items():
+        assert list(paths[path]["get"]["responses"]["200"]["content"]) == [media_type]
+
+
+def test_comparison_and_audit_answer_as_described(api):
+    tf = api.post("/taskforces", NEW).get_json()
+    api.patch(f"/taskforces/{tf['id']}", {"purpose": "Build many more homes."})
+    comparison = api.get(f"/taskforces/{tf['id']}/tor-versions/compare?from=1&to=2").get_json()
+    assert comparison["from"] == 1
+    assert comparison["to"] == 2
+    assert comparison["purpose_diff"] == [
+        {"op": "removed", "line": NEW["purpose"]},
+        {"op": "added", "line": "Build many more homes."},
+    ]
+    [latest, *_] = api.get(f"/taskforces/{tf['id']}/audit").get_json()["items"]
+    assert set(latest) == {
+        "id", "at", "by", "via", "action", "subject_type", "subject_id", "summary", "changes"
+    }  # fmt: skip
+    assert latest["via"] == "api"
+
+
 def test_ids_beyond_the_database_range_are_not_a_server_error(api, client, make_user, no_csrf):
     from tests.conftest import login
 
@@ -426,6 +493,18 @@ def test_ids_beyond_the_database_range_are_not_a_server_error(api, client, make_
     assert api.get(f"/taskforces?after={huge}").status_code == 422
     login(client, make_user("admin"))
     assert client.get(f"/taskforces/{huge}").status_code == 404
+
+
+def test_an_id_beyond_the_database_range_is_404_for_every_method(api, tf, make_indicator):
+    # Werkzeug matched the path of the GET rule before the id failed its range check, and so
+    # answered PATCH /indicators/<too large> with 405 Method Not Allowed (found by fuzzing).
+    indicator = make_indicator()
+    for too_large in (2**31, 11571515490, 10**20):
+        assert api.patch(f"/indicators/{too_large}", {}).status_code == 404
+        assert api.get(f"/taskforces/{too_large}/indicators").status_code == 404
+        assert api.delete(f"/members/{too_large}/calendar-link").status_code == 404
+    assert api.get(f"/indicators/{indicator.id:07d}").status_code == 200  # leading zeros, as before
+    assert api.patch(f"/indicators/{2**31 - 1}", {}).status_code == 404
 
 
 def test_control_characters_are_refused_not_stored(api):
