@@ -124,7 +124,8 @@ def test_users_from_before_0013_each_get_their_own_session_token(empty_database_
         upgrade()
         with db.engine.connect() as conn:
             tokens = conn.execute(text("SELECT session_token FROM users")).scalars().all()
-        assert len(set(tokens)) == 2 and all(len(t) >= 32 for t in tokens)
+        db.engine.dispose()
+    assert len(set(tokens)) == 2 and all(len(t) >= 32 for t in tokens)
 
 
 def test_number_counters_carry_on_from_the_numbers_already_given(empty_database_url):
