@@ -63,13 +63,18 @@ def overdue_clause(today: date):
     return Action.status.not_in(FINISHED) & (Action.due_on < today)
 
 
+def _in(visible: Select):
+    """Actions of the task forces a select of task forces finds."""
+    return Action.taskforce_id.in_(visible.with_only_columns(TaskForce.id).scalar_subquery())
+
+
 def select_actions(visible: Select, filters: Filters, today: date) -> Select:
     """Actions in the visible task forces that pass the filters, in the chosen order."""
     stmt = (
         select(Action)
         .join(Action.taskforce)
         .options(contains_eager(Action.taskforce))
-        .where(Action.taskforce_id.in_(visible.with_only_columns(TaskForce.id).scalar_subquery()))
+        .where(_in(visible))
     )
     if filters.statuses:
         stmt = stmt.where(Action.status.in_(filters.statuses))
@@ -101,7 +106,7 @@ def organisations(visible: Select) -> list[str]:
             select(Action.owner_organisation)
             .distinct()
             .where(
-                Action.taskforce_id.in_(visible.with_only_columns(TaskForce.id).scalar_subquery()),
+                _in(visible),
                 Action.owner_organisation != "",
             )
             .order_by(Action.owner_organisation)
@@ -115,7 +120,7 @@ def owner_name(visible: Select, email: str) -> str | None:
         select(Action.owner_name)
         .where(
             Action.owner_email == email,
-            Action.taskforce_id.in_(visible.with_only_columns(TaskForce.id).scalar_subquery()),
+            _in(visible),
         )
         .order_by(Action.id.desc())
     )

@@ -8,6 +8,7 @@ from flask_login import current_user
 from taskforce import mail, transaction
 from taskforce.auth import permissions
 from taskforce.auth.models import Role
+from taskforce.bodies.models import TaskForce
 from taskforce.extensions import db
 from taskforce.forms import ButtonForm
 from taskforce.mail import OutboxMessage
@@ -20,7 +21,8 @@ def _served_ids() -> list[int] | None:
     """Task forces whose mail the user may see; None means all (admins)."""
     if current_user.role == Role.ADMIN:
         return None
-    return [tf.id for tf in permissions.visible_taskforces_by_name(current_user)]
+    stmt = permissions.visible_taskforces(current_user).with_only_columns(TaskForce.id)
+    return list(db.session.scalars(stmt))
 
 
 @bp.get("/outbox")
