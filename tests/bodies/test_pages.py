@@ -77,7 +77,9 @@ def test_editing_the_purpose_makes_a_new_version(web, secretariat, make_taskforc
         "version": str(tf.version),
     }
     assert web.post(f"/taskforces/{tf.id}/edit", data=form).status_code == 302
-    versions = db.session.query(TorVersion).filter_by(taskforce_id=tf.id).all()
+    versions = (
+        db.session.query(TorVersion).filter_by(taskforce_id=tf.id).order_by(TorVersion.number).all()
+    )
     assert [v.number for v in versions] == [1, 2]
     assert versions[1].summary == "Purpose changed"
     html = web.get(f"/taskforces/{tf.id}/versions").get_data(as_text=True)
