@@ -21,6 +21,8 @@ from sqlalchemy import text
 
 _tmp = Path(tempfile.mkdtemp(prefix="taskforce-tests-"))
 os.environ.setdefault("TEST_DATABASE_URL", f"sqlite:///{_tmp / 'test.sqlite3'}")
+# A throwaway database needs no fsync (scripts/test's PostgreSQL runs with fsync=off too).
+os.environ.setdefault("SQLITE_SYNCHRONOUS", "OFF")
 
 from taskforce import create_app  # noqa: E402
 from taskforce.audit.services import Actor  # noqa: E402
