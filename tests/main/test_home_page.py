@@ -288,3 +288,23 @@ def test_home_page_costs_the_same_queries_for_one_task_force_as_for_five(
         html = web.get("/").get_data(as_text=True)
     assert html.count('class="govuk-summary-card"') == 5
     assert len(five) == len(one), (len(one), len(five))
+
+
+def test_a_chairs_home_page_costs_the_same_queries_for_one_task_force_as_for_five(
+    client, tf, make_user, make_taskforce, make_meeting, make_action
+):
+    chair = login(client, make_user("chair", email=NIA))
+
+    def busy(taskforce):
+        cycle(make_meeting, taskforce)
+        make_action(NIA, today() - timedelta(days=3), taskforce=taskforce)
+
+    busy(tf)
+    with count_queries() as one:
+        assert chair.get("/").status_code == 200
+    for n in range(4):
+        busy(make_taskforce(code=f"Q{'ABCD'[n]}", members=[member("Nia", NIA, is_chair=True)]))
+    with count_queries() as five:
+        html = chair.get("/").get_data(as_text=True)
+    assert "5 open actions" in html and html.count("meeting 2</a>") == 5
+    assert len(five) == len(one), (len(one), len(five))
