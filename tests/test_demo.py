@@ -33,6 +33,39 @@ def test_demo_load_creates_a_full_terms_of_reference(app):
     assert db.session.query(Risk).count() == 4
 
 
+def test_demo_load_has_a_meeting_held_the_next_one_and_the_one_after(app):
+    from taskforce.actions.models import Action
+    from taskforce.clock import today
+    from taskforce.mail import OutboxMessage
+    from taskforce.meetings import steps
+    from taskforce.meetings.models import Meeting
+    from taskforce.meetings.workdays import is_working_day
+
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    held, upcoming, after = db.session.query(Meeting).order_by(Meeting.start_at).all()
+    assert [m.status for m in (held, upcoming, after)] == ["held", "scheduled", "scheduled"]
+    days = [(m.start_at.date() - today()).days for m in (held, upcoming, after)]
+    assert days[0] < 0 < days[1] <= 21 < days[2]
+    assert all(is_working_day(m.start_at.date()) for m in (held, upcoming, after))
+    # Attendance is recorded at the meeting held, and every action was allocated there.
+    assert {a.status for a in held.attendance} == {"attended", "apologies", "deputy", "absent"}
+    actions = db.session.query(Action).all()
+    assert {a.meeting_id for a in actions} == {held.id}
+    assert any(a.is_overdue(today()) for a in actions)
+    # The next meeting's invites are sent (the mail waits in the outbox); the one after's not.
+    assert upcoming.invites_sent_at is not None and after.invites_sent_at is None
+    assert db.session.query(OutboxMessage).filter_by(status="queued").count() == len(
+        upcoming.taskforce.members
+    )
+    # So its cycle has steps done, late and due soon on the day the demo is loaded.
+    found = steps.steps_of([upcoming])[upcoming.id]
+    states = {s.kind: s.state for s in found}
+    assert states["invites"] == steps.State.DONE
+    assert states["commission_papers"] == steps.State.LATE
+    assert states["pack_issued"] == steps.State.DUE
+
+
 def test_demo_load_twice_changes_nothing(app):
     runner = app.test_cli_runner()
     runner.invoke(args=["demo", "load", "--if-empty"])

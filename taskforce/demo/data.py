@@ -12,6 +12,7 @@ from taskforce.auth.services import create_user, get_user_by_email
 from taskforce.bodies import services
 from taskforce.bodies.models import TaskForce
 from taskforce.extensions import db
+from taskforce.meetings.models import Meeting
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -169,10 +170,72 @@ def load_demo(only_if_empty: bool = False) -> TaskForce | None:
     )
     # A second version, as when the chair re-agrees the ToR, so history has something to show.
     services.update_taskforce(tf, {"quorum": 5}, secretariat)
-    _load_actions(tf, secretariat)
+    held = _load_meetings(tf, secretariat)
+    _load_actions(tf, held, secretariat)
     _load_performance(tf, secretariat)
     _load_registers(tf, secretariat)
     return tf
+
+
+#: Where the demo meetings are held (an invented address).
+VENUE = "Committee Room 2, Riverside House"
+
+#: Who came to the meeting already held: (member's email, status, deputy's name); the rest
+#: of the members attended.
+ATTENDANCE = [
+    ("owen.fairbairn@example.gov.uk", "apologies", ""),
+    ("sunita.brar@example.gov.uk", "deputy", "Lewis Marsh"),
+    ("carys.pennant@example.gov.uk", "absent", ""),
+]
+
+
+def _load_meetings(tf: TaskForce, secretariat: Actor) -> Meeting:
+    """Three meetings six weeks apart: one held about four weeks ago, the next in about two
+    weeks (invites sent), and the one after. Return the one held."""
+    from datetime import datetime, time, timedelta
+
+    from flask import current_app
+
+    from taskforce.clock import today
+    from taskforce.meetings import emails
+    from taskforce.meetings import services as meetings
+    from taskforce.meetings.workdays import is_working_day
+
+    cadence = timedelta(weeks=tf.cadence_weeks)
+    # Two weeks ahead puts the next meeting's first milestones behind it and the papers
+    # deadline and pack just ahead; all three meetings fall on working days.
+    day = today() + timedelta(days=14)
+    while not all(is_working_day(day + cadence * n) for n in (-1, 0, 1)):
+        day += timedelta(days=1)
+    held, upcoming, _after = meetings.schedule_meetings(
+        tf,
+        first_start=datetime.combine(day - cadence, time(10, 0)),
+        count=3,
+        duration_minutes=90,
+        location=VENUE,
+        actor=secretariat,
+        record_history=True,
+    )
+    # Its invites went out before the service held its record: as history, without mail.
+    held.invites_sent_at = held.start_at - cadence
+    by_email = {m.email: m for m in tf.members}
+    status = {email: (s, deputy) for email, s, deputy in ATTENDANCE}
+    meetings.record_attendance(
+        held,
+        [
+            {
+                "member_id": member.id,
+                "status": status.get(email, ("attended", ""))[0],
+                "deputy_name": status.get(email, ("attended", ""))[1],
+            }
+            for email, member in by_email.items()
+        ],
+        secretariat,
+    )
+    # The invites carry links built by url_for, which needs a request to build them in.
+    with current_app.test_request_context():
+        emails.send_invites(upcoming)
+    return held
 
 
 #: (description, owner name, email, organisation, days from today it is due, status, comment)
@@ -227,7 +290,7 @@ ACTIONS = [
         "Fiona Gallacher",
         "fiona.gallacher@example.gov.uk",
         "Department for Learning",
-        -20,
+        -9,
         "complete",
         "Campaign dates published on the department's site",
     ),
@@ -236,9 +299,18 @@ ACTIONS = [
         "Ben Castell",
         "ben.castell@example.gov.uk",
         "Implementation Unit",
-        -30,
+        -14,
         "closed",
         "Circulated with the last pack",
+    ),
+    (
+        "Write to the Prime Minister with the quarter's progress on the eight priorities",
+        "Diane Okoro",
+        "chair@example.gov.uk",
+        "Cabinet Office",
+        20,
+        "open",
+        "",
     ),
     (
         "Map employer demand for skills bootcamps in the North East",
@@ -252,7 +324,8 @@ ACTIONS = [
 ]
 
 
-def _load_actions(tf: TaskForce, secretariat: Actor) -> None:
+def _load_actions(tf: TaskForce, meeting: Meeting, secretariat: Actor) -> None:
+    """The actions the meeting already held allocated, some of them overdue by now."""
     from datetime import timedelta
 
     from taskforce.actions import services as actions
@@ -269,6 +342,7 @@ def _load_actions(tf: TaskForce, secretariat: Actor) -> None:
                 "due_date": next_working_day(actions.today() + timedelta(days=due_in)),
             },
             secretariat,
+            meeting,
         )
         if status != "open":
             if status == "closed":

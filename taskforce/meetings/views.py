@@ -10,7 +10,7 @@ from taskforce.auth import permissions
 from taskforce.bodies import services as body_services
 from taskforce.errors import Conflict, ServiceError
 from taskforce.forms import ButtonForm
-from taskforce.meetings import emails, ical, services
+from taskforce.meetings import emails, ical, services, steps
 from taskforce.meetings.forms import (
     CancelForm,
     CycleForm,
@@ -97,7 +97,7 @@ def _show_page(meeting: Meeting, status: int = 200, error: ServiceError | None =
         tf=tf,
         meeting=meeting,
         error=error,
-        milestones=services.milestones(meeting),
+        steps=steps.steps_of([meeting], viewer=current_user).get(meeting.id, []),
         warning=services.non_working_warning(meeting),
         summary=services.attendance_summary(meeting),
         recorded={a.member_id: a for a in meeting.attendance},

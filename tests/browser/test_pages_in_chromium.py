@@ -37,7 +37,7 @@ def test_secretariat_signs_in_and_edits_by_keyboard(page, live_server, make_user
     user = make_user("secretariat")
     tf = make_taskforce(by=user, members=[member("Lena Ashby", "lena@example.gov.uk")])
     _sign_in_by_keyboard(page, live_server, user.email)
-    page.get_by_role("link", name=tf.name).click()
+    page.get_by_role("link", name=tf.name, exact=True).click()
     page.get_by_role("link", name="Edit terms of reference").click()
     # The character count is drawn by GOV.UK's script.
     status = page.wait_for_selector(".govuk-character-count__status", state="attached")
