@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 import docx
-from docx.shared import Cm
+from docx.oxml.ns import qn
 
 from taskforce.packs.data import (
     ActionRow,
@@ -100,9 +100,7 @@ def _points(periods: int, seed: int) -> tuple[SeriesPoint, ...]:
                 actual=actual,
                 rag=rag(actual, planned, "up", Decimal(5)),
                 trend=trend(actual, previous, "up"),
-                variance_pct=None
-                if actual is None
-                else round(variance_pct(actual, planned), 1),
+                variance_pct=None if actual is None else round(variance_pct(actual, planned), 1),
             )
         )
         previous = actual if actual is not None else previous
@@ -147,7 +145,7 @@ def docx_paper(title: str = "Employer survey: first results", paragraphs: int = 
     ):
         cell.text = text
     tr_pr = table.rows[0]._tr.get_or_add_trPr()
-    tr_pr.append(tr_pr.makeelement("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader", {}))
+    tr_pr.append(tr_pr.makeelement(qn("w:tblHeader"), {}))
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -199,34 +197,65 @@ def pack_data(**fields) -> PackData:
     data = PackData(
         cover=cover,
         attendees=(
-            Attendee("Priya Placeholder", "Minister for Skills", "Department for Skills",
-                     "minister", is_chair=True),
-            Attendee("Morgan Sample", "Minister of State for Employment",
-                     "Department for Work", "minister"),
-            Attendee("Jordan Test", "Director, Apprenticeships", "Department for Skills",
-                     "official"),
-            Attendee("Casey Demo", "Deputy Director, Labour Markets", "HM Treasury",
-                     "official"),
-            Attendee("Robin Invented", "Head of Secretariat", "Implementation Unit",
-                     "secretariat"),
+            Attendee(
+                "Priya Placeholder",
+                "Minister for Skills",
+                "Department for Skills",
+                "minister",
+                is_chair=True,
+            ),
+            Attendee(
+                "Morgan Sample",
+                "Minister of State for Employment",
+                "Department for Work",
+                "minister",
+            ),
+            Attendee(
+                "Jordan Test", "Director, Apprenticeships", "Department for Skills", "official"
+            ),
+            Attendee("Casey Demo", "Deputy Director, Labour Markets", "HM Treasury", "official"),
+            Attendee("Robin Invented", "Head of Secretariat", "Implementation Unit", "secretariat"),
             Attendee("Sam Fictional", "Chief Executive", "Example Employers' Forum", "other"),
-        ),  # fmt: skip
+        ),
         apologies=(
-            Apology("Taylor Madeup", "Director, Youth Employment", "Department for Work",
-                    deputy="Lee Standin, Deputy Director, Youth Employment"),
-        ),  # fmt: skip
+            Apology(
+                "Taylor Madeup",
+                "Director, Youth Employment",
+                "Department for Work",
+                deputy="Lee Standin, Deputy Director, Youth Employment",
+            ),
+        ),
         items=(
-            AgendaItem(1, "Welcome, apologies and minutes of the last meeting", time(10),
-                       "Chair", "information"),
-            AgendaItem(2, "Actions and performance", time(10, 10), "Implementation Unit",
-                       "discussion", "SJ-4/2", 30),
-            AgendaItem(3, "Apprenticeship starts: revised plan", time(10, 40),
-                       "Jordan Test", "decision", "SJ-4/3", 30),
-            AgendaItem(4, "Employer survey", time(11, 10), "Casey Demo", "discussion",
-                       "SJ-4/4", 15),
-            AgendaItem(5, "Funding annex", time(11, 25), "Casey Demo", "information",
-                       "SJ-4/5", 5),
-        ),  # fmt: skip
+            AgendaItem(
+                1,
+                "Welcome, apologies and minutes of the last meeting",
+                time(10),
+                "Chair",
+                "information",
+            ),
+            AgendaItem(
+                2,
+                "Actions and performance",
+                time(10, 10),
+                "Implementation Unit",
+                "discussion",
+                "SJ-4/2",
+                30,
+            ),
+            AgendaItem(
+                3,
+                "Apprenticeship starts: revised plan",
+                time(10, 40),
+                "Jordan Test",
+                "decision",
+                "SJ-4/3",
+                30,
+            ),
+            AgendaItem(
+                4, "Employer survey", time(11, 10), "Casey Demo", "discussion", "SJ-4/4", 15
+            ),
+            AgendaItem(5, "Funding annex", time(11, 25), "Casey Demo", "information", "SJ-4/5", 5),
+        ),
         last_meeting="Meeting 3 on 26 January 2027",
         last_meeting_actions=(
             action(1, status="complete"),
@@ -253,36 +282,95 @@ def pack_data(**fields) -> PackData:
             ),
         ),
         risks=(
-            Risk("R01", "Providers leave the scheme faster than new ones join.", "High",
-                 "High", "red", "Fewer starts in rural areas.", "Recruit providers early.",
-                 "Jordan Test", date(2027, 4, 1), "rising"),
-            Risk("R02", "Employers find the paperwork too heavy.", "Medium", "Medium",
-                 "amber", "Slower take-up.", "Simplify the forms.", "Casey Demo",
-                 date(2027, 5, 1), "steady"),
-            Risk("R03", "Data arrives late from one region.", "Low", "Medium", "green",
-                 "Dashboard a month behind.", "Agree a data-sharing deadline.",
-                 "Robin Invented", None, "falling"),
-        ),  # fmt: skip
+            Risk(
+                "R01",
+                "Providers leave the scheme faster than new ones join.",
+                "High",
+                "High",
+                "red",
+                "Fewer starts in rural areas.",
+                "Recruit providers early.",
+                "Jordan Test",
+                date(2027, 4, 1),
+                "rising",
+            ),
+            Risk(
+                "R02",
+                "Employers find the paperwork too heavy.",
+                "Medium",
+                "Medium",
+                "amber",
+                "Slower take-up.",
+                "Simplify the forms.",
+                "Casey Demo",
+                date(2027, 5, 1),
+                "steady",
+            ),
+            Risk(
+                "R03",
+                "Data arrives late from one region.",
+                "Low",
+                "Medium",
+                "green",
+                "Dashboard a month behind.",
+                "Agree a data-sharing deadline.",
+                "Robin Invented",
+                None,
+                "falling",
+            ),
+        ),
         benefits=(
-            Benefit("More young people in work", "Share of 16 to 24s in work or learning",
-                    "84%", "90%", "86%", "Jordan Test"),
-        ),  # fmt: skip
+            Benefit(
+                "More young people in work",
+                "Share of 16 to 24s in work or learning",
+                "84%",
+                "90%",
+                "86%",
+                "Jordan Test",
+            ),
+        ),
         milestones=(
-            Milestone("Levy transfer pilot opens", date(2027, 4, 30), date(2027, 2, 1),
-                      "on_track", "Casey Demo"),
+            Milestone(
+                "Levy transfer pilot opens",
+                date(2027, 4, 30),
+                date(2027, 2, 1),
+                "on_track",
+                "Casey Demo",
+            ),
             Milestone("Provider recruitment round", date(2027, 6, 30), None, "at_risk"),
-        ),  # fmt: skip
+        ),
         papers=(
-            Paper(2, "SJ-4/2", "Actions and performance", MarkdownPaper(
-                "The performance pack above shows the latest data.\n\nNo decision is needed."),
-                "Robin Invented"),
-            Paper(3, "SJ-4/3", "Apprenticeship starts: revised plan",
-                  MarkdownPaper(MARKDOWN_PAPER), "Jordan Test"),
-            Paper(4, "SJ-4/4", "Employer survey",
-                  DocxPaper("employer-survey.docx", docx_paper()), "Casey Demo"),
-            Paper(5, "SJ-4/5", "Funding annex",
-                  PdfPaper("funding-annex.pdf", 2, pdf_paper(2)), "Casey Demo"),
-        ),  # fmt: skip
+            Paper(
+                2,
+                "SJ-4/2",
+                "Actions and performance",
+                MarkdownPaper(
+                    "The performance pack above shows the latest data.\n\nNo decision is needed."
+                ),
+                "Robin Invented",
+            ),
+            Paper(
+                3,
+                "SJ-4/3",
+                "Apprenticeship starts: revised plan",
+                MarkdownPaper(MARKDOWN_PAPER),
+                "Jordan Test",
+            ),
+            Paper(
+                4,
+                "SJ-4/4",
+                "Employer survey",
+                DocxPaper("employer-survey.docx", docx_paper()),
+                "Casey Demo",
+            ),
+            Paper(
+                5,
+                "SJ-4/5",
+                "Funding annex",
+                PdfPaper("funding-annex.pdf", 2, pdf_paper(2)),
+                "Casey Demo",
+            ),
+        ),
     )
     return dataclasses.replace(data, **fields)
 
