@@ -1385,7 +1385,8 @@ class _MarkdownWriter:
             )[:width]
             for tr in rows[1:]
         )
-        self.builder._table(header[0] or "Table", [(h or " ", each) for h in header], body_rows)
+        caption = "Table: " + ", ".join(h for h in header if h)
+        self.builder._table(caption, [(h, each) for h in header], body_rows)
 
     # -- inline --
 
