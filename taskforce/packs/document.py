@@ -756,10 +756,10 @@ class _Builder:
             self._table(
                 "Indicator dashboard",
                 [
-                    ("Indicator", 3.2),
+                    ("Indicator", 3.0),
                     ("Latest period", 2.0),
                     ("Actual", 2.1),
-                    ("Trajectory", 2.4),
+                    ("Trajectory", 2.6),
                     ("Variance", 2.4),
                     ("RAG", 2.5),
                     ("Trend", 2.4),
