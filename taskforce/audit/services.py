@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -51,11 +52,33 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def comparable(value: Any) -> Any:
+    """A value as a change is judged: every kind of empty is one, 5.00 is 5, an enum is its
+    value and a line break is a line break however it was typed."""
+    if value is None or value == "" or value == [] or value == {}:
+        return None
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, Decimal | int | float):
+        return Decimal(str(value)).normalize()
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+def same(old: Any, new: Any) -> bool:
+    """Whether new says what old says: saving it would change nothing a reader could see."""
+    return comparable(old) == comparable(new)
+
+
 def apply_changes(subject: Any, data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, list]:
-    """Set each of fields that data holds and that differs; return {field: [old, new]}."""
+    """Set each of fields that data holds and that really differs (see same); return
+    {field: [old, new]} for those alone, so that history records only real changes."""
     changes: dict[str, list] = {}
     for name in fields:
-        if name in data and getattr(subject, name) != data[name]:
+        if name in data and not same(getattr(subject, name), data[name]):
             changes[name] = [getattr(subject, name), data[name]]
             setattr(subject, name, data[name])
     return changes
