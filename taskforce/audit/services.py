@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from taskforce.audit.models import VIAS, AuditEvent
 from taskforce.auth.models import User
@@ -126,15 +126,65 @@ def record_changes(
         )
 
 
-def events_for_taskforce(taskforce_id: int, limit: int = 200) -> list[AuditEvent]:
-    """Return the latest audit events about one task force, newest first."""
+#: Events on one page of a task force's history.
+HISTORY_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """One page of a task force's history, newest first, and how many pages there are."""
+
+    events: list[AuditEvent]
+    number: int
+    pages: int
+    total: int
+    size: int
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first event in the whole history, from 1."""
+        return (self.number - 1) * self.size + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.events) - 1
+
+
+def taskforce_history(
+    taskforce_id: int,
+    *,
+    kind: str | None = None,
+    person: str | None = None,
+    number: int = 1,
+    size: int = HISTORY_PAGE_SIZE,
+) -> HistoryPage:
+    """A page of the events about one task force, newest first: about one kind of record
+    (its subject_type) and by one person (as the events name them) if given. A page beyond
+    the last is the last."""
+    where = [AuditEvent.taskforce_id == taskforce_id]
+    if kind:
+        where.append(AuditEvent.subject_type == kind)
+    if person:
+        where.append(AuditEvent.actor_label == person)
+    total = db.session.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0
+    pages = max(1, -(-total // size))
+    number = min(max(number, 1), pages)
     stmt = (
         select(AuditEvent)
-        .where(AuditEvent.taskforce_id == taskforce_id)
+        .where(*where)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(limit)
+        .limit(size)
+        .offset((number - 1) * size)
     )
-    return list(db.session.scalars(stmt))
+    return HistoryPage(list(db.session.scalars(stmt)), number, pages, total, size)
+
+
+def history_filters(taskforce_id: int) -> tuple[list[str], list[str]]:
+    """The kinds of record (subject types) and the people in a task force's history."""
+    where = AuditEvent.taskforce_id == taskforce_id
+    kinds = db.session.scalars(select(AuditEvent.subject_type).where(where).distinct())
+    people = db.session.scalars(select(AuditEvent.actor_label).where(where).distinct())
+    return sorted(kinds), sorted(people, key=str.casefold)
 
 
 def events_about(subject: Any, limit: int = 100) -> list[AuditEvent]:

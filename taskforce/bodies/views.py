@@ -6,7 +6,9 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from taskforce import links, transaction
-from taskforce.audit.services import events_for_taskforce
+from taskforce.audit.forms import HistoryFilterForm
+from taskforce.audit.presenting import kind_plural
+from taskforce.audit.services import history_filters, taskforce_history
 from taskforce.auth import permissions
 from taskforce.bodies import services
 from taskforce.bodies.forms import ConfirmForm, MemberForm, TaskForceForm
@@ -181,7 +183,26 @@ def compare(taskforce_id: int):
 @bp.get("/taskforces/<int:taskforce_id>/history")
 def history(taskforce_id: int):
     tf = taskforce_or_404(taskforce_id, edit=True)
-    return render_template("bodies/history.html", tf=tf, events=events_for_taskforce(tf.id))
+    form = HistoryFilterForm(formdata=request.args)
+    kinds, people = history_filters(tf.id)
+    form.kind.choices = [("", "All records")] + [(k, kind_plural(k)) for k in kinds]
+    form.person.choices = [("", "Anyone")] + [(p, p) for p in people]
+    if request.args:
+        form.validate()  # a value not on the lists is reported and ignored
+    kind = form.kind.data if form.kind.data and not form.kind.errors else None
+    person = form.person.data if form.person.data and not form.person.errors else None
+    found = taskforce_history(
+        tf.id, kind=kind, person=person, number=small_int(request.args.get("page")) or 1
+    )
+    filters = {k: v for k, v in (("kind", kind), ("person", person)) if v}
+    return render_template(
+        "bodies/history.html",
+        tf=tf,
+        form=form,
+        history=found,
+        filters=filters,
+        page_url=lambda n: url_for("bodies.history", taskforce_id=tf.id, **filters, page=n),
+    )
 
 
 @bp.post("/members/<int:member_id>/calendar-link")

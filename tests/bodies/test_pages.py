@@ -198,8 +198,9 @@ def test_history_shows_who_changed_what_and_how(web, secretariat, make_taskforce
     tf = make_taskforce(by=secretariat)
     api.patch(f"/taskforces/{tf.id}", {"quorum": 3})
     html = web.get(f"/taskforces/{tf.id}/history").get_data(as_text=True)
-    assert "via api" in html
+    assert "through the API" in html
     assert "Changed quorum" in html
+    assert "Quorum: <del>none</del> → <ins>3</ins>" in html
 
 
 def test_purpose_with_script_renders_inert_on_the_page(web, secretariat, make_taskforce):
