@@ -20,7 +20,7 @@ from taskforce import transaction
 from taskforce.audit.services import Actor
 from taskforce.auth import permissions
 from taskforce.bodies.models import TaskForce
-from taskforce.errors import ServiceError, ValidationError
+from taskforce.errors import Conflict, ServiceError, ValidationError
 from taskforce.extensions import db
 
 log = logging.getLogger(__name__)
@@ -108,8 +108,11 @@ def attempt(form: FlaskForm | None = None) -> Iterator[Attempt]:
             apply_errors(form, error)
 
 
-def form_status(form: FlaskForm) -> int:
-    """A form sent back with errors is a 422, as in the API."""
+def form_status(form: FlaskForm, error: ServiceError | None = None) -> int:
+    """A form sent back with errors is a 422, as in the API; one refused because the record
+    changed since the page was opened (error, from attempt) is a 409."""
+    if isinstance(error, Conflict):
+        return 409
     return 422 if form.errors or form.form_errors else 200
 
 

@@ -22,7 +22,14 @@ from taskforce.bodies.models import TaskForce
 from taskforce.forms import ButtonForm
 from taskforce.meetings.services import meetings_of
 from taskforce.text import expected_version, small_int
-from taskforce.web import attempt, flash_success, record_or_404, taskforce_or_404, web_actor
+from taskforce.web import (
+    attempt,
+    flash_success,
+    form_status,
+    record_or_404,
+    taskforce_or_404,
+    web_actor,
+)
 
 bp = Blueprint("actions", __name__)
 
@@ -189,7 +196,7 @@ def new(taskforce_id: int):
                 note += f" Note: {warning}."
             flash_success(note)
             return redirect(url_for("actions.show", action_id=action.id))
-    return render_template("actions/new.html", tf=tf, form=form)
+    return render_template("actions/new.html", tf=tf, form=form), form_status(form)
 
 
 def _show_page(
@@ -323,4 +330,4 @@ def chasing_page(taskforce_id: int):
         labels=ladder.STEP_LABELS,
         example=ladder.step_dates(clock.today(), ladder.ladder_for(tf)),
         today=clock.today(),
-    )
+    ), form_status(form)

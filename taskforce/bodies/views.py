@@ -16,7 +16,13 @@ from taskforce.bodies.models import MemberGroup
 from taskforce.errors import Conflict
 from taskforce.meetings import emails
 from taskforce.text import small_int
-from taskforce.web import attempt, flash_success, taskforce_or_404, web_actor
+from taskforce.web import (
+    attempt,
+    flash_success,
+    form_status,
+    taskforce_or_404,
+    web_actor,
+)
 
 bp = Blueprint("bodies", __name__)
 
@@ -41,7 +47,7 @@ def create():
         if not outcome.error:
             flash_success(f"{tf.name} created. Add its members next.")
             return redirect(url_for("bodies.show", taskforce_id=tf.id))
-    return render_template("bodies/form.html", form=form, tf=None)
+    return render_template("bodies/form.html", form=form, tf=None), form_status(form)
 
 
 @bp.get("/taskforces/<int:taskforce_id>")
@@ -60,18 +66,21 @@ def edit(taskforce_id: int):
     tf = taskforce_or_404(taskforce_id, edit=True)
     form = TaskForceForm.editing(tf)
     conflict = None
+    error = None
     if form.validate_on_submit():
         with attempt(form) as outcome:
             services.update_taskforce(
                 tf, form.data_for_service(), web_actor(), expected_version=form.expected_version()
             )
-        if isinstance(outcome.error, Conflict):
-            conflict = outcome.error.message
+        if isinstance(error := outcome.error, Conflict):
+            conflict = error.message
             form.version.data = str(tf.version)  # saving again now applies over theirs
-        elif not outcome.error:
+        elif not error:
             flash_success("Terms of reference saved.")
             return redirect(url_for("bodies.show", taskforce_id=tf.id))
-    return render_template("bodies/form.html", form=form, tf=tf, conflict=conflict)
+    return render_template("bodies/form.html", form=form, tf=tf, conflict=conflict), form_status(
+        form, error
+    )
 
 
 @bp.route("/taskforces/<int:taskforce_id>/members/new", methods=["GET", "POST"])
@@ -89,7 +98,9 @@ def add_member(taskforce_id: int):
                 f"{tf.current_tor_number}."
             )
             return redirect(url_for("bodies.show", taskforce_id=tf.id) + "#members")
-    return render_template("bodies/member_form.html", form=form, tf=tf, member=None)
+    return render_template("bodies/member_form.html", form=form, tf=tf, member=None), form_status(
+        form
+    )
 
 
 @bp.route("/members/<int:member_id>/edit", methods=["GET", "POST"])
@@ -97,6 +108,7 @@ def edit_member(member_id: int):
     member = _member_or_404(member_id, edit=True)
     tf = member.taskforce
     form = MemberForm(obj=member)
+    outcome = None
     if request.method == "GET":
         form.version.data = str(member.version)
     elif form.validate_on_submit():
@@ -114,7 +126,7 @@ def edit_member(member_id: int):
             return redirect(url_for("bodies.show", taskforce_id=tf.id) + "#members")
     return render_template(
         "bodies/member_form.html", form=form, tf=tf, member=member, link_form=ConfirmForm()
-    )
+    ), form_status(form, outcome and outcome.error)
 
 
 @bp.route("/members/<int:member_id>/remove", methods=["GET", "POST"])
@@ -128,7 +140,9 @@ def remove_member(member_id: int):
             f"{member.name} removed. Earlier versions of the terms of reference still list them."
         )
         return redirect(url_for("bodies.show", taskforce_id=tf.id) + "#members")
-    return render_template("bodies/remove_member.html", form=form, tf=tf, member=member)
+    return render_template(
+        "bodies/remove_member.html", form=form, tf=tf, member=member
+    ), form_status(form)
 
 
 @bp.get("/taskforces/<int:taskforce_id>/versions")

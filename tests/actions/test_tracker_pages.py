@@ -231,7 +231,7 @@ def test_allocating_with_bad_input_changes_nothing(web, tf, field, value, messag
         field: value,
     }
     response = web.post(url, data=data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = unescape(response.get_data(as_text=True))
     assert "There is a problem" in html and message in html
     assert db.session.query(Action).count() == 0

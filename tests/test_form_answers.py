@@ -1,0 +1,156 @@
+"""How every web form answers: a form sent back with errors is a 422 (a stale save a 409),
+a length limit is named and counted as it is typed, a long-past due date is asked about,
+HTML that pages will not show is said, and actions are allocated next meeting first."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+
+from tests.conftest import login
+
+pytestmark = pytest.mark.usefixtures("no_csrf")
+
+
+def _text(response) -> str:
+    return unescape(re.sub(r"\s+", " ", response.get_data(as_text=True)))
+
+
+def _summary(html: str) -> list[str]:
+    if "govuk-error-summary__list" not in html:
+        return []
+    listed = html.split("govuk-error-summary__list", 1)[1].split("</ul>", 1)[0]
+    items = re.findall(r"<li[^>]*>(.*?)</li>", listed, re.S)
+    return [unescape(" ".join(re.sub(r"<[^>]+>", "", item).split())) for item in items]
+
+
+def _date(day) -> list[str]:
+    return [str(day.day), str(day.month), str(day.year)]
+
+
+@pytest.fixture
+def records(make_meeting, make_action, make_indicator, make_risk):
+    """One of each record that has a form of its own."""
+    return {
+        "meeting": make_meeting(),
+        "action": make_action(),
+        "indicator": make_indicator(),
+        "risk": make_risk(),
+    }
+
+
+# 422 with the form, everywhere ------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_web(app, make_user):
+    return login(app.test_client(), make_user("admin"))
+
+
+def _pages(tf, records) -> dict[str, tuple[str, dict]]:
+    """Each form page and a submission it must refuse."""
+    return {
+        "new task force": ("/taskforces/new", {"name": "", "code": "SW2"}),
+        "terms of reference": (f"/taskforces/{tf.id}/edit", {"name": "", "version": "1"}),
+        "new member": (f"/taskforces/{tf.id}/members/new", {"name": ""}),
+        "member": (f"/members/{tf.members[0].id}/edit", {"name": "", "version": "1"}),
+        "schedule": (f"/taskforces/{tf.id}/meetings/schedule", {"count": "0"}),
+        "meeting": (f"/meetings/{records['meeting'].id}/edit", {"duration_minutes": "x"}),
+        "cancel meeting": (f"/meetings/{records['meeting'].id}/cancel", {"reason": "a\x00"}),
+        "cycle": (f"/taskforces/{tf.id}/cycle", {"commission_papers": "x"}),
+        "new action": (f"/taskforces/{tf.id}/actions/new", {"description": ""}),
+        "action": (f"/actions/{records['action'].id}", {"status": "open", "version": "1"}),
+        "chasing": (f"/taskforces/{tf.id}/chasing", {"reminder": "x"}),
+        "new indicator": (f"/taskforces/{tf.id}/indicators/new", {"name": ""}),
+        "actuals": (f"/indicators/{records['indicator'].id}", {"actuals": ""}),
+        "indicator": (f"/indicators/{records['indicator'].id}/edit", {"name": ""}),
+        "new assessment": (f"/taskforces/{tf.id}/assessments/new", {"priority": ""}),
+        "new risk": (f"/taskforces/{tf.id}/risks/new", {"ref": ""}),
+        "risk": (f"/risks/{records['risk'].id}", {"ref": "", "version": "1"}),
+        "new benefit": (f"/taskforces/{tf.id}/registers/benefits", {"benefit": ""}),
+        "account": ("/account", {"label": "a\x00b"}),
+    }
+
+
+PAGES = [
+    "new task force",
+    "terms of reference",
+    "new member",
+    "member",
+    "schedule",
+    "meeting",
+    "cancel meeting",
+    "cycle",
+    "new action",
+    "action",
+    "chasing",
+    "new indicator",
+    "actuals",
+    "indicator",
+    "new assessment",
+    "new risk",
+    "risk",
+    "new benefit",
+    "account",
+]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_form_sent_back_with_errors_is_a_422(web, tf, records, page):
+    url, data = _pages(tf, records)[page]
+    response = web.post(url, data=data)
+    assert response.status_code == 422, (page, _summary(response.get_data(as_text=True)))
+    assert "There is a problem" in response.get_data(as_text=True)
+
+
+def test_the_pages_list_covers_every_form(tf, records):
+    assert sorted(_pages(tf, records)) == sorted(PAGES)
+
+
+def test_admin_and_sign_in_forms_are_422s_too(admin_web, client, make_user):
+    other = make_user("member")
+    assert admin_web.post("/admin/users/new", data={"email": ""}).status_code == 422
+    assert admin_web.post(f"/admin/users/{other.id}", data={"name": ""}).status_code == 422
+    assert client.post("/login", data={"email": "", "password": ""}).status_code == 422
+
+
+def test_a_stale_save_is_a_409_with_the_form(web, api, tf, make_meeting):
+    member = tf.members[0]
+    assert (
+        api.patch(f"/members/{member.id}", {"role_title": "Minister of State"}).status_code == 200
+    )
+    stale = web.post(
+        f"/members/{member.id}/edit",
+        data={"name": member.name, "email": member.email, "group": "minister", "version": "1"},
+    )
+    assert stale.status_code == 409
+    assert "There is a problem" in stale.get_data(as_text=True)
+    meeting = make_meeting()
+    assert api.patch(f"/meetings/{meeting.id}", {"location": "Room 2"}).status_code == 200
+    stale = web.post(
+        f"/meetings/{meeting.id}/edit",
+        data={
+            "title": "Meeting 1",
+            "date": ["7", "2", "2040"],
+            "start_time": "10:00",
+            "duration_minutes": "90",
+            "location": "Room 3",
+            "version": "1",
+        },
+    )
+    assert stale.status_code == 409
+    assert 'value="Room 3"' in stale.get_data(as_text=True)  # the user's values are kept
+
+
+# Sign-in -------------------------------------------------------------------------------------
+
+
+def test_a_wrong_password_is_said_once(client, make_user):
+    user = make_user()
+    response = client.post("/login", data={"email": user.email, "password": "not-the-one-1"})
+    assert response.status_code == 422
+    assert _summary(response.get_data(as_text=True)) == [
+        "Enter a correct email address and password"
+    ]
