@@ -5,10 +5,12 @@ HTML that pages will not show is said, and actions are allocated next meeting fi
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
 
+from taskforce.clock import today
 from tests.conftest import login
 
 pytestmark = pytest.mark.usefixtures("no_csrf")
@@ -142,6 +144,33 @@ def test_a_stale_save_is_a_409_with_the_form(web, api, tf, make_meeting):
     )
     assert stale.status_code == 409
     assert 'value="Room 3"' in stale.get_data(as_text=True)  # the user's values are kept
+
+
+# Length limits ------------------------------------------------------------------------------
+
+
+def test_a_length_limit_names_the_field(web, tf):
+    response = web.post(
+        f"/taskforces/{tf.id}/actions/new",
+        data={
+            "meeting_id": "",
+            "description": "x" * 2001,
+            "owner_name": "Ana Lopes",
+            "owner_email": "ana@example.gov.uk",
+            "due_date": _date(today() + timedelta(days=7)),
+        },
+    )
+    assert response.status_code == 422
+    assert _summary(response.get_data(as_text=True)) == ["Action must be 2,000 characters or fewer"]
+    assert "cannot be longer than" not in response.get_data(as_text=True)
+
+
+def test_long_text_fields_count_characters_as_they_are_typed(web, tf, records):
+    html = web.get(f"/taskforces/{tf.id}/actions/new").get_data(as_text=True)
+    assert re.search(r'data-module="govuk-character-count"\s+data-maxlength="2000"', html)
+    assert 'id="description-info"' in html and "You can enter up to 2000 characters" in html
+    for url in (f"/taskforces/{tf.id}/risks/new", f"/meetings/{records['meeting'].id}/cancel"):
+        assert 'data-module="govuk-character-count"' in web.get(url).get_data(as_text=True)
 
 
 # Sign-in -------------------------------------------------------------------------------------

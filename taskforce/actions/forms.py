@@ -22,7 +22,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
 from taskforce.actions.ladder import LADDER_LIMIT, STEP_LABELS
 from taskforce.actions.models import COMMENT_MAX, DESCRIPTION_MAX, ActionStatus
@@ -34,6 +34,7 @@ from taskforce.forms import (
     SingleLine,
     email_format,
     line_field,
+    max_length,
     strip,
     text_field,
     working_day_offsets_form,
@@ -69,7 +70,7 @@ class ActionCreateForm(FlaskForm):
         description="Reminders, chases and their update link go here. They need no account.",
         validators=[
             InputRequired(message="Enter the owner's email address"),
-            Length(max=254),
+            max_length("Owner's email address", 254),
             email_format(),
         ],
     )
@@ -158,7 +159,7 @@ class FilterForm(FlaskForm):
         widget=GovTextInput(),
         filters=[strip],
         description="Part of a name or email address",
-        validators=[Optional(), Length(max=254), SingleLine("Owner")],
+        validators=[Optional(), max_length("Owner", 254), SingleLine("Owner")],
     )
     organisation = SelectField("Organisation", widget=GovSelect(), validators=[Optional()])
     meeting = SelectField("Meeting", widget=GovSelect(), validators=[Optional()])
