@@ -221,6 +221,11 @@ def flash_success(message: str) -> None:
     flash(message, "success")
 
 
+def flash_warning(message: str) -> None:
+    """Something done that the user should look at again (an "Important" banner)."""
+    flash(message, "warning")
+
+
 def _is_unique_violation(error: IntegrityError) -> bool:
     orig = error.orig
     return getattr(orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(orig)

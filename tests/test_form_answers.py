@@ -10,7 +10,9 @@ from html import unescape
 
 import pytest
 
+from taskforce.actions.models import Action
 from taskforce.clock import today
+from taskforce.extensions import db
 from tests.conftest import login
 
 pytestmark = pytest.mark.usefixtures("no_csrf")
@@ -183,3 +185,91 @@ def test_a_wrong_password_is_said_once(client, make_user):
     assert _summary(response.get_data(as_text=True)) == [
         "Enter a correct email address and password"
     ]
+
+
+# A due date long past ------------------------------------------------------------------------
+
+
+def _allocate(web, tf, due, **extra):
+    return web.post(
+        f"/taskforces/{tf.id}/actions/new",
+        data={
+            "meeting_id": "",
+            "description": "Publish the dashboard",
+            "owner_name": "Ana Lopes",
+            "owner_email": "ana@example.gov.uk",
+            "due_date": _date(due),
+            **extra,
+        },
+    )
+
+
+def test_a_due_date_long_past_is_asked_about_before_it_is_saved(web, tf):
+    long_ago = today().replace(year=today().year - 2)
+    asked = _allocate(web, tf, long_ago)
+    assert asked.status_code == 422
+    html = _text(asked)
+    assert _summary(asked.get_data(as_text=True)) == [
+        "The due date is more than 30 days ago. "
+        "Check it, or tick “Yes, the due date is in the past”"
+    ]
+    assert 'name="confirm_past_due"' in html and "Yes, the due date is in the past" in html
+    assert db.session.query(Action).count() == 0
+    confirmed = _allocate(web, tf, long_ago, confirm_past_due="y")
+    assert confirmed.status_code == 302
+    assert db.session.query(Action).one().due_on == long_ago
+
+
+def test_a_due_date_recently_past_is_saved_with_a_warning_of_its_own(web, tf):
+    recent = today() - timedelta(days=10)
+    saved = _allocate(web, tf, recent)
+    assert saved.status_code == 302
+    html = _text(web.get(saved.location))
+    assert "govuk-notification-banner--success" in html
+    success = html.split("govuk-notification-banner--success", 1)[1].split("</div> </div>")[0]
+    assert "has already passed" not in success  # not buried in the success banner
+    assert (
+        f"The due date {recent.day} {recent:%B %Y} has already passed. Check it is right." in html
+    )
+
+
+def test_a_dates_form_does_not_offer_the_box_unasked(web, tf):
+    html = web.get(f"/taskforces/{tf.id}/actions/new").get_data(as_text=True)
+    assert 'name="confirm_past_due"' not in html
+
+
+def test_editing_an_action_asks_only_when_the_due_date_moves_long_past(web, make_action):
+    long_ago = today() - timedelta(days=400)
+    action = make_action(due=today() - timedelta(days=90))  # overdue, as made by the API
+    url = f"/actions/{action.id}"
+    data = {
+        "status": "in_progress",
+        "description": action.description,
+        "due_date": _date(action.due_on),
+        "version": str(action.version),
+    }
+    kept = web.post(url, data=data)
+    assert kept.status_code == 302, _summary(kept.get_data(as_text=True))
+    data["version"] = str(db.session.get(Action, action.id).version)
+    moved = web.post(url, data={**data, "due_date": _date(long_ago)})
+    assert moved.status_code == 422
+    assert 'name="confirm_past_due"' in moved.get_data(as_text=True)
+    confirmed = web.post(url, data={**data, "due_date": _date(long_ago), "confirm_past_due": "y"})
+    assert confirmed.status_code == 302
+    assert db.session.get(Action, action.id).due_on == long_ago
+
+
+def test_the_api_still_allocates_a_past_due_date_with_a_warning(api, tf):
+    long_ago = today().replace(year=today().year - 2)
+    created = api.post(
+        "/actions",
+        {
+            "taskforce_id": tf.id,
+            "description": "Publish the dashboard",
+            "owner_name": "Ana Lopes",
+            "owner_email": "ana@example.gov.uk",
+            "due_date": long_ago.isoformat(),
+        },
+    )
+    assert created.status_code == 201
+    assert "has already passed" in created.get_json()["warnings"][0]

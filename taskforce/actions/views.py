@@ -25,6 +25,7 @@ from taskforce.text import expected_version, small_int
 from taskforce.web import (
     attempt,
     flash_success,
+    flash_warning,
     form_status,
     record_or_404,
     taskforce_or_404,
@@ -192,9 +193,9 @@ def new(taskforce_id: int):
                     if sent
                     else (" Their email is queued and will be retried.")
                 )
-            for warning in warnings:
-                note += f" Note: {warning}."
             flash_success(note)
+            for warning in warnings:
+                flash_warning(f"{warning}. Check it is right.")
             return redirect(url_for("actions.show", action_id=action.id))
     return render_template("actions/new.html", tf=tf, form=form), form_status(form)
 
@@ -241,6 +242,7 @@ def show(action_id: int):
 def update(action_id: int):
     action = _action_or_404(action_id, edit=True)
     form = ActionUpdateForm()
+    form.saved_due = action.due_on
     if not form.validate_on_submit():
         return _show_page(action, form, 422)
     data = {
