@@ -5,7 +5,7 @@ HTML that pages will not show is said, and actions are allocated next meeting fi
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html import unescape
 
 import pytest
@@ -273,3 +273,30 @@ def test_the_api_still_allocates_a_past_due_date_with_a_warning(api, tf):
     )
     assert created.status_code == 201
     assert "has already passed" in created.get_json()["warnings"][0]
+
+
+# Allocating at a meeting ---------------------------------------------------------------------
+
+
+def test_the_allocate_form_lists_the_next_meeting_first_and_chooses_it(web, tf, make_meeting):
+    from taskforce.audit.services import Actor
+    from taskforce.meetings import services as meeting_services
+
+    def at(days: int) -> datetime:
+        day = today() + timedelta(days=days)
+        return datetime(day.year, day.month, day.day, 10, 0)  # noqa: DTZ001 - UK time
+
+    oldest = make_meeting(start=at(-90), record_history=True)
+    last = make_meeting(start=at(-20), record_history=True)
+    after_next = make_meeting(start=at(60))
+    following = make_meeting(start=at(120))
+    nxt = make_meeting(start=at(14))
+    meeting_services.cancel_meeting(following, "", Actor.system())
+    db.session.commit()
+    html = web.get(f"/taskforces/{tf.id}/actions/new").get_data(as_text=True)
+    select = html.split('name="meeting_id"', 1)[1].split("</select>", 1)[0]
+    values = re.findall(r'<option value="(\d*)"', select)
+    assert values == ["", str(nxt.id), str(after_next.id), str(last.id), str(oldest.id)]
+    assert re.search(rf'<option value="{nxt.id}" selected>[^<]*\(the next meeting\)', select)
+    chosen = web.get(f"/taskforces/{tf.id}/actions/new?meeting_id={last.id}").get_data(as_text=True)
+    assert re.search(rf'<option value="{last.id}" selected>', chosen)
