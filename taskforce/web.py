@@ -22,6 +22,7 @@ from taskforce.auth import permissions
 from taskforce.bodies.models import TaskForce
 from taskforce.errors import Conflict, ServiceError, ValidationError
 from taskforce.extensions import db
+from taskforce.markdown import removed_html
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable)
@@ -224,6 +225,20 @@ def flash_success(message: str) -> None:
 def flash_warning(message: str) -> None:
     """Something done that the user should look at again (an "Important" banner)."""
     flash(message, "warning")
+
+
+def warn_removed_html(text: str | None, what: str) -> None:
+    """After saving Markdown (what: "the purpose"), say which of the HTML typed in it pages
+    will not show, rather than drop it silently."""
+    removed = removed_html(text)
+    if not removed:
+        return
+    shown = removed[:5] + ([f"{len(removed) - 5} more"] if len(removed) > 5 else [])
+    listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+    flash_warning(
+        f"Some HTML was removed from {what}: {listed}. It is saved as you typed it, but pages "
+        "show only Markdown and simple formatting (links, lists, tables, emphasis)."
+    )
 
 
 def _is_unique_violation(error: IntegrityError) -> bool:

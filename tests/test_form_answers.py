@@ -13,6 +13,7 @@ import pytest
 from taskforce.actions.models import Action
 from taskforce.clock import today
 from taskforce.extensions import db
+from taskforce.markdown import removed_html
 from tests.conftest import login
 
 pytestmark = pytest.mark.usefixtures("no_csrf")
@@ -273,6 +274,58 @@ def test_the_api_still_allocates_a_past_due_date_with_a_warning(api, tf):
     )
     assert created.status_code == 201
     assert "has already passed" in created.get_json()["warnings"][0]
+
+
+# HTML removed from Markdown --------------------------------------------------------------------
+
+
+def test_html_removed_from_a_purpose_is_said_when_it_is_saved(web, tf):
+    purpose = (
+        "Grow **skills**.\n\n<script>alert(1)</script>\n\n"
+        '[Plan](javascript:go()) <b onclick="x">Now</b>'
+    )
+    saved = web.post(
+        f"/taskforces/{tf.id}/edit",
+        data={
+            "name": tf.name,
+            "code": tf.code,
+            "purpose": purpose,
+            "cadence_weeks": "6",
+            "version": "1",
+        },
+    )
+    assert saved.status_code == 302, _summary(saved.get_data(as_text=True))
+    html = _text(web.get(saved.location))
+    assert (
+        "Some HTML was removed from the purpose: <script>, the onclick attribute and "
+        "javascript: links."
+    ) in html.replace("&lt;", "<").replace("&gt;", ">")
+    quiet = web.post(
+        f"/taskforces/{tf.id}/edit",
+        data={
+            "name": tf.name,
+            "code": tf.code,
+            "purpose": "Grow **skills**.",
+            "cadence_weeks": "6",
+            "version": "2",
+        },
+    )
+    assert quiet.status_code == 302
+    assert "Some HTML was removed" not in _text(web.get(quiet.location))
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "| a | b |\n|:--|--:|\n| 1 | 2 |",  # alignment styles Markdown writes itself
+        "3. third\n4. fourth",  # a list's start number
+        "![A chart](https://example.gov.uk/chart.png)",
+        "Write `<script>` in code",
+        '<b>Bold</b>, <em>emphasis</em> and <a href="https://example.gov.uk">a link</a>',
+    ],
+)
+def test_only_html_that_was_typed_and_dropped_is_reported(markdown):
+    assert removed_html(markdown) == []
 
 
 # Allocating at a meeting ---------------------------------------------------------------------

@@ -21,6 +21,7 @@ from taskforce.web import (
     flash_success,
     form_status,
     taskforce_or_404,
+    warn_removed_html,
     web_actor,
 )
 
@@ -46,6 +47,7 @@ def create():
             tf = services.create_taskforce(form.data_for_service(), web_actor())
         if not outcome.error:
             flash_success(f"{tf.name} created. Add its members next.")
+            warn_removed_html(tf.purpose, "the purpose")
             return redirect(url_for("bodies.show", taskforce_id=tf.id))
     return render_template("bodies/form.html", form=form, tf=None), form_status(form)
 
@@ -77,6 +79,7 @@ def edit(taskforce_id: int):
             form.version.data = str(tf.version)  # saving again now applies over theirs
         elif not error:
             flash_success("Terms of reference saved.")
+            warn_removed_html(tf.purpose, "the purpose")
             return redirect(url_for("bodies.show", taskforce_id=tf.id))
     return render_template("bodies/form.html", form=form, tf=tf, conflict=conflict), form_status(
         form, error
