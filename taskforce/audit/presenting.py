@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import url_for
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from taskforce.actions.ladder import STEP_LABELS
 from taskforce.actions.models import Action, ActionStatus
@@ -111,6 +112,8 @@ class Kind:
     title: Callable[[Any], str]
     #: Whether a record of this kind can still be opened (members are kept when removed).
     alive: Callable[[Any], bool] = lambda record: True
+    #: What title needs loaded with the records, so a page costs one query per kind.
+    load: tuple = ()
 
 
 def _shorten(text: str, limit: int = 80) -> str:
@@ -160,6 +163,7 @@ KINDS: dict[str, Kind] = {
         "performance.edit_assessment",
         "assessment_id",
         lambda a: f"{_shorten(a.priority.title, 50)}, {format_date(a.assessed_on)}",
+        load=(selectinload(Assessment.priority),),
     ),
     "Risk": Kind("Risk", "Risks", Risk, "registers.edit_risk", "risk_id", lambda r: r.ref),
     "Benefit": Kind(
@@ -216,6 +220,7 @@ class Change:
     label: str
     new: str
     old: str | None = None
+    #: Where the change can be read whole (a purpose's versions, compared).
     href: str | None = None
 
 
@@ -316,7 +321,7 @@ class _Words:
                 href = None
                 if e.subject_type == "TaskForce" and e.taskforce_id is not None:
                     href = url_for("bodies.versions", taskforce_id=e.taskforce_id)
-                found.append(Change(label, "rewritten: compare the versions", href=href))
+                found.append(Change(label, "rewritten", href=href))
                 continue
             if isinstance(value, list) and len(value) == 2 and name not in ("numbers",):
                 if all(isinstance(v, list) for v in value):
@@ -385,8 +390,9 @@ def _records(events: list[AuditEvent]) -> dict[tuple[str, int], Any]:
             wanted.setdefault(e.subject_type, set()).add(e.subject_id)
     found: dict[tuple[str, int], Any] = {}
     for subject_type, ids in wanted.items():
-        model = KINDS[subject_type].model
-        for record in db.session.scalars(select(model).where(model.id.in_(ids))):
+        kind = KINDS[subject_type]
+        stmt = select(kind.model).where(kind.model.id.in_(ids)).options(*kind.load)
+        for record in db.session.scalars(stmt):
             found[(subject_type, record.id)] = record
     return found
 

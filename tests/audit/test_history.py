@@ -13,6 +13,7 @@ from taskforce.audit.models import AuditEvent
 from taskforce.audit.services import Actor, record
 from taskforce.bodies import services as body_services
 from taskforce.extensions import db
+from tests.conftest import TF_PRIORITIES
 
 pytestmark = pytest.mark.usefixtures("no_csrf")
 
@@ -96,8 +97,8 @@ def test_the_purpose_rewritten_links_to_the_versions(web, tf, api):
     api.patch(f"/taskforces/{tf.id}", {"purpose": "A new purpose."})
     html = _history(web, tf)
     assert (
-        f'Purpose: <a class="govuk-link" href="/taskforces/{tf.id}/versions">'
-        "rewritten: compare the versions</a>"
+        f'Purpose: rewritten (<a class="govuk-link" href="/taskforces/{tf.id}/versions">'
+        "compare the versions</a>)"
     ) in html
 
 
@@ -157,3 +158,41 @@ def test_readers_cannot_see_the_history(client, make_user, tf):
 
     login(client, make_user("member", email=SAM))
     assert client.get(f"/taskforces/{tf.id}/history").status_code == 403
+
+
+def test_a_page_costs_the_same_queries_for_few_records_or_many(web, tf, api, make_risk):
+    from sqlalchemy import event
+
+    def statements_for_page() -> int:
+        seen: list[str] = []
+
+        def count(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            _history(web, tf)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(seen)
+
+    def assessed(n: int) -> None:
+        body = {
+            "priority": TF_PRIORITIES[n % 2],
+            "assessed_on": f"2027-0{n}-01",
+            "degree_of_challenge": "H",
+            "quality_of_planning": "AR",
+            "capacity_to_drive_progress": "AG",
+            "stage_of_delivery": 2,
+            "likelihood_of_delivery": "AR",
+        }
+        made = api.post(f"/taskforces/{tf.id}/assessments", body)
+        assert made.status_code == 201, made.get_json()
+
+    make_risk()
+    assessed(1)  # on the second priority; the others on both
+    few = statements_for_page()
+    for n in range(2, 10):
+        make_risk()
+        assessed(n)
+    assert statements_for_page() == few
