@@ -236,8 +236,8 @@ def warn_removed_html(text: str | None, what: str) -> None:
     shown = removed[:5] + ([f"{len(removed) - 5} more"] if len(removed) > 5 else [])
     listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
     flash_warning(
-        f"Some HTML was removed from {what}: {listed}. It is saved as you typed it, but pages "
-        "show only Markdown and simple formatting (links, lists, tables, emphasis)."
+        f"Some HTML was removed from {what}: {listed}. It stays in the text as you typed it, "
+        "but pages do not show it."
     )
 
 

@@ -298,7 +298,7 @@ def test_html_removed_from_a_purpose_is_said_when_it_is_saved(web, tf):
     html = _text(web.get(saved.location))
     assert (
         "Some HTML was removed from the purpose: <script>, the onclick attribute and "
-        "javascript: links."
+        "javascript: links. It stays in the text as you typed it, but pages do not show it."
     ) in html.replace("&lt;", "<").replace("&gt;", ">")
     quiet = web.post(
         f"/taskforces/{tf.id}/edit",
