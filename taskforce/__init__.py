@@ -115,9 +115,11 @@ def register_templates(app: Flask) -> None:
     WTFormsHelpers(app)
 
     from taskforce import formatting, markdown
+    from taskforce.audit import presenting
 
     markdown.register(app)
     formatting.register(app)
+    presenting.register(app)
 
 
 def register_extensions(app: Flask) -> None:

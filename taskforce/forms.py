@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput, GovTextInput
 from wtforms import (
     DateField,
     HiddenField,
@@ -34,6 +34,26 @@ from taskforce.text import (
     one_line,
     one_line_problem,
 )
+
+
+def max_length(label: str, limit: int) -> Length:
+    """At most limit characters, in a message that names the field: WTForms' own ("Field
+    cannot be longer than 2000 characters") says neither which field nor in our style."""
+    return Length(max=limit, message=f"{label} must be {limit:,} characters or fewer")
+
+
+class CharacterCount(GovCharacterCount):
+    """A text area with GOV.UK's character count: it says how many characters are left as
+    the user types (static/js/app.mjs starts it), and how many too many."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        params.setdefault("maxlength", self.limit)
+        return params
 
 
 class ButtonForm(FlaskForm):
@@ -221,7 +241,7 @@ def working_day_offsets_form(
 
 
 def line_field(
-    label: str, max_length: int, *, required: bool = False, message: str = "", **kw
+    label: str, limit: int, *, required: bool = False, message: str = "", **kw
 ) -> LineField:
     """A one-line text field: stripped, length-limited, no line breaks or control characters.
     Optional ones say so in their label."""
@@ -234,24 +254,25 @@ def line_field(
         label if required else f"{label} (optional)",
         widget=GovTextInput(),
         filters=[strip],
-        validators=[*validators, Length(max=max_length), SingleLine(label)],
+        validators=[*validators, max_length(label, limit), SingleLine(label)],
         **kw,
     )
 
 
 def text_field(
-    label: str, max_length: int, *, required: bool = True, message: str = "", **kw
+    label: str, limit: int, *, required: bool = True, message: str = "", **kw
 ) -> TextAreaField:
-    """Free text over several lines: stripped, length-limited, no control characters."""
+    """Free text over several lines: stripped, length-limited (with a character count as it
+    is typed), no control characters."""
     return TextAreaField(
         label if required else f"{label} (optional)",
-        widget=GovTextArea(),
+        widget=CharacterCount(limit),
         filters=[strip],
         validators=[
             InputRequired(message=message or f"Enter the {label.lower()}")
             if required
             else Optional(),
-            Length(max=max_length),
+            max_length(label, limit),
             NoControlCharacters(label),
         ],
         **kw,

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from html.parser import HTMLParser
 from itertools import chain
+from urllib.parse import urlsplit
 
 import markdown as _markdown
 import nh3
@@ -309,6 +311,54 @@ def _render(text: str) -> str:
         set_tag_attribute_values={tag: {"class": cls} for tag, cls in _GOVUK_CLASSES.items()},
     )
     return clean
+
+
+class _Removed(HTMLParser):
+    """Collects what nh3 will take out of rendered Markdown: tags, attributes and links of
+    kinds that are not allowed."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attributes: list[str] = []
+        self.schemes: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag not in ALLOWED_TAGS:
+            self.tags.append(tag)
+            return
+        for name, value in attrs:
+            if name not in ALLOWED_ATTRIBUTES.get(tag, ()):
+                self.attributes.append(name)
+            elif name == "href" and value:
+                scheme = urlsplit(value.strip()).scheme.lower()
+                if scheme and scheme not in URL_SCHEMES:
+                    self.schemes.append(scheme)
+
+    handle_startendtag = handle_starttag
+
+
+def removed_html(text: str | None) -> list[str]:
+    """What the user typed as HTML that is not shown, in words ("<script>", "the onclick
+    attribute", "javascript: links"), each once, in the order first met.
+
+    Only what was typed: Markdown itself makes some (a table's alignment styles, a list's
+    start number, an image), which are dropped quietly. A text over the limits, shown as
+    plain text, loses nothing.
+    """
+    if not text or markdown_problem(text):
+        return []
+    found = _Removed()
+    found.feed(_markdown.markdown(text, extensions=[Tables(), "sane_lists"], output_format="html"))
+    typed = text.lower()
+    said = [f"<{tag}>" for tag in found.tags if re.search(rf"<\s*/?\s*{re.escape(tag)}\b", typed)]
+    said += [
+        f"the {name} attribute"
+        for name in found.attributes
+        if re.search(rf"\b{re.escape(name)}\s*=", typed)
+    ]
+    said += [f"{scheme}: links" for scheme in found.schemes if f"{scheme}:" in typed]
+    return list(dict.fromkeys(said))
 
 
 def register(app) -> None:

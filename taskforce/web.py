@@ -20,8 +20,9 @@ from taskforce import transaction
 from taskforce.audit.services import Actor
 from taskforce.auth import permissions
 from taskforce.bodies.models import TaskForce
-from taskforce.errors import ServiceError, ValidationError
+from taskforce.errors import Conflict, ServiceError, ValidationError
 from taskforce.extensions import db
+from taskforce.markdown import removed_html
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable)
@@ -108,8 +109,11 @@ def attempt(form: FlaskForm | None = None) -> Iterator[Attempt]:
             apply_errors(form, error)
 
 
-def form_status(form: FlaskForm) -> int:
-    """A form sent back with errors is a 422, as in the API."""
+def form_status(form: FlaskForm, error: ServiceError | None = None) -> int:
+    """A form sent back with errors is a 422, as in the API; one refused because the record
+    changed since the page was opened (error, from attempt) is a 409."""
+    if isinstance(error, Conflict):
+        return 409
     return 422 if form.errors or form.form_errors else 200
 
 
@@ -216,6 +220,25 @@ def register_error_handlers(app: Flask) -> None:
 
 def flash_success(message: str) -> None:
     flash(message, "success")
+
+
+def flash_warning(message: str) -> None:
+    """Something done that the user should look at again (an "Important" banner)."""
+    flash(message, "warning")
+
+
+def warn_removed_html(text: str | None, what: str) -> None:
+    """After saving Markdown (what: "the purpose"), say which of the HTML typed in it pages
+    will not show, rather than drop it silently."""
+    removed = removed_html(text)
+    if not removed:
+        return
+    shown = removed[:5] + ([f"{len(removed) - 5} more"] if len(removed) > 5 else [])
+    listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+    flash_warning(
+        f"Some HTML was removed from {what}: {listed}. It stays in the text as you typed it, "
+        "but pages do not show it."
+    )
 
 
 def _is_unique_violation(error: IntegrityError) -> bool:

@@ -88,3 +88,13 @@ def test_demo_login_works(app, client):
     )
     assert response.status_code == 302
     assert "Skills and Work Task Force" in client.get("/").get_data(as_text=True)
+
+
+def test_demo_data_is_recorded_as_loaded_on_the_command_line(app):
+    from taskforce.actions.models import ActionUpdate
+    from taskforce.audit.models import AuditEvent
+
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert {via for (via,) in db.session.query(AuditEvent.via).distinct()} == {"cli"}
+    assert {via for (via,) in db.session.query(ActionUpdate.via).distinct()} == {"cli"}

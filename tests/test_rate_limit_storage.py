@@ -227,7 +227,7 @@ def test_two_gunicorn_servers_share_one_count_in_the_database():
         codes = [
             _sign_in(opener, ports[n % 2], token, f"person{n}@example.gov.uk") for n in range(6)
         ]
-        assert codes == [200, 200, 200, 200, 429, 429]
+        assert codes == [422, 422, 422, 422, 429, 429]  # a refused sign-in is a 422
         with db.engine.connect() as conn:
             counted = conn.execute(select(func.max(rate_limits.c.count))).scalar_one()
         assert counted == 6  # one row for the address, shared: every refused attempt

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -22,10 +24,11 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from taskforce.actions.ladder import LADDER_LIMIT, STEP_LABELS
 from taskforce.actions.models import COMMENT_MAX, DESCRIPTION_MAX, ActionStatus
+from taskforce.clock import today
 from taskforce.forms import (
     GovDateField,
     InYears,
@@ -34,6 +37,7 @@ from taskforce.forms import (
     SingleLine,
     email_format,
     line_field,
+    max_length,
     strip,
     text_field,
     working_day_offsets_form,
@@ -47,6 +51,33 @@ _WHO_DECIDES = {
 STATUS_CHOICES = [
     (status.value, status.label + _WHO_DECIDES.get(status, "")) for status in ActionStatus
 ]
+
+
+#: A due date further back than this is asked about before it is saved: more likely a slip
+#: of the year than an action really agreed that late.
+LONG_PAST = timedelta(days=30)
+CONFIRM_PAST_DUE = "Yes, the due date is in the past"
+
+
+class LongPastConfirmed:
+    """Refuse a due date more than LONG_PAST ago until the form's confirm_past_due box is
+    ticked; the page then shows the box beside the error. A date left as it was saved
+    (form.saved_due, on the edit form) is not asked about again."""
+
+    def __call__(self, form, field):
+        if field.errors or field.data is None or field.data == getattr(form, "saved_due", None):
+            return  # said already (not a real date, or out of range), or kept as it was
+        if field.data < today() - LONG_PAST:
+            form.asks_past_due = True
+            if not form.confirm_past_due.data:
+                raise ValidationError(
+                    f"The due date is more than {LONG_PAST.days} days ago. Check it, or tick "
+                    f"“{CONFIRM_PAST_DUE}”"
+                )
+
+
+def _confirm_past_due() -> BooleanField:
+    return BooleanField(CONFIRM_PAST_DUE, widget=GovCheckboxInput())
 
 
 def _comment(description: str = "") -> TextAreaField:
@@ -69,7 +100,7 @@ class ActionCreateForm(FlaskForm):
         description="Reminders, chases and their update link go here. They need no account.",
         validators=[
             InputRequired(message="Enter the owner's email address"),
-            Length(max=254),
+            max_length("Owner's email address", 254),
             email_format(),
         ],
     )
@@ -78,14 +109,17 @@ class ActionCreateForm(FlaskForm):
         "Due date",
         widget=GovDateInput(),
         description="For example, 27 3 2027",
-        validators=[InputRequired(message="Enter the due date"), InYears()],
+        validators=[InputRequired(message="Enter the due date"), InYears(), LongPastConfirmed()],
     )
+    confirm_past_due = _confirm_past_due()
     send_link = BooleanField(
         "Email the owner now, with a link to update it",
         widget=GovCheckboxInput(),
         default=True,
     )
     submit = SubmitField("Allocate the action", widget=GovSubmitInput())
+    #: Whether the due date is long past, so the page shows the box to confirm it.
+    asks_past_due = False
 
 
 class ActionUpdateForm(FlaskForm):
@@ -99,11 +133,15 @@ class ActionUpdateForm(FlaskForm):
     due_date = GovDateField(
         "Due date",
         widget=GovDateInput(),
-        validators=[InputRequired(message="Enter the due date"), InYears()],
+        validators=[InputRequired(message="Enter the due date"), InYears(), LongPastConfirmed()],
     )
+    confirm_past_due = _confirm_past_due()
     description = text_field("Action", DESCRIPTION_MAX, message="Describe the action")
     comment = _comment("Required when dropping an action: say why")
     submit = SubmitField("Save the update", widget=GovSubmitInput())
+    asks_past_due = False
+    #: The due date as saved: keeping it is never asked about, however long past.
+    saved_due: date | None = None
 
 
 class ProposalForm(FlaskForm):
@@ -158,7 +196,7 @@ class FilterForm(FlaskForm):
         widget=GovTextInput(),
         filters=[strip],
         description="Part of a name or email address",
-        validators=[Optional(), Length(max=254), SingleLine("Owner")],
+        validators=[Optional(), max_length("Owner", 254), SingleLine("Owner")],
     )
     organisation = SelectField("Organisation", widget=GovSelect(), validators=[Optional()])
     meeting = SelectField("Meeting", widget=GovSelect(), validators=[Optional()])

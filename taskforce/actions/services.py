@@ -9,7 +9,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from taskforce import numbering
 from taskforce.actions.models import ENDED, TRANSITIONS, Action, ActionStatus, ActionUpdate
-from taskforce.audit.services import Actor, record
+from taskforce.audit.services import Actor, record, same
 from taskforce.bodies.models import TaskForce
 from taskforce.bodies.services import normalise_email
 from taskforce.clock import today
@@ -156,7 +156,7 @@ def update_action(
         )
         action.proposed_due_on = None
         changed = True
-    if data.get("description") is not None and data["description"] != action.description:
+    if data.get("description") is not None and not same(data["description"], action.description):
         entry.description_from = action.description
         action.description = data["description"]
         changed = True
@@ -167,15 +167,27 @@ def update_action(
         entry,
         actor,
         "action.updated",
-        changes={
-            "status": [entry.status_from, entry.status_to],
-            "due_date": [entry.due_from, entry.due_to],
-        }
-        if changed
-        else {},
+        changes=_changes(action, entry),
         summary=f"Updated {action.reference}",
     )
     return action
+
+
+def _changes(action: Action, entry: ActionUpdate) -> dict[str, Any]:
+    """What one history line changed, for the audit trail: the fields that moved, alone,
+    each as [old, new], and the comment given."""
+    changes: dict[str, Any] = {}
+    if entry.status_to is not None and entry.status_to != entry.status_from:
+        changes["status"] = [entry.status_from, entry.status_to]
+    if entry.due_to is not None and entry.due_to != entry.due_from:
+        changes["due_date"] = [entry.due_from, entry.due_to]
+    if entry.description_from is not None:
+        changes["description"] = [entry.description_from, action.description]
+    if entry.due_proposed is not None:
+        changes["proposed_due_date"] = entry.due_proposed
+    if entry.comment:
+        changes["comment"] = entry.comment
+    return changes
 
 
 #: What an owner may set from an emailed link.
@@ -230,7 +242,7 @@ def owner_update(
         entry,
         actor,
         "action.owner_update",
-        changes={"status": [entry.status_from, entry.status_to], "proposed_due": proposed_due},
+        changes=_changes(action, entry),
         summary=f"{action.owner_name} updated {action.reference} from their emailed link",
     )
     return action

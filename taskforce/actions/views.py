@@ -19,10 +19,21 @@ from taskforce.actions.models import Action, ActionStatus
 from taskforce.auth import permissions
 from taskforce.bodies import services as body_services
 from taskforce.bodies.models import TaskForce
+from taskforce.db import utcnow
+from taskforce.formatting import format_date
 from taskforce.forms import ButtonForm
+from taskforce.meetings.models import Meeting, MeetingStatus
 from taskforce.meetings.services import meetings_of
 from taskforce.text import expected_version, small_int
-from taskforce.web import attempt, flash_success, record_or_404, taskforce_or_404, web_actor
+from taskforce.web import (
+    attempt,
+    flash_success,
+    flash_warning,
+    form_status,
+    record_or_404,
+    taskforce_or_404,
+    web_actor,
+)
 
 bp = Blueprint("actions", __name__)
 
@@ -154,16 +165,34 @@ def export(taskforce_id: int, fmt: str):
 # One action --------------------------------------------------------------------------
 
 
+def _meetings_to_choose(tf: TaskForce) -> tuple[list[Meeting], Meeting | None]:
+    """The meetings an action may be allocated at, in the order the secretariat looks for
+    them: those still to come (or under way) soonest first, then past ones latest first.
+    Cancelled meetings agreed nothing. Return them with the next one, if any."""
+    now = utcnow()
+    meetings = [m for m in meetings_of(tf) if m.status != MeetingStatus.CANCELLED]
+    upcoming = [m for m in meetings if m.end_at >= now]
+    past = [m for m in reversed(meetings) if m.end_at < now]
+    return upcoming + past, upcoming[0] if upcoming else None
+
+
 @bp.route("/taskforces/<int:taskforce_id>/actions/new", methods=["GET", "POST"])
 def new(taskforce_id: int):
     tf = taskforce_or_404(taskforce_id, edit=True)
     form = ActionCreateForm()
-    meetings = meetings_of(tf)[::-1]
+    meetings, next_meeting = _meetings_to_choose(tf)
     form.meeting_id.choices = [("", "Between meetings")] + [
-        (str(m.id), f"Meeting {m.number}, {m.start_at:%-d %B %Y}") for m in meetings
+        (
+            str(m.id),
+            f"Meeting {m.number}, {format_date(m.start_at)}"
+            + (" (the next meeting)" if m is next_meeting else ""),
+        )
+        for m in meetings
     ]
-    if request.method == "GET" and request.args.get("meeting_id"):
-        form.meeting_id.data = request.args["meeting_id"]
+    if request.method == "GET":
+        # From a meeting's page its own; from the tracker, the next meeting.
+        chosen = request.args.get("meeting_id") or (next_meeting and str(next_meeting.id))
+        form.meeting_id.data = chosen or ""
     if form.validate_on_submit():
         meeting = next((m for m in meetings if str(m.id) == form.meeting_id.data), None)
         data = {
@@ -185,11 +214,11 @@ def new(taskforce_id: int):
                     if sent
                     else (" Their email is queued and will be retried.")
                 )
-            for warning in warnings:
-                note += f" Note: {warning}."
             flash_success(note)
+            for warning in warnings:
+                flash_warning(f"{warning}. Check it is right.")
             return redirect(url_for("actions.show", action_id=action.id))
-    return render_template("actions/new.html", tf=tf, form=form)
+    return render_template("actions/new.html", tf=tf, form=form), form_status(form)
 
 
 def _show_page(
@@ -234,6 +263,7 @@ def show(action_id: int):
 def update(action_id: int):
     action = _action_or_404(action_id, edit=True)
     form = ActionUpdateForm()
+    form.saved_due = action.due_on
     if not form.validate_on_submit():
         return _show_page(action, form, 422)
     data = {
@@ -323,4 +353,4 @@ def chasing_page(taskforce_id: int):
         labels=ladder.STEP_LABELS,
         example=ladder.step_dates(clock.today(), ladder.ladder_for(tf)),
         today=clock.today(),
-    )
+    ), form_status(form)

@@ -10,7 +10,7 @@ from wtforms import BooleanField, EmailField, PasswordField, RadioField, SubmitF
 from wtforms.validators import InputRequired, Length, Optional
 
 from taskforce.auth.models import EMAIL_MAX, NAME_MAX, Role
-from taskforce.forms import LineField, SingleLine, email_format, strip
+from taskforce.forms import LineField, SingleLine, email_format, max_length, strip
 
 ROLE_HINTS = {
     Role.ADMIN: "Admin: everything, including users",
@@ -27,7 +27,7 @@ class UserForm(FlaskForm):
         filters=[strip],
         validators=[
             InputRequired(message="Enter the person's full name"),
-            Length(max=NAME_MAX),
+            max_length("Full name", NAME_MAX),
             SingleLine("Name"),
         ],
     )
@@ -58,7 +58,7 @@ class NewUserForm(UserForm):
         description="It links the user to their task-force memberships",
         validators=[
             InputRequired(message="Enter an email address"),
-            Length(max=EMAIL_MAX),
+            max_length("Email address", EMAIL_MAX),
             email_format(),
         ],
     )
@@ -70,7 +70,7 @@ class TokenForm(FlaskForm):
         widget=GovTextInput(),
         filters=[strip],
         description="For example, the reporting spreadsheet",
-        validators=[Length(max=120), SingleLine("Label")],
+        validators=[max_length("Label", 120), SingleLine("Label")],
     )
     submit = SubmitField("Create token", widget=GovSubmitInput())
 

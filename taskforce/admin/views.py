@@ -10,7 +10,7 @@ from taskforce.auth import services
 from taskforce.auth.models import Role, User
 from taskforce.errors import ServiceError
 from taskforce.extensions import db
-from taskforce.web import attempt, flash_success, require_role, web_actor
+from taskforce.web import attempt, flash_success, form_status, require_role, web_actor
 
 bp = Blueprint("admin", __name__)
 
@@ -39,7 +39,7 @@ def new_user():
         if not outcome.error:
             flash_success(f"{user.name} can now sign in as {user.role}.")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=None)
+    return render_template("admin/user_form.html", form=form, user=None), form_status(form)
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
@@ -67,7 +67,7 @@ def edit_user(user_id: int):
                 login_user(user)  # an admin's own new password: this session carries on
             flash_success(f"{user.name} saved.")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    return render_template("admin/user_form.html", form=form, user=user), form_status(form)
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -82,7 +82,7 @@ def account():
         revoke_form=RevokeForm(),
         new_token=new_token,
         tokens=current_user.tokens,
-    )
+    ), form_status(form)
 
 
 @bp.post("/account/tokens/revoke")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from taskforce.audit.models import VIAS, AuditEvent
 from taskforce.auth.models import User
@@ -51,11 +52,33 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def comparable(value: Any) -> Any:
+    """A value as a change is judged: every kind of empty is one, 5.00 is 5, an enum is its
+    value and a line break is a line break however it was typed."""
+    if value is None or value == "" or value == [] or value == {}:
+        return None
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, Decimal | int | float):
+        return Decimal(str(value)).normalize()
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+def same(old: Any, new: Any) -> bool:
+    """Whether new says what old says: saving it would change nothing a reader could see."""
+    return comparable(old) == comparable(new)
+
+
 def apply_changes(subject: Any, data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, list]:
-    """Set each of fields that data holds and that differs; return {field: [old, new]}."""
+    """Set each of fields that data holds and that really differs (see same); return
+    {field: [old, new]} for those alone, so that history records only real changes."""
     changes: dict[str, list] = {}
     for name in fields:
-        if name in data and getattr(subject, name) != data[name]:
+        if name in data and not same(getattr(subject, name), data[name]):
             changes[name] = [getattr(subject, name), data[name]]
             setattr(subject, name, data[name])
     return changes
@@ -103,15 +126,65 @@ def record_changes(
         )
 
 
-def events_for_taskforce(taskforce_id: int, limit: int = 200) -> list[AuditEvent]:
-    """Return the latest audit events about one task force, newest first."""
+#: Events on one page of a task force's history.
+HISTORY_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """One page of a task force's history, newest first, and how many pages there are."""
+
+    events: list[AuditEvent]
+    number: int
+    pages: int
+    total: int
+    size: int
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first event in the whole history, from 1."""
+        return (self.number - 1) * self.size + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.events) - 1
+
+
+def taskforce_history(
+    taskforce_id: int,
+    *,
+    kind: str | None = None,
+    person: str | None = None,
+    number: int = 1,
+    size: int = HISTORY_PAGE_SIZE,
+) -> HistoryPage:
+    """A page of the events about one task force, newest first: about one kind of record
+    (its subject_type) and by one person (as the events name them) if given. A page beyond
+    the last is the last."""
+    where = [AuditEvent.taskforce_id == taskforce_id]
+    if kind:
+        where.append(AuditEvent.subject_type == kind)
+    if person:
+        where.append(AuditEvent.actor_label == person)
+    total = db.session.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0
+    pages = max(1, -(-total // size))
+    number = min(max(number, 1), pages)
     stmt = (
         select(AuditEvent)
-        .where(AuditEvent.taskforce_id == taskforce_id)
+        .where(*where)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(limit)
+        .limit(size)
+        .offset((number - 1) * size)
     )
-    return list(db.session.scalars(stmt))
+    return HistoryPage(list(db.session.scalars(stmt)), number, pages, total, size)
+
+
+def history_filters(taskforce_id: int) -> tuple[list[str], list[str]]:
+    """The kinds of record (subject types) and the people in a task force's history."""
+    where = AuditEvent.taskforce_id == taskforce_id
+    kinds = db.session.scalars(select(AuditEvent.subject_type).where(where).distinct())
+    people = db.session.scalars(select(AuditEvent.actor_label).where(where).distinct())
+    return sorted(kinds), sorted(people, key=str.casefold)
 
 
 def events_about(subject: Any, limit: int = 100) -> list[AuditEvent]:

@@ -1,10 +1,10 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
 from taskforce.auth.models import EMAIL_MAX
-from taskforce.forms import SingleLine, strip
+from taskforce.forms import SingleLine, max_length, strip
 
 
 class LoginForm(FlaskForm):
@@ -14,13 +14,13 @@ class LoginForm(FlaskForm):
         filters=[strip],
         validators=[
             InputRequired(message="Enter your email address"),
-            Length(max=EMAIL_MAX, message=f"Email address must be {EMAIL_MAX} characters or fewer"),
+            max_length("Email address", EMAIL_MAX),
             SingleLine("Email address"),
         ],
     )
     password = PasswordField(
         "Password",
         widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your password"), Length(max=200)],
+        validators=[InputRequired(message="Enter your password"), max_length("Password", 200)],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())

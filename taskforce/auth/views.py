@@ -14,7 +14,7 @@ from taskforce.auth.models import EMAIL_MAX
 from taskforce.auth.services import authenticate, end_sessions
 from taskforce.extensions import limiter
 from taskforce.text import CONTROL
-from taskforce.web import public
+from taskforce.web import form_status, public
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
@@ -68,12 +68,12 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
             log.warning("failed sign-in for %r from %s", form.email.data, request.remote_addr)
-            form.form_errors.append("Enter a correct email address and password")
+            # Said once, on the password: the summary lists each field's errors already.
             form.password.errors = ["Enter a correct email address and password"]
         else:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form), form_status(form)
 
 
 @bp.post("/logout")

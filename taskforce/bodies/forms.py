@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
     GovCheckboxInput,
     GovDateInput,
     GovRadioInput,
@@ -23,7 +22,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     InputRequired,
-    Length,
     NumberRange,
     Optional,
     Regexp,
@@ -46,6 +44,7 @@ from taskforce.bodies.models import (
     MemberGroup,
 )
 from taskforce.forms import (
+    CharacterCount,
     Editable,
     GovDateField,
     LineField,
@@ -53,6 +52,7 @@ from taskforce.forms import (
     SafeMarkdown,
     SingleLine,
     email_format,
+    max_length,
     strip,
 )
 from taskforce.text import one_line_problem
@@ -97,7 +97,7 @@ class TaskForceForm(Editable, FlaskForm):
         filters=[strip],
         validators=[
             InputRequired(message="Enter the task force's name"),
-            Length(max=NAME_MAX, message=f"Name must be {NAME_MAX} characters or fewer"),
+            max_length("Name", NAME_MAX),
             SingleLine("Name"),
         ],
     )
@@ -113,10 +113,10 @@ class TaskForceForm(Editable, FlaskForm):
     )
     purpose = TextAreaField(
         "Purpose",
-        widget=GovCharacterCount(),
+        widget=CharacterCount(PURPOSE_MAX),
         description="What the task force is for. You can use Markdown: **bold**, lists, links.",
         validators=[
-            Length(max=PURPOSE_MAX, message=f"Purpose must be {PURPOSE_MAX:,} characters or fewer"),
+            max_length("Purpose", PURPOSE_MAX),
             NoControlCharacters("Purpose"),
             SafeMarkdown(),
         ],
@@ -188,9 +188,7 @@ class MemberForm(Editable, FlaskForm):
         filters=[strip],
         validators=[
             InputRequired(message="Enter the member's full name"),
-            Length(
-                max=PERSON_NAME_MAX, message=f"Name must be {PERSON_NAME_MAX} characters or fewer"
-            ),
+            max_length("Name", PERSON_NAME_MAX),
             SingleLine("Name"),
         ],
     )
@@ -201,7 +199,7 @@ class MemberForm(Editable, FlaskForm):
         description="Invites, packs and minutes go here",
         validators=[
             InputRequired(message="Enter the member's email address"),
-            Length(max=EMAIL_MAX, message=f"Email address must be {EMAIL_MAX} characters or fewer"),
+            max_length("Email address", EMAIL_MAX),
             email_format(),
         ],
     )
@@ -211,10 +209,7 @@ class MemberForm(Editable, FlaskForm):
         filters=[strip],
         description="For example, Minister of State for Skills",
         validators=[
-            Length(
-                max=ROLE_TITLE_MAX,
-                message=f"Role title must be {ROLE_TITLE_MAX} characters or fewer",
-            ),
+            max_length("Role title", ROLE_TITLE_MAX),
             SingleLine("Role title"),
         ],
     )
@@ -223,10 +218,7 @@ class MemberForm(Editable, FlaskForm):
         widget=GovTextInput(),
         filters=[strip],
         validators=[
-            Length(
-                max=ORGANISATION_MAX,
-                message=f"Organisation must be {ORGANISATION_MAX} characters or fewer",
-            ),
+            max_length("Organisation", ORGANISATION_MAX),
             SingleLine("Organisation"),
         ],
     )

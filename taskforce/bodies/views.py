@@ -6,7 +6,9 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from taskforce import links, transaction
-from taskforce.audit.services import events_for_taskforce
+from taskforce.audit.forms import HistoryFilterForm
+from taskforce.audit.presenting import kind_plural
+from taskforce.audit.services import history_filters, taskforce_history
 from taskforce.auth import permissions
 from taskforce.bodies import services
 from taskforce.bodies.forms import ConfirmForm, MemberForm, TaskForceForm
@@ -14,7 +16,14 @@ from taskforce.bodies.models import MemberGroup
 from taskforce.errors import Conflict
 from taskforce.meetings import emails
 from taskforce.text import small_int
-from taskforce.web import attempt, flash_success, taskforce_or_404, web_actor
+from taskforce.web import (
+    attempt,
+    flash_success,
+    form_status,
+    taskforce_or_404,
+    warn_removed_html,
+    web_actor,
+)
 
 bp = Blueprint("bodies", __name__)
 
@@ -38,8 +47,9 @@ def create():
             tf = services.create_taskforce(form.data_for_service(), web_actor())
         if not outcome.error:
             flash_success(f"{tf.name} created. Add its members next.")
+            warn_removed_html(tf.purpose, "the purpose")
             return redirect(url_for("bodies.show", taskforce_id=tf.id))
-    return render_template("bodies/form.html", form=form, tf=None)
+    return render_template("bodies/form.html", form=form, tf=None), form_status(form)
 
 
 @bp.get("/taskforces/<int:taskforce_id>")
@@ -58,18 +68,22 @@ def edit(taskforce_id: int):
     tf = taskforce_or_404(taskforce_id, edit=True)
     form = TaskForceForm.editing(tf)
     conflict = None
+    error = None
     if form.validate_on_submit():
         with attempt(form) as outcome:
             services.update_taskforce(
                 tf, form.data_for_service(), web_actor(), expected_version=form.expected_version()
             )
-        if isinstance(outcome.error, Conflict):
-            conflict = outcome.error.message
+        if isinstance(error := outcome.error, Conflict):
+            conflict = error.message
             form.version.data = str(tf.version)  # saving again now applies over theirs
-        elif not outcome.error:
+        elif not error:
             flash_success("Terms of reference saved.")
+            warn_removed_html(tf.purpose, "the purpose")
             return redirect(url_for("bodies.show", taskforce_id=tf.id))
-    return render_template("bodies/form.html", form=form, tf=tf, conflict=conflict)
+    return render_template("bodies/form.html", form=form, tf=tf, conflict=conflict), form_status(
+        form, error
+    )
 
 
 @bp.route("/taskforces/<int:taskforce_id>/members/new", methods=["GET", "POST"])
@@ -87,7 +101,9 @@ def add_member(taskforce_id: int):
                 f"{tf.current_tor_number}."
             )
             return redirect(url_for("bodies.show", taskforce_id=tf.id) + "#members")
-    return render_template("bodies/member_form.html", form=form, tf=tf, member=None)
+    return render_template("bodies/member_form.html", form=form, tf=tf, member=None), form_status(
+        form
+    )
 
 
 @bp.route("/members/<int:member_id>/edit", methods=["GET", "POST"])
@@ -95,6 +111,7 @@ def edit_member(member_id: int):
     member = _member_or_404(member_id, edit=True)
     tf = member.taskforce
     form = MemberForm(obj=member)
+    outcome = None
     if request.method == "GET":
         form.version.data = str(member.version)
     elif form.validate_on_submit():
@@ -112,7 +129,7 @@ def edit_member(member_id: int):
             return redirect(url_for("bodies.show", taskforce_id=tf.id) + "#members")
     return render_template(
         "bodies/member_form.html", form=form, tf=tf, member=member, link_form=ConfirmForm()
-    )
+    ), form_status(form, outcome and outcome.error)
 
 
 @bp.route("/members/<int:member_id>/remove", methods=["GET", "POST"])
@@ -126,7 +143,9 @@ def remove_member(member_id: int):
             f"{member.name} removed. Earlier versions of the terms of reference still list them."
         )
         return redirect(url_for("bodies.show", taskforce_id=tf.id) + "#members")
-    return render_template("bodies/remove_member.html", form=form, tf=tf, member=member)
+    return render_template(
+        "bodies/remove_member.html", form=form, tf=tf, member=member
+    ), form_status(form)
 
 
 @bp.get("/taskforces/<int:taskforce_id>/versions")
@@ -181,7 +200,26 @@ def compare(taskforce_id: int):
 @bp.get("/taskforces/<int:taskforce_id>/history")
 def history(taskforce_id: int):
     tf = taskforce_or_404(taskforce_id, edit=True)
-    return render_template("bodies/history.html", tf=tf, events=events_for_taskforce(tf.id))
+    form = HistoryFilterForm(formdata=request.args)
+    kinds, people = history_filters(tf.id)
+    form.kind.choices = [("", "All records")] + [(k, kind_plural(k)) for k in kinds]
+    form.person.choices = [("", "Anyone")] + [(p, p) for p in people]
+    if request.args:
+        form.validate()  # a value not on the lists is reported and ignored
+    kind = form.kind.data if form.kind.data and not form.kind.errors else None
+    person = form.person.data if form.person.data and not form.person.errors else None
+    found = taskforce_history(
+        tf.id, kind=kind, person=person, number=small_int(request.args.get("page")) or 1
+    )
+    filters = {k: v for k, v in (("kind", kind), ("person", person)) if v}
+    return render_template(
+        "bodies/history.html",
+        tf=tf,
+        form=form,
+        history=found,
+        filters=filters,
+        page_url=lambda n: url_for("bodies.history", taskforce_id=tf.id, **filters, page=n),
+    )
 
 
 @bp.post("/members/<int:member_id>/calendar-link")

@@ -144,7 +144,8 @@ def load_demo(only_if_empty: bool = False) -> TaskForce | None:
         users[email] = get_user_by_email(email) or create_user(
             email, name, role, setup, password=DEMO_PASSWORD
         )
-    secretariat = Actor(user=users["secretariat@example.gov.uk"], via="web")
+    # Loaded by `flask demo load`: the history says so, in the secretariat's name.
+    secretariat = Actor(user=users["secretariat@example.gov.uk"], via="cli")
     tf = services.create_taskforce(
         {
             "name": "Skills and Work Task Force",

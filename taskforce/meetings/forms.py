@@ -9,7 +9,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovDateInput,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
 from wtforms import (
@@ -20,15 +19,17 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
 from taskforce.bodies.models import CADENCE_MAX, CADENCE_MIN
 from taskforce.forms import (
+    CharacterCount,
     GovDateField,
     LineField,
     NoControlCharacters,
     SingleLine,
     line_field,
+    max_length,
     strip,
     working_day_offsets_form,
 )
@@ -77,7 +78,7 @@ class _MeetingFields(FlaskForm):
         widget=GovTextInput(),
         filters=[strip],
         description="A room and building, or a video-call link",
-        validators=[Length(max=LOCATION_MAX), SingleLine("Location")],
+        validators=[max_length("Location", LOCATION_MAX), SingleLine("Location")],
     )
 
 
@@ -127,9 +128,9 @@ class MeetingForm(_MeetingFields):
 class CancelForm(FlaskForm):
     reason = TextAreaField(
         "Reason (optional)",
-        widget=GovTextArea(),
+        widget=CharacterCount(REASON_MAX),
         description="Members see this in the cancellation",
-        validators=[Optional(), Length(max=REASON_MAX), NoControlCharacters("Reason")],
+        validators=[Optional(), max_length("Reason", REASON_MAX), NoControlCharacters("Reason")],
     )
     submit = SubmitField("Cancel the meeting", widget=GovSubmitInput())
 

@@ -20,7 +20,14 @@ from taskforce.meetings.forms import (
 )
 from taskforce.meetings.models import AttendanceStatus, Meeting
 from taskforce.text import expected_version
-from taskforce.web import attempt, flash_success, record_or_404, taskforce_or_404, web_actor
+from taskforce.web import (
+    attempt,
+    flash_success,
+    form_status,
+    record_or_404,
+    taskforce_or_404,
+    web_actor,
+)
 
 bp = Blueprint("meetings", __name__)
 
@@ -87,7 +94,7 @@ def schedule(taskforce_id: int):
                 "then send the invites."
             )
             return redirect(url_for("meetings.index", taskforce_id=tf.id))
-    return render_template("meetings/schedule.html", tf=tf, form=form)
+    return render_template("meetings/schedule.html", tf=tf, form=form), form_status(form)
 
 
 def _show_page(meeting: Meeting, status: int = 200, error: ServiceError | None = None):
@@ -116,6 +123,7 @@ def show(meeting_id: int):
 def edit(meeting_id: int):
     meeting = _meeting_or_404(meeting_id, edit=True)
     form = MeetingForm(obj=meeting)
+    error = None
     if request.method == "GET":
         start = services.local(meeting.start_at)
         form.date.data = start.date()
@@ -140,7 +148,9 @@ def edit(meeting_id: int):
         else:
             _commit_and_report(queued, "updated invites", "Meeting saved.")
             return redirect(url_for("meetings.show", meeting_id=meeting.id))
-    return render_template("meetings/edit.html", tf=meeting.taskforce, meeting=meeting, form=form)
+    return render_template(
+        "meetings/edit.html", tf=meeting.taskforce, meeting=meeting, form=form
+    ), form_status(form, error)
 
 
 @bp.post("/meetings/<int:meeting_id>/next-working-day")
@@ -171,7 +181,9 @@ def cancel(meeting_id: int):
             cancelled = f"Meeting {meeting.number} cancelled. No invites had been sent."
             _commit_and_report(queued, "cancellations", cancelled)
             return redirect(url_for("meetings.show", meeting_id=meeting.id))
-    return render_template("meetings/cancel.html", tf=meeting.taskforce, meeting=meeting, form=form)
+    return render_template(
+        "meetings/cancel.html", tf=meeting.taskforce, meeting=meeting, form=form
+    ), form_status(form)
 
 
 @bp.post("/meetings/<int:meeting_id>/invites")
@@ -226,4 +238,4 @@ def cycle(taskforce_id: int):
         if not outcome.error:
             flash_success("Cycle saved. Every meeting's milestones now follow it.")
             return redirect(url_for("meetings.index", taskforce_id=tf.id))
-    return render_template("meetings/cycle.html", tf=tf, form=form)
+    return render_template("meetings/cycle.html", tf=tf, form=form), form_status(form)

@@ -11,7 +11,7 @@ from taskforce.audit.services import Actor, apply_changes, record, record_change
 from taskforce.bodies.models import TaskForce
 from taskforce.errors import ValidationError, check_version
 from taskforce.extensions import db
-from taskforce.performance.models import Assessment
+from taskforce.performance.models import RATING_NAMES, Assessment
 from taskforce.performance.services import priority_named
 
 
@@ -50,7 +50,7 @@ def add_assessment(tf: TaskForce, data: dict[str, Any], actor: Actor) -> Assessm
         assessment,
         taskforce_id=tf.id,
         summary=f"Assessed {priority.title} on {assessment.assessed_on:%-d %B %Y}: "
-        f"{assessment.likelihood_of_delivery}",
+        f"{RATING_NAMES[assessment.likelihood_of_delivery]}",
     )
     return assessment
 

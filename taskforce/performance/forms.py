@@ -24,7 +24,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     InputRequired,
-    Length,
     NumberRange,
     Optional,
     StopValidation,
@@ -32,11 +31,13 @@ from wtforms.validators import (
 from wtforms.validators import ValidationError as FieldError
 
 from taskforce.forms import (
+    CharacterCount,
     Editable,
     GovDateField,
     InYears,
     NoControlCharacters,
     line_field,
+    max_length,
     strip,
 )
 
@@ -110,7 +111,7 @@ class IndicatorForm(Editable, FlaskForm):
         widget=GovTextArea(),
         description="One period and planned value a line, like 2027-03, 1200. "
         "You can paste two columns from a spreadsheet.",
-        validators=[Optional(), Length(max=20000), NoControlCharacters("Trajectory")],
+        validators=[Optional(), max_length("Trajectory", 20000), NoControlCharacters("Trajectory")],
     )
     submit = SubmitField("Add the indicator", widget=GovSubmitInput())
 
@@ -126,7 +127,7 @@ class ActualsForm(FlaskForm):
         "reported is corrected, and the old value kept in its history.",
         validators=[
             InputRequired(message="Enter at least one period and value"),
-            Length(max=20000),
+            max_length("Actuals", 20000),
             NoControlCharacters("Actuals"),
         ],
     )
@@ -192,8 +193,8 @@ class AssessmentForm(Editable, FlaskForm):
     likelihood_of_delivery = _rating("Likelihood of delivery")
     rationale = TextAreaField(
         "Rationale",
-        widget=GovTextArea(),
+        widget=CharacterCount(5000),
         filters=[strip],
-        validators=[Optional(), Length(max=5000), NoControlCharacters("Rationale")],
+        validators=[Optional(), max_length("Rationale", 5000), NoControlCharacters("Rationale")],
     )
     submit = SubmitField("Record the assessment", widget=GovSubmitInput())

@@ -316,12 +316,14 @@ def record_actuals(
     db.session.flush()
     db.session.expire(indicator, ["actuals"])  # the collection reloads with the new rows
     if fresh or changed:
+        said = [f"{len(fresh)} new actual{'s' if len(fresh) != 1 else ''}"] if fresh else []
+        said += [f"{len(changed)} corrected"] if changed else []
         record(
             actor,
             "indicator.actuals",
             indicator,
             taskforce_id=indicator.taskforce_id,
-            summary=f"{indicator.name}: {len(fresh)} new actual(s), {len(changed)} corrected",
+            summary=f"{indicator.name}: {', '.join(said)}",
         )
     return len(fresh), len(changed)
 

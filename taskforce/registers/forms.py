@@ -11,7 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Optional, Regexp
 
 from taskforce.forms import (
     Editable,
@@ -19,6 +19,7 @@ from taskforce.forms import (
     InYears,
     OptionalDate,
     line_field,
+    max_length,
     strip,
     text_field,
 )
@@ -35,7 +36,7 @@ class RiskForm(Editable, FlaskForm):
         description="For example, R07",
         validators=[
             InputRequired(message="Enter a reference"),
-            Length(max=20),
+            max_length("Reference", 20),
             Regexp(REF_PATTERN, message="Use letters, numbers and . _ / - only"),
         ],
     )

@@ -231,7 +231,7 @@ def test_allocating_with_bad_input_changes_nothing(web, tf, field, value, messag
         field: value,
     }
     response = web.post(url, data=data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = unescape(response.get_data(as_text=True))
     assert "There is a problem" in html and message in html
     assert db.session.query(Action).count() == 0
@@ -276,7 +276,7 @@ def test_update_an_action_on_the_web_and_see_its_history(web, make_action):
     response = _update(web, action, status="in_progress", comment="Begun")
     assert response.status_code == 302
     html = web.get(f"/actions/{action.id}").get_data(as_text=True)
-    assert "Status: open → in progress" in html and "Begun" in html
+    assert "Status: Open → In progress" in html and "Begun" in html
 
 
 def test_a_stale_web_edit_is_a_conflict_not_an_overwrite(web, make_action, api):

@@ -28,9 +28,12 @@ def test_wrong_password_shows_an_error_summary(client, make_user):
     user = make_user("secretariat")
     response = _post_login(client, user.email, "wrong-password-here")
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "There is a problem" in html
-    assert "Enter a correct email address and password" in html
+    summary = html.split("govuk-error-summary__list", 1)[1].split("</ul>", 1)[0]
+    assert summary.count("Enter a correct email address and password") == 1
+    assert 'href="#password"' in summary
+    assert html.count("Enter a correct email address and password") == 2  # and by the field
     assert "<title>Error: Sign in" in html
 
 
@@ -51,7 +54,7 @@ def test_deactivated_user_cannot_sign_in(client, make_user):
     user.active = False
     db.session.commit()
     response = _post_login(client, user.email, PASSWORD)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Enter a correct email address and password" in response.get_data(as_text=True)
     assert client.get("/").location.startswith("/login")  # still signed out
 
@@ -139,5 +142,5 @@ def test_an_unknown_email_is_checked_against_a_hash_made_like_the_real_ones(app,
 
 def test_a_nul_byte_in_the_email_is_a_form_error(client):
     response = _post_login(client, "a\x00b@example.gov.uk", "whatever-it-is")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Email address must not contain control characters" in response.get_data(as_text=True)

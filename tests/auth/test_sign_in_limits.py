@@ -49,7 +49,7 @@ def test_behind_a_trusted_proxy_one_attacker_cannot_lock_out_everyone(proxied, m
     codes = [
         sign_in(proxied, f"x{n}@example.gov.uk", "guess-guess-guess", attacker) for n in range(4)
     ]
-    assert codes == [200, 200, 200, 429]  # the attacker's own address is stopped
+    assert codes == [422, 422, 422, 429]  # the attacker's own address is stopped
     assert sign_in(proxied, user.email, PASSWORD, "198.51.100.7") == 302  # everyone else is not
     # A forged X-Forwarded-For in front of the proxy's own entry changes nothing: only the
     # address the trusted proxy saw counts.
@@ -61,7 +61,7 @@ def test_behind_a_trusted_proxy_one_account_cannot_be_sprayed(proxied, make_user
     codes = [
         sign_in(proxied, target.email.upper(), f"guess-{n}", f"198.18.0.{n}") for n in range(6)
     ]
-    assert codes == [200, 200, 200, 200, 200, 429]  # five failures, from five addresses
+    assert codes == [422, 422, 422, 422, 422, 429]  # five failures, from five addresses
     assert sign_in(proxied, f" {target.email} ", PASSWORD, "198.18.1.1") == 429  # same account
     assert sign_in(proxied, bystander.email, PASSWORD, "198.18.1.2") == 302
 
@@ -77,7 +77,7 @@ def test_with_no_proxy_trusted_forwarded_headers_are_ignored(exposed, make_user)
     codes = [
         sign_in(exposed, f"x{n}@example.gov.uk", "guess-guess", f"203.0.113.{n}") for n in range(4)
     ]
-    assert codes == [200, 200, 200, 429]
+    assert codes == [422, 422, 422, 429]
 
 
 def test_the_trusted_proxy_also_gives_the_scheme_and_host(proxied, exposed):

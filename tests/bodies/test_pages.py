@@ -98,7 +98,7 @@ def test_a_stale_edit_is_shown_as_a_conflict_not_saved(web, secretariat, make_ta
         data={**FORM, "code": tf.code, "purpose": "Mine.", "version": stale_version},
     )
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "changed by someone else" in html
     assert "Mine." in html  # what the user typed is kept on the page
     db.session.expire_all()
@@ -184,7 +184,7 @@ def test_an_edit_with_an_odd_version_number_is_a_conflict_not_a_crash(
     tf = make_taskforce(by=secretariat, priorities=["Homes", "Land"])
     form = {k: v for k, v in FORM.items() if k != "priorities"}
     response = web.post(f"/taskforces/{tf.id}/edit", data={**form, "code": tf.code, "version": "²"})
-    assert response.status_code == 200
+    assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "The page you saved from did not say which version" in html
     assert "Protect homes." in html  # what the user typed is kept on the page
@@ -198,8 +198,9 @@ def test_history_shows_who_changed_what_and_how(web, secretariat, make_taskforce
     tf = make_taskforce(by=secretariat)
     api.patch(f"/taskforces/{tf.id}", {"quorum": 3})
     html = web.get(f"/taskforces/{tf.id}/history").get_data(as_text=True)
-    assert "via api" in html
+    assert "through the API" in html
     assert "Changed quorum" in html
+    assert "Quorum: <del>none</del> → <ins>3</ins>" in html
 
 
 def test_purpose_with_script_renders_inert_on_the_page(web, secretariat, make_taskforce):

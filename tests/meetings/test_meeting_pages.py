@@ -210,7 +210,7 @@ def test_a_date_with_the_wrong_number_of_parts_is_a_form_error(client, tf):
             "cadence_weeks": "6",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "must be a day, month and year" in response.get_data(as_text=True)
 
 
