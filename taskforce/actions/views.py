@@ -22,7 +22,14 @@ from taskforce.bodies.models import TaskForce
 from taskforce.forms import ButtonForm
 from taskforce.meetings.services import meetings_of
 from taskforce.text import expected_version, small_int
-from taskforce.web import attempt, flash_success, record_or_404, taskforce_or_404, web_actor
+from taskforce.web import (
+    attempt,
+    flash_mail,
+    flash_success,
+    record_or_404,
+    taskforce_or_404,
+    web_actor,
+)
 
 bp = Blueprint("actions", __name__)
 
@@ -177,17 +184,22 @@ def new(taskforce_id: int):
             action, warnings = services.create_action(tf, data, web_actor(), meeting)
             queued = 1 if form.send_link.data and emails.send_owner_link(action, web_actor()) else 0
         if not outcome.error:
-            sent = transaction.finish().sent
+            delivery = transaction.finish()
             note = f"Action {action.reference} allocated to {action.owner_name}."
+            notes = " ".join(f"Note: {warning}." for warning in warnings)
             if queued:
-                note += (
-                    " They have been emailed a link to update it."
-                    if sent
-                    else (" Their email is queued and will be retried.")
+                flash_mail(
+                    delivery,
+                    queued,
+                    sent=f"{note} They have been emailed a link to update it.",
+                    kept=f"{note} Their link to update it is kept here, not sent: "
+                    "no mail server is configured.",
+                    waiting=f"{note} Their email with a link to update it has not reached "
+                    "the mail server yet.",
+                    also=notes,
                 )
-            for warning in warnings:
-                note += f" Note: {warning}."
-            flash_success(note)
+            else:
+                flash_success(" ".join(filter(None, (note, notes))))
             return redirect(url_for("actions.show", action_id=action.id))
     return render_template("actions/new.html", tf=tf, form=form)
 
@@ -283,11 +295,14 @@ def send_link(action_id: int):
         emails.send_owner_link(action, web_actor())
     if outcome.error:
         return _show_page(action, status=outcome.error.status, problem=outcome.error.message)
-    sent = transaction.finish().sent
-    flash_success(
-        f"A new link was emailed to {action.owner_email}; earlier links no longer work."
-        if sent
-        else f"A new link to {action.owner_email} is queued; it will be retried automatically."
+    flash_mail(
+        transaction.finish(),
+        1,
+        sent=f"A new link was emailed to {action.owner_email}.",
+        kept=f"A new link for {action.owner_email} is kept here, not sent: "
+        "no mail server is configured.",
+        waiting=f"A new link for {action.owner_email} has not reached the mail server yet.",
+        also="Earlier links no longer work.",
     )
     return redirect(url_for("actions.show", action_id=action.id))
 
