@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -128,3 +129,11 @@ def test_sending_the_outbox_by_hand_says_mail_is_kept_without_a_mail_server(app)
     result = app.test_cli_runner().invoke(args=["outbox", "send"])
     assert result.output == "1 kept in the outbox: no mail server is configured (SMTP_HOST).\n"
     assert db.session.query(OutboxMessage).one().status == "kept"
+
+
+def test_on_sqlite_the_lock_is_a_file_beside_the_database(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL holds an advisory lock instead")
+    lock = Path(f"{db.engine.url.database}.scheduler-lock")
+    with single_scheduler(poll_seconds=0.05):
+        assert lock.exists()
