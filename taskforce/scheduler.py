@@ -48,6 +48,7 @@ def in_app(app: Flask, job: Callable[[], object]) -> Callable[[], None]:
                 db.session.remove()
 
     run.__name__ = job.__name__
+    run.__qualname__ = job.__qualname__  # what APScheduler's log names the job by
     return run
 
 
@@ -99,6 +100,7 @@ def build_scheduler(app: Flask, now: datetime | None = None) -> BlockingSchedule
         id="outbox",
         max_instances=1,
         coalesce=True,
+        next_run_time=now,  # at once: mail queued while no scheduler ran (`flask demo load`)
     )
     hour, minute = app.config["CHASE_AT"].split(":")
     chase_at = now.replace(hour=int(hour), minute=int(minute), second=0, microsecond=0)

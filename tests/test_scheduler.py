@@ -104,6 +104,13 @@ def _chase_job(app, now: datetime):
     return jobs["chase"]
 
 
+def test_the_outbox_job_first_runs_as_the_scheduler_starts(app):
+    now = datetime(2027, 3, 6, 10, 0, tzinfo=LONDON)
+    jobs = {job.id: job for job in build_scheduler(app, now=now).get_jobs()}
+    assert jobs["outbox"].next_run_time == now
+    assert jobs["outbox"].name == "deliver_outbox"
+
+
 def test_a_scheduler_started_after_the_chasing_hour_chases_at_once(app):
     app.config["CHASE_AT"] = "09:00"
     tuesday_ten = datetime(2027, 3, 2, 10, 0, tzinfo=LONDON)
