@@ -61,7 +61,9 @@ class Config:
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     TIMEZONE = _timezone(os.environ.get("TIMEZONE", "Europe/London"))
 
-    SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
+    #: The SMTP relay. Unset (the embedded default), no mail leaves: the outbox keeps each
+    #: message for the Outbox page to show as its recipient would see it.
+    SMTP_HOST = os.environ.get("SMTP_HOST", "").strip()
     SMTP_PORT = _int("SMTP_PORT", 25)
     SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
@@ -121,6 +123,9 @@ class TestConfig(Config):
     LOGIN_ACCOUNT_RATE_LIMIT = "100000 per minute"
     OWNER_LINK_RATE_LIMIT = "100000 per hour"
     SERVER_NAME = None
+    # Mail is kept in the outbox, whatever the environment says; the `smtp` fixture points
+    # a test at a real SMTP server (aiosmtpd) on a loopback port.
+    SMTP_HOST = ""
     # One iteration: a test user costs microseconds rather than scrypt's fifth of a second.
     # Never outside tests.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"  # noqa: S105 - a hashing method

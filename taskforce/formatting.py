@@ -30,6 +30,16 @@ def format_datetime(value: datetime | None) -> str:
     return f"{format_date(moment)} at {hour}:{moment:%M}{'am' if moment.hour < 12 else 'pm'}"
 
 
+def format_short_datetime(value: datetime | None) -> str:
+    """23 Nov 2026, 2:05pm: for a table with little room."""
+    if value is None:
+        return ""
+    moment = local(value)
+    hour = moment.hour % 12 or 12
+    return f"{moment.day} {moment:%b %Y}, {hour}:{moment:%M}{'am' if moment.hour < 12 else 'pm'}"
+
+
 def register(app) -> None:
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(format_short_datetime, "short_datetime")

@@ -5,6 +5,10 @@ so mail normally leaves within the request. Whatever fails stays queued with a b
 the scheduler retries it. A message is claimed (queued → sending) in its own committed
 update before it is sent, so two processes never send the same row; a process that dies
 mid-send leaves the row "sending", and it is retried once that claim is stale.
+
+With no mail server configured (SMTP_HOST unset, the embedded default) the outbox itself is
+the mailbox: each message is delivered at once by being kept, whole, in its row ("kept"),
+where the Outbox page shows it as its recipient would read it. Kept mail is never retried.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from functools import lru_cache
 from queue import SimpleQueue
 
 from flask import current_app, g, has_app_context, has_request_context
-from sqlalchemy import String, Text, bindparam, case, insert, or_, select, update
+from sqlalchemy import String, Text, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -61,7 +65,7 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(500))
     #: The whole message as sent, so a retry sends exactly the same bytes.
     raw: Mapped[str] = mapped_column(Text)
-    #: queued, sending, sent or failed.
+    #: queued, sending, sent, failed or kept (delivered to the local mailbox: no mail server).
     status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -71,6 +75,11 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(String(1000), default="")
     taskforce_id: Mapped[int | None] = mapped_column(index=True)
+
+
+def keeps_mail() -> bool:
+    """Whether mail is kept in the outbox rather than sent: no mail server is configured."""
+    return not current_app.config["SMTP_HOST"]
 
 
 def render(template_name: str, **context) -> tuple[str, str]:
@@ -396,7 +405,8 @@ def deliver_queued(
     ids: list[int] | None = None,
     progress: Callable[[int], object] | None = None,
 ) -> tuple[int, int]:
-    """Send what is due (or, given ids, just those); return (sent, failed).
+    """Send what is due (or, given ids, just those); return (sent, failed). With no mail
+    server (keeps_mail()), "sent" counts the messages kept in the local mailbox.
 
     A long queue is shared between up to SMTP_CONNECTIONS connections (see Sender).
     `progress`, if given, is called with 1 as each message is dealt with.
@@ -527,9 +537,18 @@ def _deliver(
     smtp: smtplib.SMTP | None = None
     books = db.engine.connect()  # where each send is recorded, one commit per message
     pending: list[Claimed] = []
+    keep = keeps_mail()
     try:
         for batch in batches:
             pending = _claim(batch, token)
+            if keep:
+                _keep(pending, token, books)
+                tally.sent += len(pending)
+                if progress is not None:
+                    for _row in pending:
+                        progress(1)
+                pending = []
+                continue
             claimed = time.monotonic()
             while pending:
                 if time.monotonic() - claimed > STALE_CLAIM.total_seconds() / 2:
@@ -589,6 +608,19 @@ def _deliver(
         books.close()
 
 
+def _keep(rows: list[Claimed], token: str, conn: Connection) -> None:
+    """Deliver claimed messages to the local mailbox: kept whole, for the Outbox page."""
+    if not rows:
+        return
+    table = OutboxMessage.__table__
+    conn.execute(
+        update(table)
+        .where(table.c.id.in_([row.id for row in rows]), table.c.claim_token == token)
+        .values(status="kept", sent_at=utcnow(), last_error="", claimed_at=None, claim_token=None)
+    )
+    conn.commit()
+
+
 def _release(message_ids: list[int], token: str, conn: Connection, reason: str) -> None:
     """Hand messages this run claimed but did not try back to the queue, uncharged, saying
     why they wait (the outbox page shows it)."""
@@ -625,6 +657,14 @@ def messages(
     return list(db.session.scalars(stmt.order_by(OutboxMessage.id.desc()).limit(limit)))
 
 
+def count(*statuses: str, taskforce_ids: list[int] | None = None) -> int:
+    """How many outbox rows are in these states; None for taskforce_ids means every one."""
+    stmt = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status.in_(statuses))
+    if taskforce_ids is not None:
+        stmt = stmt.where(OutboxMessage.taskforce_id.in_(taskforce_ids))
+    return db.session.scalar(stmt) or 0
+
+
 def forget_queued() -> None:
     """Drop this request's list of mail to send: its transaction was rolled back."""
     if has_app_context():
@@ -644,10 +684,42 @@ def deliver_after_commit() -> tuple[int, int]:
         return 0, 0
 
 
-def retry_now(row: OutboxMessage) -> None:
-    """Put a failed or waiting message back at the front of the queue, for this request."""
-    if row.status in ("queued", "failed"):
-        row.status = "queued"
-        row.next_attempt_at = utcnow()
-        row.attempts = min(row.attempts, MAX_ATTEMPTS - 1)
-        g.setdefault("outbox_ids", []).append(row.id)
+#: Messages that have not reached the mail server, and may be tried again.
+RETRYABLE = ("queued", "failed")
+
+
+def retry_now(row: OutboxMessage) -> bool:
+    """Put a failed or waiting message back at the front of the queue, for this request;
+    say whether it was one that can be retried."""
+    if row.status not in RETRYABLE:
+        return False
+    row.status = "queued"
+    row.next_attempt_at = utcnow()
+    row.attempts = min(row.attempts, MAX_ATTEMPTS - 1)
+    g.setdefault("outbox_ids", []).append(row.id)
+    return True
+
+
+def retry_all(taskforce_ids: list[int] | None = None) -> int:
+    """Put every failed and waiting message (of these task forces; None for all) back at
+    the front of the queue, for this request to send; return how many."""
+    table = OutboxMessage.__table__
+    stmt = select(table.c.id).where(table.c.status.in_(RETRYABLE))
+    if taskforce_ids is not None:
+        stmt = stmt.where(table.c.taskforce_id.in_(taskforce_ids))
+    ids = list(db.session.scalars(stmt.order_by(table.c.id)))
+    if ids:
+        db.session.execute(
+            update(table)
+            .where(table.c.id.in_(ids), table.c.status.in_(RETRYABLE))
+            .values(
+                status="queued",
+                next_attempt_at=utcnow(),
+                attempts=case(
+                    (table.c.attempts > MAX_ATTEMPTS - 1, MAX_ATTEMPTS - 1),
+                    else_=table.c.attempts,
+                ),
+            )
+        )
+        g.setdefault("outbox_ids", []).extend(ids)
+    return len(ids)

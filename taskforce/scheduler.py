@@ -13,7 +13,9 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -46,13 +48,16 @@ def in_app(app: Flask, job: Callable[[], object]) -> Callable[[], None]:
                 db.session.remove()
 
     run.__name__ = job.__name__
+    run.__qualname__ = job.__qualname__  # what APScheduler's log names the job by
     return run
 
 
 def deliver_outbox() -> None:
     """Send queued mail whose retry time has come."""
     sent, failed = mail.deliver_queued()
-    if sent or failed:
+    if sent and mail.keeps_mail():
+        log.info("outbox: %s kept here (no mail server is configured)", sent)
+    elif sent or failed:
         log.info("outbox: %s sent, %s failed", sent, failed)
 
 
@@ -79,8 +84,14 @@ def housekeeping() -> None:
     log.info("housekeeping: %s cached chart%s deleted", pruned, "" if pruned == 1 else "s")
 
 
-def build_scheduler(app: Flask) -> BlockingScheduler:
+#: How long after CHASE_AT a scheduler that starts late still chases that day.
+CHASE_GRACE = timedelta(hours=8)
+
+
+def build_scheduler(app: Flask, now: datetime | None = None) -> BlockingScheduler:
     """Register every domain's jobs; the caller starts it."""
+    zone = ZoneInfo(app.config["TIMEZONE"])
+    now = (now or datetime.now(zone)).astimezone(zone)
     scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])
     scheduler.add_job(
         in_app(app, deliver_outbox),
@@ -89,8 +100,13 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         id="outbox",
         max_instances=1,
         coalesce=True,
+        next_run_time=now,  # at once: mail queued while no scheduler ran (`flask demo load`)
     )
     hour, minute = app.config["CHASE_AT"].split(":")
+    chase_at = now.replace(hour=int(hour), minute=int(minute), second=0, microsecond=0)
+    # A scheduler that was down at the hour still chases when it comes back that day: at
+    # once. Chasing never sends a step twice, so a run that already happened adds nothing.
+    late = now.weekday() < 5 and chase_at <= now < chase_at + CHASE_GRACE
     scheduler.add_job(
         in_app(app, chase_owners),
         "cron",
@@ -100,8 +116,8 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         id="chase",
         max_instances=1,
         coalesce=True,
-        # A scheduler that was down at the hour still chases when it comes back that day.
-        misfire_grace_time=8 * 60 * 60,
+        misfire_grace_time=int(CHASE_GRACE.total_seconds()),
+        **({"next_run_time": now} if late else {}),
     )
     scheduler.add_job(
         in_app(app, housekeeping),
@@ -135,7 +151,12 @@ def single_scheduler(poll_seconds: float = 30) -> Iterator[None]:
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
                 conn.commit()
         return
-    lock_path = Path(current_app.instance_path) / "scheduler.lock"
+    # Beside the database file: a scheduler of another database (a test's) is not held up.
+    database = engine.url.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        lock_path = Path(f"{database}.scheduler-lock")
+    else:
+        lock_path = Path(current_app.instance_path) / "scheduler.lock"
     with open(lock_path, "w") as handle:
         while True:
             try:
@@ -167,4 +188,7 @@ def run_scheduler() -> None:
 def send_outbox() -> None:
     """Send whatever mail is due now, once."""
     sent, failed = mail.deliver_queued()
-    click.echo(f"{sent} sent, {failed} failed.")
+    if mail.keeps_mail():
+        click.echo(f"{sent} kept in the outbox: no mail server is configured (SMTP_HOST).")
+    else:
+        click.echo(f"{sent} sent, {failed} failed.")

@@ -47,10 +47,13 @@ def end_request(response: Response) -> None:
 
 @dataclass(frozen=True)
 class Delivery:
-    """What became of the mail a request queued, once it was committed."""
+    """What became of the mail a request queued, once it was committed: how many messages
+    reached the mail server, how many did not (yet), and how many were kept in the outbox
+    because no mail server is configured."""
 
     sent: int = 0
     failed: int = 0
+    kept: int = 0
 
 
 def rollback() -> None:
@@ -63,4 +66,6 @@ def finish() -> Delivery:
     """Commit this request's changes, then send the mail it queued."""
     db.session.commit()
     sent, failed = mail.deliver_after_commit()
+    if mail.keeps_mail():
+        return Delivery(0, failed, kept=sent)
     return Delivery(sent, failed)

@@ -8,10 +8,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
-from flask import Flask, abort, flash, render_template, request
+from flask import Flask, abort, flash, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -239,6 +240,37 @@ def warn_removed_html(text: str | None, what: str) -> None:
         f"Some HTML was removed from {what}: {listed}. It stays in the text as you typed it, "
         "but pages do not show it."
     )
+
+
+def flash_mail(
+    delivery: transaction.Delivery,
+    count: int,
+    *,
+    sent: str,
+    kept: str,
+    waiting: str,
+    also: str = "",
+) -> None:
+    """Say what became of the `count` emails a change queued, truthfully, then `also`.
+
+    `sent` is a success only when every one reached the mail server. `kept` (no mail server
+    is configured: the mail stayed in the outbox) and `waiting` (not all of it reached the
+    server yet) are warnings with a link to the Outbox, where each message can be read.
+    """
+    if delivery.kept:
+        them = "it" if count == 1 else "them"
+        flash(_with_outbox_link(kept, f"Read {them} in the Outbox", also), "warning")
+    elif delivery.sent >= count and not delivery.failed:
+        flash_success(" ".join(filter(None, (sent, also))))
+    else:
+        flash(_with_outbox_link(waiting, "See why in the Outbox", also), "warning")
+
+
+def _with_outbox_link(message: str, link_text: str, also: str) -> Markup:
+    html = Markup('{} <a class="govuk-notification-banner__link" href="{}">{}</a>.').format(
+        message, url_for("outbox.index"), link_text
+    )
+    return html + Markup(" ") + also if also else html
 
 
 def _is_unique_violation(error: IntegrityError) -> bool:

@@ -163,3 +163,27 @@ def test_a_subject_with_any_line_break_is_sent_on_one_line(app, smtp):
     }
     assert mail.deliver_queued() == (2, 0)
     assert [m["Subject"] for _rcpts, m in smtp.messages] == ["A B C D E F G H I J K L M\u00e9"] * 2
+
+
+def test_without_a_mail_server_mail_is_kept_whole_at_once_and_never_retried(app):
+    ids = queue_many([Outgoing.plain([f"k{n}@example.gov.uk"], "K", "Hi", "t") for n in range(3)])
+    db.session.commit()
+    raw = {row.id: row.raw for row in db.session.scalars(select(OutboxMessage))}
+    seen = []
+    assert mail.deliver_queued(ids=ids, progress=seen.append) == (3, 0)
+    assert seen == [1, 1, 1]
+    db.session.expire_all()
+    rows = db.session.scalars(select(OutboxMessage)).all()
+    assert {(r.status, r.attempts, r.claim_token) for r in rows} == {("kept", 0, None)}
+    assert all(r.sent_at is not None and r.raw == raw[r.id] for r in rows)  # what to show
+    assert mail.deliver_queued() == (0, 0)
+
+
+def test_mail_kept_here_is_not_sent_once_a_mail_server_is_configured(app, smtp):
+    message = mail.new_message(["k@example.gov.uk"], "Kept")
+    message.set_content("Hi")
+    row = mail.queue(message, kind="test")
+    row.status = "kept"
+    db.session.commit()
+    assert mail.deliver_queued() == (0, 0)
+    assert mail.retry_all() == 0 and smtp.messages == []

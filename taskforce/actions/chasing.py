@@ -52,6 +52,8 @@ class RunSummary:
     queued: int = 0
     sent: int = 0
     failed: int = 0
+    #: No mail server is configured: what was "sent" was kept in the outbox.
+    kept: bool = False
     #: Owners and their entries, for --dry-run to show what would go.
     digests: dict[str, list[DigestEntry]] = field(default_factory=dict)
 
@@ -64,7 +66,12 @@ class RunSummary:
         for step in STEPS:
             out.append(f"  {STEP_LABELS[step]}: {self.steps.get(step, 0)}")
         out.append(f"Escalation emails to chairs and secretariats: {self.escalation_emails}")
-        if not self.dry_run:
+        if self.kept:
+            out.append(
+                f"Emails kept in the outbox, not sent (no mail server is configured): "
+                f"{self.sent} of {self.queued}"
+            )
+        elif not self.dry_run:
             out.append(f"Emails sent: {self.sent} of {self.queued}; failed for now: {self.failed}")
             if self.failed:
                 out.append("Failed emails stay in the outbox and are retried automatically.")
@@ -199,6 +206,7 @@ def run(
         summary.sent, summary.failed = mail.deliver_queued(
             limit=len(ids), ids=ids, progress=progress
         )
+        summary.kept = mail.keeps_mail()
     return summary
 
 

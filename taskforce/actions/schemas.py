@@ -101,8 +101,10 @@ class ActionOut(Output):
 
 
 class LinkSent(Output):
-    #: Emails queued (1); `delivered` says whether the SMTP server took it already.
+    #: Emails queued (1); `delivered` says whether the SMTP server took it already, `kept`
+    #: whether it was kept in the outbox instead, no mail server being configured.
     sent: int
     delivered: int
+    kept: int
     email: str
     expires_at: datetime

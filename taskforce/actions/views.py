@@ -27,6 +27,7 @@ from taskforce.meetings.services import meetings_of
 from taskforce.text import expected_version, small_int
 from taskforce.web import (
     attempt,
+    flash_mail,
     flash_success,
     flash_warning,
     form_status,
@@ -206,15 +207,20 @@ def new(taskforce_id: int):
             action, warnings = services.create_action(tf, data, web_actor(), meeting)
             queued = 1 if form.send_link.data and emails.send_owner_link(action, web_actor()) else 0
         if not outcome.error:
-            sent = transaction.finish().sent
+            delivery = transaction.finish()
             note = f"Action {action.reference} allocated to {action.owner_name}."
             if queued:
-                note += (
-                    " They have been emailed a link to update it."
-                    if sent
-                    else (" Their email is queued and will be retried.")
+                flash_mail(
+                    delivery,
+                    queued,
+                    sent=f"{note} They have been emailed a link to update it.",
+                    kept=f"{note} Their link to update it is kept here, not sent: "
+                    "no mail server is configured.",
+                    waiting=f"{note} Their email with a link to update it has not reached "
+                    "the mail server yet.",
                 )
-            flash_success(note)
+            else:
+                flash_success(note)
             for warning in warnings:
                 flash_warning(f"{warning}. Check it is right.")
             return redirect(url_for("actions.show", action_id=action.id))
@@ -313,11 +319,14 @@ def send_link(action_id: int):
         emails.send_owner_link(action, web_actor())
     if outcome.error:
         return _show_page(action, status=outcome.error.status, problem=outcome.error.message)
-    sent = transaction.finish().sent
-    flash_success(
-        f"A new link was emailed to {action.owner_email}; earlier links no longer work."
-        if sent
-        else f"A new link to {action.owner_email} is queued; it will be retried automatically."
+    flash_mail(
+        transaction.finish(),
+        1,
+        sent=f"A new link was emailed to {action.owner_email}.",
+        kept=f"A new link for {action.owner_email} is kept here, not sent: "
+        "no mail server is configured.",
+        waiting=f"A new link for {action.owner_email} has not reached the mail server yet.",
+        also="Earlier links no longer work.",
     )
     return redirect(url_for("actions.show", action_id=action.id))
 

@@ -142,11 +142,12 @@ def update_action(action_id: int):
 def send_owner_link(action_id: int):
     action = _action(action_id, edit=True)
     emails.send_owner_link(action, api_actor())
-    delivered = transaction.finish().sent
+    delivery = transaction.finish()
     return dump(
         LinkSent(
             sent=1,
-            delivered=delivered,
+            delivered=delivery.sent,
+            kept=delivery.kept,
             email=action.owner_email,
             expires_at=utcnow() + OWNER_LINK_LIFETIME,
         ),

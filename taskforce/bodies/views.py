@@ -18,6 +18,7 @@ from taskforce.meetings import emails
 from taskforce.text import small_int
 from taskforce.web import (
     attempt,
+    flash_mail,
     flash_success,
     form_status,
     taskforce_or_404,
@@ -226,9 +227,15 @@ def history(taskforce_id: int):
 def send_calendar_link(member_id: int):
     member = _member_or_404(member_id, edit=True)
     if ConfirmForm().validate_on_submit():
-        emails.send_feed_link(member)
-        sent = transaction.finish().sent
-        flash_success(f"Calendar feed link {'sent' if sent else 'queued'} to {member.email}.")
+        queued = emails.send_feed_link(member)
+        flash_mail(
+            transaction.finish(),
+            queued,
+            sent=f"Calendar feed link sent to {member.email}.",
+            kept=f"Calendar feed link for {member.email} kept here, not sent: "
+            "no mail server is configured.",
+            waiting=f"Calendar feed link for {member.email} has not reached the mail server yet.",
+        )
     return redirect(url_for("bodies.edit_member", member_id=member.id))
 
 

@@ -22,6 +22,7 @@ from taskforce.meetings.models import AttendanceStatus, Meeting
 from taskforce.text import expected_version
 from taskforce.web import (
     attempt,
+    flash_mail,
     flash_success,
     form_status,
     record_or_404,
@@ -39,17 +40,25 @@ def _meeting_or_404(meeting_id: int, *, edit: bool = False) -> Meeting:
 def _commit_and_report(invites: emails.Invites, what: str, otherwise: str) -> None:
     """Commit, send what was queued, and tell the user what became of it, and whose
     addresses mail cannot reach."""
-    sent = transaction.finish().sent
+    delivery = transaction.finish()
     queued = invites.queued
+    skipped = invites.skipped_sentence()
     if not queued:
         message = otherwise if not invites.skipped else f"No {what} sent."
-    elif sent < queued:
-        message = (
-            f"{queued} {what} queued, {sent} sent now. The rest will be retried automatically."
-        )
-    else:
-        message = f"{sent} {what} sent."
-    flash_success(" ".join(filter(None, (message, invites.skipped_sentence()))))
+        flash_success(" ".join(filter(None, (message, skipped))))
+        return
+    what = what.removesuffix("s") if queued == 1 else what
+    flash_mail(
+        delivery,
+        queued,
+        sent=f"{queued} {what} sent.",
+        kept=f"{queued} {what} kept here, not sent: no mail server is configured.",
+        waiting=(
+            f"{queued} {what} queued, {delivery.sent} sent now; "
+            "the rest have not reached the mail server."
+        ),
+        also=skipped,
+    )
 
 
 @bp.get("/taskforces/<int:taskforce_id>/meetings")

@@ -254,3 +254,11 @@ def test_an_action_allocated_inside_the_reminder_window_is_chased_the_day_after(
     assert "Reminder: 1" in chase(app, "2027-03-01")
     assert "Owners emailed: 0" in chase(app, "2027-03-02")
     assert "Chase: 1" in chase(app, "2027-03-03")
+
+
+def test_without_a_mail_server_a_run_says_its_mail_was_kept_not_sent(app, three):
+    output = chase(app, "2027-02-24")
+    assert "Emails kept in the outbox, not sent (no mail server is configured): 2 of 2" in output
+    assert "Emails sent" not in output
+    statuses = db.session.scalars(select(OutboxMessage.status)).all()
+    assert statuses == ["kept", "kept"]
