@@ -29,6 +29,7 @@ from typing import Protocol
 from flask import current_app
 from sqlalchemy import LargeBinary, String, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
 from taskforce.db import utcnow
@@ -109,17 +110,21 @@ class DatabaseStorage:
         size = db.session.scalar(select(FileBlob.size).where(FileBlob.sha256 == sha256))
         if size is None:
             raise KeyError(sha256)
-        return self._chunks(sha256, size, chunk_size)
+        # The chunks are read as the response is sent, after the request's session has
+        # ended: on a connection of their own, needing no app context.
+        return self._chunks(db.engine, sha256, size, chunk_size)
 
-    def _chunks(self, sha256: str, size: int, chunk_size: int) -> Iterator[bytes]:
-        # substr() on a BLOB (SQLite) or bytea (PostgreSQL) reads only that slice.
-        for offset in range(0, size, chunk_size):
-            piece = db.session.scalar(
-                select(func.substr(FileBlob.content, offset + 1, chunk_size)).where(
-                    FileBlob.sha256 == sha256
+    @staticmethod
+    def _chunks(engine: Engine, sha256: str, size: int, chunk_size: int) -> Iterator[bytes]:
+        with engine.connect() as conn:
+            # substr() on a BLOB (SQLite) or bytea (PostgreSQL) reads only that slice.
+            for offset in range(0, size, chunk_size):
+                piece = conn.scalar(
+                    select(func.substr(FileBlob.content, offset + 1, chunk_size)).where(
+                        FileBlob.sha256 == sha256
+                    )
                 )
-            )
-            yield bytes(piece or b"")
+                yield bytes(piece or b"")
 
 
 class S3Storage:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, stream_with_context
+from flask import Response
 
 from taskforce.agenda.models import Paper, PaperVersion
 from taskforce.agenda.services import MEDIA_TYPES, download_name
@@ -17,11 +17,13 @@ def paper_download(paper: Paper, version: PaperVersion, *, inline: bool = False)
         response = Response(body, mimetype="text/markdown")
         response.headers["Content-Type"] = MEDIA_TYPES["markdown"]
     else:
+        # Read as the response goes out; a missing file fails here, before it starts.
         chunks = get_storage().stream(version.sha256)
-        response = Response(stream_with_context(chunks), content_type=MEDIA_TYPES[version.kind])
+        response = Response(chunks, content_type=MEDIA_TYPES[version.kind])
         response.headers["Content-Length"] = str(version.size)
     disposition = "inline" if inline else "attachment"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+

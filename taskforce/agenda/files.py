@@ -47,8 +47,9 @@ OTHER_MAINS = {
 }
 VBA_TYPE = "application/vnd.ms-office.vbaProject"
 CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
-#: A word: letters or digits, joined by apostrophes (straight or curly) or hyphens.
-_WORD = re.compile(r"\w+(?:['\u2019\-]\w+)*")
+#: A word: letters or digits, joined by apostrophes (straight or curly) or hyphens; a
+#: number with a thousands comma or a decimal point is one word too.
+_WORD = re.compile(r"\w+(?:['\u2019\-]\w+|[.,]\d+)*")
 
 
 class Unacceptable(Exception):
