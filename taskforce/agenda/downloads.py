@@ -26,4 +26,3 @@ def paper_download(paper: Paper, version: PaperVersion, *, inline: bool = False)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
-

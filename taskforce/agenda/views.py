@@ -16,6 +16,7 @@ from taskforce.agenda.forms import (
     MoveForm,
     UploadForm,
 )
+from taskforce.agenda.lead_links import live_links
 from taskforce.agenda.models import DURATION_MAX, AgendaItem, PaperStatus
 from taskforce.auth import permissions
 from taskforce.errors import Conflict
@@ -270,7 +271,7 @@ def commission(item_id: int):
         meeting=meeting,
         item=item,
         form=form,
-        live_links=len(commissioning.live_links(item.paper)) if item.paper else 0,
+        live_links=len(live_links(item.paper)) if item.paper else 0,
         button=ButtonForm(),
     ), form_status(form)
 
