@@ -110,11 +110,9 @@ def move(item_id: int):
     if not form.validate_on_submit() or form.direction.data not in ("up", "down"):
         abort(400)
     services.move(item, form.direction.data, web_actor())
-    # The moved item's button keeps the focus on the page that comes back.
-    return redirect(
-        _agenda_url(item.meeting, moved=item.id, dir=form.direction.data)
-        + f"#agenda-item-{item.id}"
-    )
+    # The moved item's button keeps the focus on the page that comes back (autofocus, which
+    # browsers skip when the address has a #fragment to scroll to: so none here).
+    return redirect(_agenda_url(item.meeting, moved=item.id, dir=form.direction.data))
 
 
 def _item_form(tf, item: AgendaItem | None = None) -> ItemForm:
