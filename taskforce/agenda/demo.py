@@ -109,69 +109,56 @@ def load_agenda_demo(meeting: Meeting, actor: Actor) -> list[AgendaItem]:
     chair = tf.chair
     learning = next((m for m in tf.members if "Learning" in m.role_title), None)
     work = next((m for m in tf.members if m.role_title.endswith("for Work")), None)
-    added = [
-        services.add_item(
-            meeting,
-            {
-                "title": "Apprenticeship starts: regional variation",
-                "lead_member_id": learning.id if learning else None,
-                "lead_name": "" if learning else "Director of Apprenticeships",
-                "purpose": "discussion",
-                "duration_minutes": 20,
-                "paper": REGIONAL_PAPER,
-            },
-            actor,
-        ),
-        services.add_item(
-            meeting,
-            {
-                "title": "Youth guarantee: the eight-week offer",
-                "lead_member_id": work.id if work else None,
-                "lead_name": "" if work else "Director of Employment",
-                "purpose": "decision",
-                "duration_minutes": 25,
-                "paper": YOUTH_PAPER,
-            },
-            actor,
-        ),
-        services.add_item(
-            meeting,
-            {
-                "title": "Skills bootcamps: interim evaluation",
-                "lead_name": "Head of Skills Evaluation",
-                "purpose": "information",
-                "duration_minutes": 10,
-            },
-            actor,
-        ),
-        services.add_item(
-            meeting,
-            {
-                "title": "Further education teacher recruitment",
-                "lead_name": "Director of Further Education",
-                "purpose": "discussion",
-                "duration_minutes": 15,
-                "paper_lead_email": "fe.workforce@example.gov.uk",
-            },
-            actor,
-        ),
-        services.add_item(
-            meeting,
-            {
-                "title": "Provider market exit: commercial position",
-                "lead_name": "Director of Provider Markets",
-                "purpose": "decision",
-                "duration_minutes": 10,
-                "paper": RESTRICTED_PAPER,
-                "restricted": True,
-                "restricted_to": [m.id for m in (chair, learning) if m is not None],
-            },
-            actor,
-        ),
+    specs = [
+        {
+            "title": "Apprenticeship starts: regional variation",
+            "lead_member_id": learning.id if learning else None,
+            "lead_name": "" if learning else "Director of Apprenticeships",
+            "purpose": "discussion",
+            "duration_minutes": 15,
+            "paper": REGIONAL_PAPER,
+        },
+        {
+            "title": "Youth guarantee: the eight-week offer",
+            "lead_member_id": work.id if work else None,
+            "lead_name": "" if work else "Director of Employment",
+            "purpose": "decision",
+            "duration_minutes": 20,
+            "paper": YOUTH_PAPER,
+        },
+        {
+            "title": "Skills bootcamps: interim evaluation",
+            "lead_name": "Head of Skills Evaluation",
+            "purpose": "information",
+            "duration_minutes": 5,
+        },
+        {
+            "title": "Further education teacher recruitment",
+            "lead_name": "Director of Further Education",
+            "purpose": "discussion",
+            "duration_minutes": 5,
+            "paper_lead_email": "fe.workforce@example.gov.uk",
+        },
+        {
+            "title": "Provider market exit: commercial position",
+            "lead_name": "Director of Provider Markets",
+            "purpose": "decision",
+            "duration_minutes": 5,
+            "paper": RESTRICTED_PAPER,
+            "restricted": True,
+            "restricted_to": [m.id for m in (chair, learning) if m is not None],
+        },
     ]
-    content, filename = _evaluation_docx()
-    services.upload_paper(added[2], content, filename, actor, max_bytes=len(content))
-    _late_commission(added[3], actor)
+    added = []
+    # One at a time, each paper in place before the next, so references follow the agenda.
+    for spec in specs:
+        item = services.add_item(meeting, spec, actor)
+        added.append(item)
+        if spec["title"].startswith("Skills bootcamps"):
+            content, filename = _evaluation_docx()
+            services.upload_paper(item, content, filename, actor, max_bytes=len(content))
+        elif "paper_lead_email" in spec:
+            _late_commission(item, actor)
     # Any other business stays last.
     items = services.items_of(meeting)
     aob = [i for i in items if i.is_standing and "other business" in i.title.lower()]

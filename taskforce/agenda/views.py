@@ -244,8 +244,18 @@ def commission(item_id: int):
     form = CommissionForm()
     if request.method == "GET":
         form.paper_lead_email.data = item.paper.paper_lead_email if item.paper else ""
-        form.due_on.data = (item.paper.due_on if item.paper else None) or services.papers_deadline(
-            meeting
+        # The date it was due, or the papers deadline, unless that has passed.
+        today = clock.today()
+        form.due_on.data = next(
+            (
+                day
+                for day in (
+                    item.paper.due_on if item.paper else None,
+                    services.papers_deadline(meeting),
+                )
+                if day is not None and day >= today
+            ),
+            None,
         )
     if form.validate_on_submit():
         with attempt(form) as outcome:
