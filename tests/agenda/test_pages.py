@@ -245,3 +245,26 @@ def test_the_meeting_page_links_to_the_agenda_and_papers(web, meeting):
     assert f'href="/meetings/{meeting.id}/agenda"' in html
     assert re.search(r"4 items;\s+not yet agreed with the chair", html)
     assert f'href="/meetings/{meeting.id}/papers"' in html
+
+
+def test_the_home_page_counts_late_papers_against_the_papers_deadline(
+    web, api, meeting, monkeypatch
+):
+    from datetime import date
+
+    from taskforce import clock
+    from taskforce.agenda import services
+
+    wednesday = date(2040, 1, 25)  # the papers deadline is Friday 27 January
+    monkeypatch.setattr(clock, "today", lambda: wednesday)
+    monkeypatch.setattr(services, "service_today", lambda: wednesday)
+    item = api.post(
+        f"/meetings/{meeting.id}/agenda-items",
+        {"title": "Late paper", "duration_minutes": 5, "paper_lead_email": "lee@example.gov.uk"},
+    ).json
+    assert (
+        api.post(f"/agenda-items/{item['id']}/commission", {"due_on": "2040-01-24"}).status_code
+        == 202
+    )
+    html = web.get("/").get_data(as_text=True)
+    assert re.search(r"Papers deadline: <a [^>]*>1 late</a>", html)
