@@ -268,3 +268,43 @@ def test_the_home_page_counts_late_papers_against_the_papers_deadline(
     )
     html = web.get("/").get_data(as_text=True)
     assert re.search(r"Papers deadline: <a [^>]*>1 late</a>", html)
+
+
+def test_every_agenda_page_has_its_landmarks_labels_and_table_headers(
+    web, client, api, smtp, meeting, tf
+):
+    item = api.post(
+        f"/meetings/{meeting.id}/agenda-items",
+        {
+            "title": "Paper",
+            "duration_minutes": 5,
+            "paper": "Text",
+            "paper_lead_email": "l@x.gov.uk",
+        },
+    ).json
+    api.post(f"/agenda-items/{item['id']}/commission", {"due_on": "2040-01-30"})
+    token = re.search(r"/p/(\S+)", smtp.messages[0][1].get_body().get_content()).group(1)
+    pages = [
+        f"/meetings/{meeting.id}/agenda",
+        f"/meetings/{meeting.id}/agenda/new",
+        f"/agenda-items/{item['id']}/edit",
+        f"/agenda-items/{item['id']}/delete",
+        f"/meetings/{meeting.id}/papers",
+        f"/agenda-items/{item['id']}/commission",
+        f"/agenda-items/{item['id']}/paper/upload",
+        f"/agenda-items/{item['id']}/paper",
+        f"/taskforces/{tf.id}/standing-items",
+    ]
+    checked = [(url, web.get(url)) for url in pages] + [(f"/p/{token}", client.get(f"/p/{token}"))]
+    for url, response in checked:
+        assert response.status_code == 200, url
+        html = response.get_data(as_text=True)
+        assert '<main class="govuk-main-wrapper' in html and "<h1" in html, url
+        labelled = set(re.findall(r'<label[^>]*for="([^"]+)"', html))
+        labelled |= set(re.findall(r'<fieldset[^>]*aria-describedby="([^"]+)"', html))
+        for tag, field_id in re.findall(
+            r'<(input|select|textarea)(?![^>]*type="hidden")[^>]*id="([^"]+)"', html
+        ):
+            assert field_id in labelled, (url, tag, field_id)
+        for table in re.findall(r"<table.*?</table>", html, re.S):
+            assert '<th scope="col"' in table and "<caption" in table, url
