@@ -18,10 +18,13 @@ def make_docx(*paragraphs: str) -> bytes:
     return out.getvalue()
 
 
-def make_pdf(pages: int = 3) -> bytes:
+def make_pdf(pages: int = 3, attachment: int = 0) -> bytes:
+    """A real PDF; `attachment` bytes of an embedded file make it as large as wanted."""
     writer = PdfWriter()
     for _ in range(pages):
         writer.add_blank_page(width=595, height=842)
+    if attachment:
+        writer.add_attachment("annex.bin", b"annex " * (attachment // 6))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

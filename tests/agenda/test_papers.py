@@ -114,7 +114,12 @@ BAD_FILES = {
     "a zip of something else, named .docx": (zip_of_something_else(), "paper.docx", 422),
     "not a zip, named .docx": (b"Just some text pretending", "paper.docx", 422),
     "HTML named .pdf": (HTML_CALLED_PDF, "paper.pdf", 422),
-    "a PDF header on rubbish": (b"%PDF-1.7\n rubbish", "paper.pdf", 422),
+    "a PDF header on rubbish": (b"%PDF-1.7\n rubbish\n%%EOF\n", "paper.pdf", 422),
+    "a PDF with megabytes of junk after its end": (
+        make_pdf(1) + b"\n" + b"junk " * 400_000,
+        "paper.pdf",
+        422,
+    ),
     "an empty file": (b"", "paper.docx", 422),
     "a Word file with macros, named .docx": (make_docm(), "paper.docx", 422),
     "a zip bomb named .docx": (zip_bomb(), "paper.docx", 422),
@@ -156,7 +161,7 @@ def test_an_over_size_file_is_a_413(app, api, item):
 
 def test_a_paper_larger_than_other_uploads_may_be_is_taken(api, item):
     """Papers have their own limit (PAPER_MAX_MB, 20), above the app's 10 MB for the rest."""
-    content = make_pdf(1) + b"\n%" + b"x" * (11 * 1024 * 1024)
+    content = make_pdf(1, attachment=11 * 1024 * 1024)
     response = put_paper(api, item["id"], content, "annex.pdf")
     assert response.status_code == 200, response.json
     assert response.json["size"] == len(content)
