@@ -83,6 +83,16 @@ class Config:
     #: How new passwords are hashed (a werkzeug method): scrypt, slow on purpose.
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a hashing method, not a password
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    #: The largest paper (.docx or .pdf) that may be uploaded, in MB; a larger one is a 413.
+    PAPER_MAX_MB = _int("PAPER_MAX_MB", 20)
+    #: Where uploaded papers are kept: "database" (the default) or "s3" (taskforce/storage.py).
+    PAPER_STORAGE = os.environ.get("PAPER_STORAGE", "database").strip() or "database"
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_PREFIX = os.environ.get("S3_PREFIX", "papers")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+    S3_REGION = os.environ.get("S3_REGION", "")
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID", "")
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "")
 
     #: How many reverse proxies (a TLS terminator, a load balancer) stand in front of the app
     #: and set X-Forwarded-For, -Proto and -Host. 0 trusts no such header: a client could

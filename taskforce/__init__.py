@@ -154,6 +154,8 @@ def register_blueprints(app: Flask) -> None:
     from taskforce.actions.owner_views import bp as owner_links_bp
     from taskforce.actions.views import bp as actions_bp
     from taskforce.admin.views import bp as admin_bp
+    from taskforce.agenda.lead_views import bp as paper_links_bp
+    from taskforce.agenda.views import bp as agenda_bp
     from taskforce.api import bp as api_bp
     from taskforce.auth.views import bp as auth_bp
     from taskforce.bodies.views import bp as bodies_bp
@@ -173,6 +175,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(links_bp)
     app.register_blueprint(actions_bp)
     app.register_blueprint(owner_links_bp)
+    app.register_blueprint(agenda_bp)
+    app.register_blueprint(paper_links_bp)
     app.register_blueprint(performance_bp)
     app.register_blueprint(registers_bp)
     app.register_blueprint(admin_bp)

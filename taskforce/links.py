@@ -31,6 +31,8 @@ class Purpose(enum.StrEnum):
     CALENDAR_FEED = "calendar_feed"
     APOLOGIES = "apologies"
     ACTION_OWNER = "action_owner"
+    #: A paper lead's upload link, for one paper (agenda.models.paper_links).
+    PAPER_LEAD = "paper_lead"
 
 
 class LinkProblem(Exception):

@@ -1,6 +1,7 @@
 """Every model, imported in one place so the metadata holds the whole schema."""
 
 from taskforce.actions.models import Action, ActionUpdate, ChaseLog
+from taskforce.agenda.models import Agenda, AgendaItem, Paper, PaperVersion, StandingItems
 from taskforce.audit.models import AuditEvent
 from taskforce.auth.models import ApiToken, User
 from taskforce.bodies.models import Member, Priority, TaskForce, TorVersion
@@ -18,6 +19,7 @@ from taskforce.performance.models import (
 )
 from taskforce.ratelimits import rate_limits
 from taskforce.registers.models import Benefit, Decision, DeliveryMilestone, Risk
+from taskforce.storage import FileBlob
 
 __all__ = [
     "AccessLink",
@@ -25,6 +27,8 @@ __all__ = [
     "ActionUpdate",
     "Actual",
     "ActualRevision",
+    "Agenda",
+    "AgendaItem",
     "ApiToken",
     "Assessment",
     "Attendance",
@@ -34,13 +38,17 @@ __all__ = [
     "ChaseLog",
     "Decision",
     "DeliveryMilestone",
+    "FileBlob",
     "Indicator",
     "Meeting",
     "Member",
     "NumberCounter",
     "OutboxMessage",
+    "Paper",
+    "PaperVersion",
     "Priority",
     "Risk",
+    "StandingItems",
     "TaskForce",
     "TorVersion",
     "TrajectoryPoint",

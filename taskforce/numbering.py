@@ -41,6 +41,8 @@ class Series(enum.StrEnum):
     ACTION = "action"
     #: Versions of a task force's terms of reference.
     TOR_VERSION = "tor_version"
+    #: Papers for one meeting (scope: its number): the 2 in SW-3/P02.
+    PAPER = "paper"
 
 
 class NumberCounter(db.Model):
@@ -55,7 +57,7 @@ class NumberCounter(db.Model):
 
     taskforce_id: Mapped[int] = mapped_column(ForeignKey("taskforces.id"), primary_key=True)
     series: Mapped[str] = mapped_column(String(20), primary_key=True)
-    #: Which run of the series: for actions, the meeting's number; otherwise 0.
+    #: Which run of the series: for actions and papers, the meeting's number; otherwise 0.
     scope: Mapped[int] = mapped_column(primary_key=True, default=0)
     last_number: Mapped[int]
 

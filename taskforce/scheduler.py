@@ -62,8 +62,10 @@ def deliver_outbox() -> None:
 
 
 def chase_owners() -> None:
-    """Chase owners of due and overdue actions, on working days only."""
+    """Chase owners of due and overdue actions, and leads of awaited papers, on working days
+    only."""
     from taskforce.actions import chasing
+    from taskforce.agenda import chasing as paper_chasing
     from taskforce.clock import today
     from taskforce.meetings.workdays import is_working_day
 
@@ -73,6 +75,8 @@ def chase_owners() -> None:
         return
     summary = chasing.run(day)
     log.info("chasing: %s", "; ".join(summary.lines()))
+    papers = paper_chasing.run(day)
+    log.info("chasing papers: %s", "; ".join(papers.lines()))
 
 
 def housekeeping() -> None:

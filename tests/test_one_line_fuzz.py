@@ -227,6 +227,16 @@ def _api_requests(ids: dict, meeting_id: int) -> dict[tuple[str, str], tuple[str
             {},
             ["name", "unit", "source", "owner", "priority"],
         ),
+        ("POST", "/meetings/<int:meeting_id>/agenda-items"): (
+            f"/meetings/{meeting_id}/agenda-items",
+            {"title": "Skills", "duration_minutes": 10},
+            ["title", "lead"],
+        ),
+        ("PATCH", "/agenda-items/<int:item_id>"): (
+            f"/agenda-items/{ids.get('agenda_item_id', 1)}",
+            {},
+            ["title", "lead"],
+        ),
     }
     for kind, (body, fields) in register.items():
         record = ids["risk"] if kind == "risks" else ids[kind]
@@ -277,7 +287,9 @@ def test_every_api_one_line_field_refuses_line_breaks_and_controls(
     api, web, records, make_meeting, smtp, value
 ):
     meeting = make_meeting()
-    for (method, _rule), (path, body, fields) in _api_requests(records, meeting.id).items():
+    agenda = api.get(f"/meetings/{meeting.id}/agenda-items").get_json()["items"]
+    ids = {**records, "agenda_item_id": agenda[0]["id"]}
+    for (method, _rule), (path, body, fields) in _api_requests(ids, meeting.id).items():
         for field in fields:
             response, key = _send(api, method, path, body, field, value)
             assert response.status_code == 422, (method, path, field, response.get_json())
@@ -334,6 +346,7 @@ def pages(web, admin_web, records, make_user, no_csrf):
             "RiskForm": (web, f"/risks/{records['risk']}", risk),
             "BenefitForm": (web, f"/registers/benefits/{records['benefits']}", benefit),
             "MilestoneForm": (web, f"/registers/milestones/{records['milestones']}", milestone),
+            "ItemForm": (web, f"/meetings/{meeting_id}/agenda/new", AGENDA_ITEM),
         }
 
     taskforce_form = page(web, f"/taskforces/{tf}/edit")
@@ -360,6 +373,7 @@ NEW_ACTION = {
     "owner_email": "ana@example.gov.uk",
     "due_date": ["1", "6", "2030"],
 }
+AGENDA_ITEM = {"title": "Skills", "purpose": "discussion", "duration_minutes": "10"}
 NEW_USER = {"email": "kim@example.gov.uk", "name": "Kim Lee", "role": "member", "active": "y"}
 
 
@@ -383,6 +397,7 @@ WEB_FIELDS = {
     "RiskForm": ["owner"],
     "BenefitForm": ["measure", "baseline", "target", "realised", "owner"],
     "MilestoneForm": ["owner"],
+    "ItemForm": ["title", "lead_name"],
 }
 
 

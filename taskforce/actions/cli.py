@@ -8,10 +8,13 @@ import click
 from flask.cli import AppGroup
 
 from taskforce.actions import chasing
+from taskforce.agenda import chasing as paper_chasing
 from taskforce.clock import today as service_today
 from taskforce.meetings.workdays import is_working_day, why_not_working
 
-chase_cli = AppGroup("chase", help="Chase owners of due and overdue actions.")
+chase_cli = AppGroup(
+    "chase", help="Chase owners of due and overdue actions, and leads of commissioned papers."
+)
 
 
 @chase_cli.command("run")
@@ -23,7 +26,8 @@ chase_cli = AppGroup("chase", help="Chase owners of due and overdue actions.")
 )
 @click.option("--dry-run", is_flag=True, help="Show who would be emailed; record and send nothing.")
 def run_chase(day, dry_run: bool) -> None:
-    """Queue and send today's reminders, chases and escalations; print a summary."""
+    """Queue and send today's reminders, chases and escalations, for actions and for
+    commissioned papers; print a summary."""
     day = day.date() if day else service_today()
     if not is_working_day(day):
         click.echo(f"Note: {day:%-d %B %Y} is {why_not_working(day)}; the scheduler skips it.")
@@ -50,4 +54,6 @@ def run_chase(day, dry_run: bool) -> None:
             )
             click.echo(f"{email}: {len(entries)} actions listed; new steps: {steps}")
     for line in summary.lines():
+        click.echo(line)
+    for line in paper_chasing.run(day, dry_run=dry_run).lines():
         click.echo(line)

@@ -6,6 +6,7 @@
 # Routes register on import.
 from taskforce.api import (  # noqa: F401
     actions,
+    agenda,
     indicators,
     meetings,
     meta,

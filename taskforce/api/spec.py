@@ -25,7 +25,7 @@ class Operation:
     body_list: bool = False
     multipart: dict[str, str] | None = None
     errors: dict[int, str] | None = None
-    produces: str | None = None
+    produces: str | tuple[str, ...] | None = None
 
 
 OPERATIONS: list[Operation] = []
@@ -46,7 +46,7 @@ def operation(
     body_list: bool = False,
     multipart: dict[str, str] | None = None,
     errors: dict[int, str] | None = None,
-    produces: str | None = None,
+    produces: str | tuple[str, ...] | None = None,
 ) -> Callable:
     """Route a view on the API blueprint and record it for the OpenAPI description.
 
@@ -55,7 +55,8 @@ def operation(
     description, such as {"file": "The CSV or XLSX file"}. `errors` describes the refusals
     this operation's services may answer besides those every operation of its shape can
     (409 Conflict, 410 Gone, ...), as {status: description}. `produces` is the media type
-    of an answer that is not JSON, such as "text/calendar".
+    of an answer that is not JSON, such as "text/calendar", or a tuple of the types it may
+    be (a download of whatever file was uploaded).
     """
     if body_list and body is None:
         raise ValueError(f"{rule}: body_list needs the body model of each item")
@@ -219,9 +220,10 @@ def openapi_document() -> dict:
         for status, text in (op.errors or {}).items():
             item["responses"][str(status)] = {"description": text, "content": error}
         if op.produces is not None:
+            types = (op.produces,) if isinstance(op.produces, str) else op.produces
             item["responses"][str(op.status)] = {
                 "description": "OK",
-                "content": {op.produces: {"schema": {"type": "string"}}},
+                "content": {media: {"schema": {"type": "string"}} for media in types},
             }
         elif op.response is None:
             item["responses"][str(op.status)] = {"description": "Done"}

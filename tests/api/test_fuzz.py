@@ -45,6 +45,7 @@ from schemathesis.specs.openapi.checks import (
 
 import taskforce.api  # noqa: F401  (registers every operation)
 from taskforce.actions import services as action_services
+from taskforce.agenda import services as agenda_services
 from taskforce.api.spec import openapi_document
 from taskforce.auth import services as auth_services
 from taskforce.bodies import services as body_services
@@ -305,6 +306,12 @@ def world(app, smtp, secretariat, make_user, tf, make_taskforce, make_meeting, m
         by=make_user("secretariat"), members=[member("Oona Other", "oona@example.gov.uk")]
     )
     elsewhere = make_meeting(taskforce=other)
+    later = make_meeting(start="2040-04-03T10:00:00")  # for items to be carried over to
+    paper = agenda_services.add_item(
+        future,
+        {"title": "Skills bootcamps", "duration_minutes": 20, "paper": "**Findings**"},
+        CLI,
+    )
     db.session.commit()
 
     token = auth_services.create_token(secretariat, CLI)
@@ -315,6 +322,15 @@ def world(app, smtp, secretariat, make_user, tf, make_taskforce, make_meeting, m
             "taskforce_id": [tf.id, tf.id, tf.id, other.id],
             "meeting_id": [future.id, future.id, past.id, cancelled.id, elsewhere.id],
             "action_id": [action.id, action.id, done.id],
+            # Agenda items: a standing one, one with a paper, one of a cancelled meeting's
+            # and one of another task force's meeting.
+            "item_id": [
+                agenda_services.items_of(future)[0].id,
+                paper.id,
+                agenda_services.items_of(cancelled)[0].id,
+                agenda_services.items_of(elsewhere)[0].id,
+                agenda_services.items_of(later)[0].id,
+            ],
             "indicator_id": [indicator.id, indicator.id, retired.id],
             "member_id": [m.id for m in tf.members] + [departed.id, other.members[0].id],
             "number": [1, 2],

@@ -27,6 +27,7 @@ def test_only_sign_in_health_and_assets_are_public(app):
         "links.feed",
         "links.apologies",
         "owner_links.owner_link",
+        "paper_links.upload",
     }
 
 

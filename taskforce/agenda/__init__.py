@@ -1,0 +1,1 @@
+"""The agenda of each meeting and its papers: building, commissioning, chasing."""
