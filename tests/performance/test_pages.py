@@ -129,3 +129,9 @@ def test_variance_is_in_words_that_follow_the_direction(web, tf, make_indicator)
     # The downloads keep the signed number.
     exported = web.get(f"/taskforces/{tf.id}/export/indicators.csv").get_data(as_text=True)
     assert ",7.4," in exported and ",-3.1," in exported
+
+
+@pytest.mark.parametrize("page", ["indicators/new", "assessments/new", "risks/new"])
+def test_pages_to_add_things_warn_of_no_conflict(web, tf, page):
+    html = web.get(f"/taskforces/{tf.id}/{page}").get_data(as_text=True)
+    assert "Someone else saved a change" not in html
