@@ -42,7 +42,7 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 BEST_PRACTICE = ["region", "empty-table-header"]
 
-#: Pages of one kind (the same path with other ids, the same query keys) share a template, so
+#: Pages of one kind (the same path with other ids or queries) share a template, so
 #: one of each is checked; a meeting's or an action's page changes with its state, so a few.
 #: And a bound on the pages checked for one role. Every template, not every record.
 PER_KIND = {"/meetings/#": 3, "/actions/#": 4}
@@ -89,10 +89,9 @@ def new_context(browser: Browser) -> BrowserContext:
 
 
 def kind_of(url: str) -> str:
-    """Pages of one kind: /actions/7?status=open&status=complete -> /actions/#?status."""
-    parts = urlsplit(url)
-    keys = sorted({pair.split("=")[0] for pair in parts.query.split("&") if pair})
-    return re.sub(r"\d+", "#", parts.path) + ("?" + "&".join(keys) if keys else "")
+    """Pages of one kind, from one template: /taskforces/3/actions?status=open ->
+    /taskforces/#/actions."""
+    return re.sub(r"\d+", "#", urlsplit(url).path)
 
 
 @dataclass
