@@ -7,13 +7,13 @@ actions: a page is one query for the rows (task force joined) and one to count t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import contains_eager
 
-from taskforce.actions.models import FINISHED, OUTSTANDING, Action, ActionUpdate
+from taskforce.actions.models import FINISHED, OUTSTANDING, Action, ActionStatus, ActionUpdate
 from taskforce.bodies.models import TaskForce
 from taskforce.extensions import db
 from taskforce.formatting import local
@@ -57,6 +57,16 @@ class Filters:
         if self.sort != "due":
             args["sort"] = self.sort
         return args
+
+    def counted(self, count: str) -> dict[str, object]:
+        """Query-string arguments for the list of what counts() counted as `count`
+        ("outstanding", "overdue" or "awaiting_closure"), for a count above zero: these
+        filters, narrowed to it."""
+        statuses = self.statuses or [status.value for status in ActionStatus]
+        if count == "overdue":
+            return replace(self, overdue=True).query_args()
+        keep = OUTSTANDING if count == "outstanding" else {ActionStatus.COMPLETE.value}
+        return replace(self, statuses=[s for s in statuses if s in keep]).query_args()
 
 
 def overdue_clause(today: date):

@@ -111,6 +111,9 @@ def _tracker(tf: TaskForce | None, template: str = "actions/tracker.html", **ext
         page_url=lambda n: url_for(
             request.endpoint, **(request.view_args or {}), **filters.query_args(), page=n
         ),
+        count_url=lambda count: url_for(
+            request.endpoint, **(request.view_args or {}), **filters.counted(count)
+        ),
         export_url=lambda fmt: url_for(
             "actions.export" if tf else "actions.export_across",
             **({"taskforce_id": tf.id} if tf else {}),

@@ -9,9 +9,16 @@ from flask import Blueprint, request
 from taskforce.errors import ServiceError
 from taskforce.performance.forms import IndicatorForm
 from taskforce.performance.models import Indicator
+from taskforce.performance.rag import variance_in_words
 from taskforce.web import apply_errors, record_or_404
 
 bp = Blueprint("performance", __name__)
+
+
+@bp.app_template_filter("variance")
+def variance_filter(point, direction: str) -> str:
+    """A series point's variance in words, for a table cell (a dash without one)."""
+    return variance_in_words(point.actual, point.trajectory, direction) or "\N{EN DASH}"
 
 
 def indicator_or_404(indicator_id: int, *, edit: bool = False) -> Indicator:

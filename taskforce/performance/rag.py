@@ -10,6 +10,9 @@ The rules (the README repeats them):
 - **Red**: a shortfall of more than the tolerance. Where the trajectory is zero, any
   shortfall is red (no percentage of zero can absorb it).
 - No RAG (None) where there is no actual, or no trajectory value for that period.
+- **Variance** is the actual against the trajectory as a percentage of it; in words it says
+  which way that matters: "7.4% worse than trajectory", "3.1% better than trajectory", "on
+  trajectory" (worse is the direction of a shortfall).
 - **Trend** compares the actual with the latest earlier actual: "improving", "worsening"
   or "steady" by the indicator's direction; None for the first actual.
 
@@ -56,3 +59,21 @@ def variance_pct(actual: Decimal | None, planned: Decimal | None) -> Decimal | N
     if actual is None or planned is None or planned == 0:
         return None
     return (actual - planned) * 100 / abs(planned)
+
+
+def variance_in_words(
+    actual: Decimal | None, planned: Decimal | None, direction: str
+) -> str | None:
+    """The variance as a reader says it: "7.4% worse than trajectory" where lower is better
+    and the actual is 7.4% above it, "On trajectory"; None without both values."""
+    if actual is None or planned is None:
+        return None
+    short = shortfall(actual, planned, direction)
+    if short == 0:
+        return "On trajectory"
+    side = "worse" if short > 0 else "better"
+    pct = variance_pct(actual, planned)
+    if pct is None:  # a zero trajectory: no percentage of it, only the side
+        return f"{side.capitalize()} than trajectory"
+    size = abs(pct).quantize(Decimal("0.1"))
+    return f"{size:,}% {side} than trajectory" if size else f"Under 0.1% {side} than trajectory"

@@ -45,7 +45,8 @@ def test_add_an_indicator_record_actuals_and_see_the_dashboard(web, tf):
     assert recorded.status_code == 302
     html = unescape(web.get(f"/taskforces/{tf.id}/performance").get_data(as_text=True))
     assert "Apprenticeship starts" in html and "Feb 2027" in html
-    assert "Amber: within tolerance" in html and "Improving" in html and "-4.5%" in html
+    assert "Amber: within tolerance" in html and "Improving" in html
+    assert "4.5% worse than trajectory" in html
 
 
 @pytest.mark.parametrize(
@@ -112,3 +113,25 @@ def test_members_see_the_dashboard_but_cannot_add(client, make_user, tf, make_ta
     assert client.get(f"/taskforces/{mine.id}/performance").status_code == 200
     assert client.get(f"/taskforces/{mine.id}/indicators/new").status_code == 403
     assert client.get(f"/taskforces/{tf.id}/performance").status_code == 403
+
+
+def test_variance_is_in_words_that_follow_the_direction(web, tf, make_indicator):
+    caseload = make_indicator(
+        name="Average caseload",
+        direction="down",
+        trajectory={"2027-01": 100, "2027-02": 100},
+        actuals={"2027-01": "96.9", "2027-02": "107.4"},
+    )
+    dashboard = unescape(web.get(f"/taskforces/{tf.id}/performance").get_data(as_text=True))
+    assert "7.4% worse than trajectory" in dashboard and "+7.4%" not in dashboard
+    page = unescape(web.get(f"/indicators/{caseload.id}").get_data(as_text=True))
+    assert "3.1% better than trajectory" in page and "7.4% worse than trajectory" in page
+    # The downloads keep the signed number.
+    exported = web.get(f"/taskforces/{tf.id}/export/indicators.csv").get_data(as_text=True)
+    assert ",7.4," in exported and ",-3.1," in exported
+
+
+@pytest.mark.parametrize("page", ["indicators/new", "assessments/new", "risks/new"])
+def test_pages_to_add_things_warn_of_no_conflict(web, tf, page):
+    html = web.get(f"/taskforces/{tf.id}/{page}").get_data(as_text=True)
+    assert "Someone else saved a change" not in html

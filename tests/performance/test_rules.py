@@ -9,7 +9,7 @@ import pytest
 
 from taskforce.performance import periods
 from taskforce.performance.periods import PeriodError, parse
-from taskforce.performance.rag import rag, trend, variance_pct
+from taskforce.performance.rag import rag, trend, variance_in_words, variance_pct
 
 
 @pytest.mark.parametrize(
@@ -97,3 +97,26 @@ def test_trend_follows_the_direction():
     assert trend(D("10"), None, "up") is None
     assert variance_pct(D("95"), D("100")) == D("-5")
     assert variance_pct(D("1"), D("0")) is None
+
+
+@pytest.mark.parametrize(
+    ("actual", "planned", "direction", "words"),
+    [
+        ("107.4", "100", "down", "7.4% worse than trajectory"),
+        ("107.4", "100", "up", "7.4% better than trajectory"),
+        ("96.9", "100", "down", "3.1% better than trajectory"),
+        ("96.9", "100", "up", "3.1% worse than trajectory"),
+        ("100", "100", "up", "On trajectory"),
+        ("99.96", "100", "up", "Under 0.1% worse than trajectory"),
+        ("-110", "-100", "up", "10.0% worse than trajectory"),
+        ("25000", "1000", "up", "2,400.0% better than trajectory"),
+        ("3", "0", "down", "Worse than trajectory"),
+    ],
+)
+def test_variance_in_words_follows_the_direction(actual, planned, direction, words):
+    assert variance_in_words(D(actual), D(planned), direction) == words
+
+
+def test_no_variance_in_words_without_both_values():
+    assert variance_in_words(None, D("100"), "up") is None
+    assert variance_in_words(D("100"), None, "down") is None
