@@ -67,6 +67,12 @@ def can_edit(user: User, tf: TaskForce) -> bool:
     return serves(user, tf)
 
 
+def owns_action(user: User, action) -> bool:
+    """True if the action is allocated to this user's email address: its owner may see and
+    update it signed in, as from the link emailed to that address, in any task force."""
+    return action.owner_email == user.email
+
+
 def can_create_taskforce(user: User) -> bool:
     return user.role in (Role.ADMIN, Role.SECRETARIAT)
 
