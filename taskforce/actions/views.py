@@ -20,6 +20,7 @@ from taskforce.actions.models import Action, ActionStatus
 from taskforce.auth import permissions
 from taskforce.bodies import services as body_services
 from taskforce.bodies.models import TaskForce
+from taskforce.confirm import Confirmation, ask, confirmed
 from taskforce.errors import Conflict
 from taskforce.extensions import db
 from taskforce.forms import ButtonForm
@@ -356,14 +357,35 @@ def send_link(action_id: int):
     return redirect(url_for("actions.show", action_id=action.id))
 
 
-@bp.post("/actions/<int:action_id>/link/withdraw")
+@bp.route("/actions/<int:action_id>/link/withdraw", methods=["GET", "POST"])
 def withdraw_links(action_id: int):
     action = _action_or_404(action_id, edit=True)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    page = url_for("actions.show", action_id=action.id)
+    if not confirmed():
+        live = emails.live_owner_links(action)
+        if request.method == "GET" and not live:
+            return redirect(page)  # nothing to withdraw
+        which = "the link" if len(live) == 1 else f"all {len(live)} links"
+        return ask(
+            Confirmation(
+                question=f"Withdraw {which} to update {action.reference}?",
+                caption=action.taskforce.name,
+                consequences=(
+                    f"{action.owner_name} will no longer be able to update {action.reference} "
+                    "from the emails already sent to them. A link that also covers their other "
+                    "actions keeps working for those.",
+                    "Withdraw a link that reached the wrong person or was forwarded.",
+                ),
+                warning="This cannot be undone. To let the owner update the action again, "
+                "email them a new link.",
+                button=f"Yes, withdraw {which}",
+                back=page,
+                keep="Keep the link" if len(live) == 1 else "Keep the links",
+            )
+        )
     count = emails.withdraw_owner_links(action, web_actor())
     flash_success(f"{count} link{'s' if count != 1 else ''} withdrawn.")
-    return redirect(url_for("actions.show", action_id=action.id))
+    return redirect(page)
 
 
 # Chasing ------------------------------------------------------------------------------
