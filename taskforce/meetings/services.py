@@ -314,7 +314,7 @@ def record_attendance(
                 "Before the meeting starts only apologies or a deputy can be recorded"
             ]
         elif entry["status"] == AttendanceStatus.DEPUTY and not (entry.get("deputy_name") or ""):
-            errors[f"{index}.deputy_name"] = ["Give the name of the deputy"]
+            errors[f"{index}.deputy_name"] = ["Enter the deputy's name"]
         elif problem := one_line_problem(entry.get("deputy_name")):
             # The web page posts these names without a form of fields to check them.
             errors[f"{index}.deputy_name"] = [f"The deputy's name {problem}"]

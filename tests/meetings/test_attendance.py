@@ -117,7 +117,7 @@ def test_a_deputy_without_a_name_is_tied_to_the_name_box_of_that_row(staff, tf, 
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert _summary_links(html) == [(f"#deputy-{sam.id}", "Sam Patel: Give the name of the deputy")]
+    assert _summary_links(html) == [(f"#deputy-{sam.id}", "Sam Patel: Enter the deputy&#39;s name")]
     assert "govuk-input--error" in html.split(f'id="deputy-{sam.id}"')[0].rsplit("<input", 1)[1]
     assert (_checked(html, nia.id), _checked(html, sam.id)) == ("attended", "deputy")
     assert db.session.get(Meeting, meeting.id).status == "scheduled"
