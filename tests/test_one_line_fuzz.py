@@ -27,7 +27,7 @@ from taskforce.extensions import db
 from taskforce.forms import SingleLine
 from taskforce.schemas import Line
 from taskforce.text import CONTROL, LINE_BREAKS
-from tests.conftest import PASSWORD, TF_PRIORITIES, login
+from tests.conftest import PASSWORD, SAM, TF_PRIORITIES, login
 from tests.pages import form_fields
 
 #: The whole class: every line break (as str.splitlines() knows them), every C0 and C1 control.
@@ -307,10 +307,11 @@ def admin_web(app, make_user):
 
 
 @pytest.fixture
-def pages(web, admin_web, records, make_user, no_csrf):
+def pages(app, web, admin_web, records, make_user, no_csrf):
     """(form, field) -> (client, url, good data but for the field), from the edit pages."""
     tf = records["taskforce_id"]
     other = make_user("member")
+    sam = login(app.test_client(), make_user("member", email=SAM))  # a member of tf
 
     def page(client, url):
         response = client.get(url)
@@ -334,6 +335,7 @@ def pages(web, admin_web, records, make_user, no_csrf):
             "RiskForm": (web, f"/risks/{records['risk']}", risk),
             "BenefitForm": (web, f"/registers/benefits/{records['benefits']}", benefit),
             "MilestoneForm": (web, f"/registers/milestones/{records['milestones']}", milestone),
+            "ApologiesForm": (sam, f"/meetings/{meeting_id}/apologies", {"deputy": "yes"}),
         }
 
     taskforce_form = page(web, f"/taskforces/{tf}/edit")
@@ -383,6 +385,7 @@ WEB_FIELDS = {
     "RiskForm": ["owner"],
     "BenefitForm": ["measure", "baseline", "target", "realised", "owner"],
     "MilestoneForm": ["owner"],
+    "ApologiesForm": ["deputy_name"],
 }
 
 
