@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from taskforce import transaction
 from taskforce.audit.services import events_about
+from taskforce.confirm import Confirmation, ask, confirmed
 from taskforce.errors import Conflict, ServiceError
 from taskforce.extensions import db
 from taskforce.forms import RetireForm
@@ -85,9 +86,29 @@ def posted_version() -> int:
     return expected_version(request.form.get("version"))
 
 
-def switch(change, message, *, done: str, failed: str):
+def switch(
+    change,
+    message,
+    *,
+    done: str,
+    failed: str,
+    subject: Any = None,
+    is_off: bool = False,
+    confirm_off: Callable[[str], Confirmation] | None = None,
+):
     """One button that switches a record on or off (retire, close): the form's retire is
-    "yes" or "no"; change(on, version) calls the service, message(on) says what happened."""
+    "yes" or "no"; change(on, version) calls the service, message(on) says what happened.
+
+    With confirm_off, switching off is a second step (taskforce.confirm): the page's button
+    is a link here, and a GET, or a POST without confirm=yes, shows confirm_off(version) and
+    changes nothing; its button posts the version the page was drawn from. Switching back
+    on is done at once.
+    """
+    if confirm_off is not None and request.form.get("retire", "yes") == "yes" and not confirmed():
+        if request.method == "GET" and is_off:
+            return redirect(failed)  # already off: nothing to confirm
+        version = request.form.get("version", "") if request.method == "POST" else subject.version
+        return ask(confirm_off(str(version)))
     form = RetireForm()
     if not form.validate_on_submit() or form.retire.data not in ("yes", "no"):
         abort(400)

@@ -27,7 +27,7 @@ from taskforce.extensions import db
 from taskforce.forms import SingleLine
 from taskforce.schemas import Line
 from taskforce.text import CONTROL, LINE_BREAKS
-from tests.conftest import PASSWORD, TF_PRIORITIES, login
+from tests.conftest import PASSWORD, SAM, TF_PRIORITIES, login
 from tests.pages import form_fields
 
 #: The whole class: every line break (as str.splitlines() knows them), every C0 and C1 control.
@@ -319,10 +319,11 @@ def admin_web(app, make_user):
 
 
 @pytest.fixture
-def pages(web, admin_web, records, make_user, no_csrf):
+def pages(app, web, admin_web, records, make_user, no_csrf):
     """(form, field) -> (client, url, good data but for the field), from the edit pages."""
     tf = records["taskforce_id"]
     other = make_user("member")
+    sam = login(app.test_client(), make_user("member", email=SAM))  # a member of tf
 
     def page(client, url):
         response = client.get(url)
@@ -347,6 +348,7 @@ def pages(web, admin_web, records, make_user, no_csrf):
             "BenefitForm": (web, f"/registers/benefits/{records['benefits']}", benefit),
             "MilestoneForm": (web, f"/registers/milestones/{records['milestones']}", milestone),
             "ItemForm": (web, f"/meetings/{meeting_id}/agenda/new", AGENDA_ITEM),
+            "ApologiesForm": (sam, f"/meetings/{meeting_id}/apologies", {"deputy": "yes"}),
         }
 
     taskforce_form = page(web, f"/taskforces/{tf}/edit")
@@ -398,6 +400,7 @@ WEB_FIELDS = {
     "BenefitForm": ["measure", "baseline", "target", "realised", "owner"],
     "MilestoneForm": ["owner"],
     "ItemForm": ["title", "lead_name"],
+    "ApologiesForm": ["deputy_name"],
 }
 
 

@@ -203,7 +203,8 @@ def owner_update(
     actor: Actor,
     expected_version: int | None = None,
 ) -> Action:
-    """An owner's update from their link: progress or completion, a proposed date, a comment.
+    """An owner's update, from their emailed link or signed in: progress or completion, a
+    proposed date, a comment.
 
     "Complete" is the owner's word; the secretariat closes. A proposed date waits for the
     secretariat to accept or decline it.
@@ -243,7 +244,8 @@ def owner_update(
         actor,
         "action.owner_update",
         changes=_changes(action, entry),
-        summary=f"{action.owner_name} updated {action.reference} from their emailed link",
+        summary=f"{action.owner_name} updated {action.reference}"
+        + (" from their emailed link" if actor.via == "email_link" else " signed in"),
     )
     return action
 

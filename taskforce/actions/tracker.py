@@ -13,7 +13,14 @@ from datetime import date
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import contains_eager
 
-from taskforce.actions.models import FINISHED, OUTSTANDING, Action, ActionStatus, ActionUpdate
+from taskforce.actions.models import (
+    ENDED,
+    FINISHED,
+    OUTSTANDING,
+    Action,
+    ActionStatus,
+    ActionUpdate,
+)
 from taskforce.bodies.models import TaskForce
 from taskforce.extensions import db
 from taskforce.formatting import local
@@ -148,6 +155,43 @@ def counts(stmt: Select, today: date) -> dict[str, int]:
         ).select_from(inner)
     ).one()
     return dict(zip(("total", "outstanding", "overdue", "awaiting_closure"), row, strict=True))
+
+
+#: How many closed or dropped actions "My actions" lists, the latest due first.
+ENDED_SHOWN = 50
+
+
+def owned_by(email: str) -> Select:
+    """Every action allocated to one address, in any task force (its owner's own list)."""
+    return (
+        select(Action)
+        .join(Action.taskforce)
+        .options(contains_eager(Action.taskforce))
+        .where(Action.owner_email == email)
+    )
+
+
+def still_open(stmt: Select, today: date) -> list[Action]:
+    """The actions not yet closed or dropped: overdue ones first, then by due date."""
+    overdue_first = case((overdue_clause(today), 0), else_=1)
+    return list(
+        db.session.scalars(
+            stmt.where(Action.status.not_in(ENDED)).order_by(
+                overdue_first, Action.due_on, Action.id
+            )
+        ).unique()
+    )
+
+
+def ended(stmt: Select, limit: int = ENDED_SHOWN) -> list[Action]:
+    """Closed and dropped actions, the latest due first."""
+    return list(
+        db.session.scalars(
+            stmt.where(Action.status.in_(ENDED))
+            .order_by(Action.due_on.desc(), Action.id.desc())
+            .limit(limit)
+        ).unique()
+    )
 
 
 def page(stmt: Select, number: int) -> list[Action]:

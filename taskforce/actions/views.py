@@ -13,13 +13,17 @@ from taskforce.actions.forms import (
     ActionUpdateForm,
     FilterForm,
     LadderForm,
+    OwnerUpdateForm,
     ProposalForm,
 )
 from taskforce.actions.models import Action, ActionStatus
 from taskforce.auth import permissions
 from taskforce.bodies import services as body_services
 from taskforce.bodies.models import TaskForce
+from taskforce.confirm import Confirmation, ask, confirmed
 from taskforce.db import utcnow
+from taskforce.errors import Conflict
+from taskforce.extensions import db
 from taskforce.formatting import format_date
 from taskforce.forms import ButtonForm
 from taskforce.meetings.models import Meeting, MeetingStatus
@@ -41,6 +45,17 @@ bp = Blueprint("actions", __name__)
 
 def _action_or_404(action_id: int, *, edit: bool = False) -> Action:
     return record_or_404(Action, action_id, edit=edit)
+
+
+def _visible_action_or_404(action_id: int) -> Action:
+    """An action of a task force the user may see, or one allocated to them: its owner sees
+    it signed in as through their emailed link, even in a task force they are not part of."""
+    action = db.session.get(Action, action_id)
+    if action is None:
+        abort(404)
+    if not permissions.owns_action(current_user, action):
+        taskforce_or_404(action.taskforce_id)
+    return action
 
 
 # The tracker --------------------------------------------------------------------------
@@ -132,6 +147,22 @@ def across():
 @bp.get("/taskforces/<int:taskforce_id>/actions")
 def index(taskforce_id: int):
     return _tracker(taskforce_or_404(taskforce_id))
+
+
+@bp.get("/actions/mine")
+def mine():
+    """The signed-in user's own actions in every task force: overdue first."""
+    today = clock.today()
+    stmt = tracker.owned_by(current_user.email)
+    return render_template(
+        "actions/mine.html",
+        actions=tracker.still_open(stmt, today),
+        ended=tracker.ended(stmt),
+        totals=tracker.counts(stmt, today),
+        today=today,
+        # Every count is of the one table of open actions, overdue first.
+        count_url=lambda _count: "#to-do",
+    )
 
 
 @bp.get("/actions/owner")
@@ -232,14 +263,20 @@ def new(taskforce_id: int):
 
 def _show_page(
     action: Action,
-    form: ActionUpdateForm | None = None,
+    form: ActionUpdateForm | OwnerUpdateForm | None = None,
     status: int = 200,
     proposal: ProposalForm | None = None,
     **extra,
 ):
+    """The action's page. The secretariat's form is `form`; an owner who does not serve the
+    task force gets theirs there instead (the one their emailed link shows)."""
     tf = action.taskforce
     can_edit = permissions.can_edit(current_user, tf)
-    if form is None:
+    is_owner = permissions.owns_action(current_user, action)
+    if form is None and is_owner and not can_edit:
+        form = OwnerUpdateForm(formdata=None)
+        form.version.data = str(action.version)
+    elif form is None:
         form = ActionUpdateForm(formdata=None, obj=action)
         form.due_date.data = action.due_on
         form.version.data = str(action.version)
@@ -258,6 +295,9 @@ def _show_page(
         step_labels=ladder.STEP_LABELS,
         links=emails.live_owner_links(action) if can_edit else [],
         can_edit=can_edit,
+        can_view_tf=permissions.can_view(current_user, tf),
+        is_owner=is_owner,
+        owner_form=isinstance(form, OwnerUpdateForm),
         today=clock.today(),
         **extra,
     ), status
@@ -265,7 +305,7 @@ def _show_page(
 
 @bp.get("/actions/<int:action_id>")
 def show(action_id: int):
-    return _show_page(_action_or_404(action_id))
+    return _show_page(_visible_action_or_404(action_id))
 
 
 @bp.post("/actions/<int:action_id>")
@@ -288,6 +328,33 @@ def update(action_id: int):
     if outcome.error:
         return _show_page(action, form, outcome.error.status, conflict=outcome.error.status == 409)
     flash_success(f"{action.reference} updated.")
+    return redirect(url_for("actions.show", action_id=action.id))
+
+
+@bp.post("/actions/<int:action_id>/owner-update")
+def owner_update(action_id: int):
+    """The owner, signed in, updates their own action: the form and the rules of the link
+    emailed to them, recorded as a change on the web by their user."""
+    action = _visible_action_or_404(action_id)
+    if not permissions.owns_action(current_user, action):
+        abort(403)
+    form = OwnerUpdateForm()
+    if not form.validate_on_submit():
+        return _show_page(action, form, 422)
+    with attempt(form) as outcome:
+        services.owner_update(
+            action,
+            status=form.status.data or None,
+            proposed_due=form.due_date.data,
+            comment=form.comment.data or "",
+            actor=web_actor(),
+            expected_version=expected_version(form.version.data),
+        )
+    if error := outcome.error:
+        if isinstance(error, Conflict):
+            form.version.data = str(action.version)  # sending again applies it knowingly
+        return _show_page(action, form, error.status)
+    flash_success(f"Your update to {action.reference} has been saved.")
     return redirect(url_for("actions.show", action_id=action.id))
 
 
@@ -334,14 +401,35 @@ def send_link(action_id: int):
     return redirect(url_for("actions.show", action_id=action.id))
 
 
-@bp.post("/actions/<int:action_id>/link/withdraw")
+@bp.route("/actions/<int:action_id>/link/withdraw", methods=["GET", "POST"])
 def withdraw_links(action_id: int):
     action = _action_or_404(action_id, edit=True)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    page = url_for("actions.show", action_id=action.id)
+    if not confirmed():
+        live = emails.live_owner_links(action)
+        if request.method == "GET" and not live:
+            return redirect(page)  # nothing to withdraw
+        which = "the link" if len(live) == 1 else f"all {len(live)} links"
+        return ask(
+            Confirmation(
+                question=f"Withdraw {which} to update {action.reference}?",
+                caption=action.taskforce.name,
+                consequences=(
+                    f"{action.owner_name} will no longer be able to update {action.reference} "
+                    "from the emails already sent to them. A link that also covers their other "
+                    "actions keeps working for those.",
+                    "Withdraw a link that reached the wrong person or was forwarded.",
+                ),
+                warning="This cannot be undone. To let the owner update the action again, "
+                "email them a new link.",
+                button=f"Yes, withdraw {which}",
+                back=page,
+                keep="Keep the link" if len(live) == 1 else "Keep the links",
+            )
+        )
     count = emails.withdraw_owner_links(action, web_actor())
     flash_success(f"{count} link{'s' if count != 1 else ''} withdrawn.")
-    return redirect(url_for("actions.show", action_id=action.id))
+    return redirect(page)
 
 
 # Chasing ------------------------------------------------------------------------------

@@ -73,7 +73,3 @@ class TokenForm(FlaskForm):
         validators=[max_length("Label", 120), SingleLine("Label")],
     )
     submit = SubmitField("Create token", widget=GovSubmitInput())
-
-
-class RevokeForm(FlaskForm):
-    submit = SubmitField("Revoke all my tokens", widget=GovSubmitInput())

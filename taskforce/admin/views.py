@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 
-from taskforce.admin.forms import NewUserForm, RevokeForm, TokenForm, UserForm
+from taskforce.admin.forms import NewUserForm, TokenForm, UserForm
 from taskforce.auth import services
 from taskforce.auth.models import Role, User
+from taskforce.confirm import Confirmation, ask, confirmed
 from taskforce.errors import ServiceError
 from taskforce.extensions import db
 from taskforce.web import attempt, flash_success, form_status, require_role, web_actor
@@ -47,6 +48,11 @@ def edit_user(user_id: int):
     require_role(Role.ADMIN)
     user = db.session.get(User, user_id) or abort(404)
     form = UserForm(obj=user)
+    # Stopping someone signing in ends their sessions at once: the form asks again first.
+    stopping = form.is_submitted() and user.active and not form.active.data
+    confirmed_stop = request.form.get("confirm") == "yes"
+    if stopping and user.id != current_user.id and not confirmed_stop and form.validate():
+        return render_template("admin/user_form.html", form=form, user=user, stopping=True)
     if form.validate_on_submit():
         with attempt(form) as outcome:
             if user.id == current_user.id and (
@@ -79,16 +85,35 @@ def account():
     return render_template(
         "admin/account.html",
         form=form,
-        revoke_form=RevokeForm(),
         new_token=new_token,
         tokens=current_user.tokens,
     ), form_status(form)
 
 
-@bp.post("/account/tokens/revoke")
+@bp.route("/account/tokens/revoke", methods=["GET", "POST"])
 def revoke_tokens():
-    form = RevokeForm()
-    if form.validate_on_submit():
-        count = services.revoke_tokens(current_user, web_actor())
-        flash_success(f"Revoked {count} token{'s' if count != 1 else ''}.")
-    return redirect(url_for("admin.account"))
+    page = url_for("admin.account")
+    if not confirmed():
+        live = [t for t in current_user.tokens if t.revoked_at is None]
+        if request.method == "GET" and not live:
+            return redirect(page)  # nothing to revoke
+        return ask(
+            Confirmation(
+                question="Revoke all your API tokens?",
+                caption="Your account",
+                consequences=(
+                    f"Scripts and spreadsheets using your {len(live)} live "
+                    f"token{'s' if len(live) != 1 else ''} stop working at once: the API "
+                    "refuses them from now on.",
+                    "Revoke them if one may have been seen by someone else.",
+                ),
+                warning="This cannot be undone. Create a new token for anything that still "
+                "needs the API.",
+                button="Yes, revoke all my tokens",
+                back=page,
+                keep="Keep my tokens",
+            )
+        )
+    count = services.revoke_tokens(current_user, web_actor())
+    flash_success(f"Revoked {count} token{'s' if count != 1 else ''}.")
+    return redirect(page)

@@ -38,7 +38,8 @@ def visible_taskforces_by_name(user: User, *, with_members: bool = False) -> lis
     return list(db.session.scalars(stmt))
 
 
-def _membership(user: User, tf: TaskForce) -> Member | None:
+def membership(user: User, tf: TaskForce) -> Member | None:
+    """The user's own current membership of this task force, if they are a member."""
     return next((m for m in tf.members if m.email == user.email), None)
 
 
@@ -50,7 +51,7 @@ def serves(user: User, tf: TaskForce) -> bool:
         return False
     if tf.created_by_id == user.id:
         return True
-    member = _membership(user, tf)
+    member = membership(user, tf)
     return member is not None and member.group == MemberGroup.SECRETARIAT
 
 
@@ -59,11 +60,17 @@ def can_view(user: User, tf: TaskForce) -> bool:
         return True
     if user.role == Role.SECRETARIAT:
         return False
-    return _membership(user, tf) is not None
+    return membership(user, tf) is not None
 
 
 def can_edit(user: User, tf: TaskForce) -> bool:
     return serves(user, tf)
+
+
+def owns_action(user: User, action) -> bool:
+    """True if the action is allocated to this user's email address: its owner may see and
+    update it signed in, as from the link emailed to that address, in any task force."""
+    return action.owner_email == user.email
 
 
 def can_create_taskforce(user: User) -> bool:

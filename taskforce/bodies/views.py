@@ -13,6 +13,7 @@ from taskforce.auth import permissions
 from taskforce.bodies import services
 from taskforce.bodies.forms import ConfirmForm, MemberForm, TaskForceForm
 from taskforce.bodies.models import MemberGroup
+from taskforce.confirm import Confirmation, ask, confirmed
 from taskforce.errors import Conflict
 from taskforce.meetings import emails
 from taskforce.text import small_int
@@ -239,10 +240,27 @@ def send_calendar_link(member_id: int):
     return redirect(url_for("bodies.edit_member", member_id=member.id))
 
 
-@bp.post("/members/<int:member_id>/calendar-link/withdraw")
+@bp.route("/members/<int:member_id>/calendar-link/withdraw", methods=["GET", "POST"])
 def withdraw_calendar_link(member_id: int):
     member = _member_or_404(member_id, edit=True)
-    if ConfirmForm().validate_on_submit():
-        count = links.revoke_for_member(member.id, links.Purpose.CALENDAR_FEED)
-        flash_success(f"Withdrew {count} calendar feed link{'s' if count != 1 else ''}.")
-    return redirect(url_for("bodies.edit_member", member_id=member.id))
+    page = url_for("bodies.edit_member", member_id=member.id)
+    if not confirmed():
+        return ask(
+            Confirmation(
+                question=f"Withdraw {member.name}'s calendar feed links?",
+                caption=member.taskforce.name,
+                consequences=(
+                    f"Calendars subscribed to {member.name}'s feed links stop updating: "
+                    "meetings already in them stay, but new meetings, moves and cancellations "
+                    "no longer reach them.",
+                    "Withdraw the links if one was shared or the member has left.",
+                ),
+                warning="This cannot be undone. Email a new link if they still need the feed.",
+                button="Yes, withdraw the feed links",
+                back=page,
+                keep="Keep the links",
+            )
+        )
+    count = links.revoke_for_member(member.id, links.Purpose.CALENDAR_FEED)
+    flash_success(f"Withdrew {count} calendar feed link{'s' if count != 1 else ''}.")
+    return redirect(page)

@@ -19,7 +19,8 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import ValidationError as FieldError
 
 from taskforce.bodies.models import CADENCE_MAX, CADENCE_MIN
 from taskforce.forms import (
@@ -34,7 +35,7 @@ from taskforce.forms import (
     working_day_offsets_form,
 )
 from taskforce.meetings.cycle import MILESTONE_LABELS, OFFSET_LIMIT
-from taskforce.meetings.models import LOCATION_MAX, REASON_MAX, TITLE_MAX
+from taskforce.meetings.models import DEPUTY_NAME_MAX, LOCATION_MAX, REASON_MAX, TITLE_MAX
 from taskforce.meetings.services import COUNT_MAX, DURATION_MAX, DURATION_MIN
 
 TIME_PATTERN = r"^([01]?\d|2[0-3])[:.]([0-5]\d)$"
@@ -133,6 +134,31 @@ class CancelForm(FlaskForm):
         validators=[Optional(), max_length("Reason", REASON_MAX), NoControlCharacters("Reason")],
     )
     submit = SubmitField("Cancel the meeting", widget=GovSubmitInput())
+
+
+class ApologiesForm(FlaskForm):
+    """A member's own apologies for a meeting, or the deputy coming in their place.
+
+    The page has two forms: one that sends apologies (its token alone) and one that names a
+    deputy (deputy "yes" and the name), so pressing Enter in the name box names the deputy.
+    """
+
+    deputy = HiddenField()
+    deputy_name = LineField(
+        "Your deputy's name",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="The secretariat records them as attending in your place",
+        validators=[Length(max=DEPUTY_NAME_MAX), SingleLine("Your deputy's name")],
+    )
+
+    @property
+    def names_deputy(self) -> bool:
+        return self.deputy.data == "yes"
+
+    def validate_deputy_name(self, field) -> None:
+        if self.names_deputy and not field.data:
+            raise FieldError("Enter your deputy's name")
 
 
 #: A task force's milestone offsets, one field per milestone.

@@ -7,12 +7,13 @@ from flask import Blueprint, Response, render_template
 from taskforce.audit.services import Actor
 from taskforce.bodies.services import memberships_of
 from taskforce.db import utcnow
+from taskforce.errors import Conflict
 from taskforce.extensions import db
-from taskforce.forms import ButtonForm
 from taskforce.links import LinkProblem, Purpose, resolve_for_member
 from taskforce.meetings import ical, services
-from taskforce.meetings.models import Meeting, MeetingStatus
-from taskforce.web import public
+from taskforce.meetings.forms import ApologiesForm
+from taskforce.meetings.models import Meeting
+from taskforce.web import attempt, form_status, public
 
 bp = Blueprint("links", __name__)
 
@@ -52,22 +53,19 @@ def apologies(token: str):
         link, meeting, member = _apologies_context(token)
     except LinkProblem as problem:
         return _problem(problem)
-    form = ButtonForm()
-    recorded = next((a for a in meeting.attendance if a.member_id == member.id), None)
-    done = False
+    form = ApologiesForm()
+    done = None
     if form.validate_on_submit():
-        if meeting.status != MeetingStatus.SCHEDULED or meeting.start_at <= utcnow():
-            return _problem(
-                LinkProblem(
-                    410, f"This meeting is {meeting.status}: apologies can no longer be given."
-                )
-            )
         actor = Actor.system("email_link", label=f"{member.name} <{link.email}>")
-        services.record_attendance(
-            meeting, [{"member_id": member.id, "status": "apologies"}], actor, mark_held=False
-        )
-        link.last_used_at = utcnow()
-        done = True
+        deputy = form.deputy_name.data if form.names_deputy else ""
+        with attempt(form) as outcome:
+            services.send_apologies(meeting, member, actor, deputy)
+        if isinstance(outcome.error, Conflict):  # started, held or cancelled meanwhile
+            return _problem(LinkProblem(410, outcome.error.message))
+        if not outcome.error:
+            link.last_used_at = utcnow()
+            done = next(a for a in meeting.attendance if a.member_id == member.id)
+    recorded = next((a for a in meeting.attendance if a.member_id == member.id), None)
     return render_template(
         "links/apologies.html",
         meeting=meeting,
@@ -75,4 +73,5 @@ def apologies(token: str):
         form=form,
         recorded=recorded,
         done=done,
-    )
+        started=services.has_started(meeting),
+    ), form_status(form)

@@ -15,6 +15,7 @@ from taskforce.extensions import db
 TITLE_MAX = 200
 LOCATION_MAX = 300
 REASON_MAX = 1000
+DEPUTY_NAME_MAX = 120
 
 
 class MeetingStatus(enum.StrEnum):
@@ -78,7 +79,7 @@ class Attendance(db.Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     status: Mapped[str] = mapped_column(String(10))
     #: Who came in the member's place, when status is "deputy".
-    deputy_name: Mapped[str] = mapped_column(String(120), default="")
+    deputy_name: Mapped[str] = mapped_column(String(DEPUTY_NAME_MAX), default="")
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendance")

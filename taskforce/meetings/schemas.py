@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, StrictBool, StrictInt
 
 from taskforce.bodies.models import CADENCE_MAX, CADENCE_MIN
-from taskforce.meetings.models import LOCATION_MAX, REASON_MAX, TITLE_MAX
+from taskforce.meetings.models import DEPUTY_NAME_MAX, LOCATION_MAX, REASON_MAX, TITLE_MAX
 from taskforce.meetings.services import COUNT_MAX, DURATION_MAX, DURATION_MIN
 from taskforce.schemas import Input, Line, Output, Text
 
@@ -96,7 +96,7 @@ class MeetingList(Output):
 class AttendanceIn(Input):
     member_id: int
     status: Literal["attended", "apologies", "deputy", "absent"]
-    deputy_name: Line(120, min_length=0) = ""
+    deputy_name: Line(DEPUTY_NAME_MAX, min_length=0) = ""
 
 
 class AttendanceOut(Output):

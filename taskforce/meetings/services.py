@@ -16,13 +16,19 @@ from sqlalchemy import select
 
 from taskforce import formatting, numbering
 from taskforce.audit.services import Actor, record
-from taskforce.bodies.models import CADENCE_MAX, CADENCE_MIN, TaskForce
+from taskforce.bodies.models import CADENCE_MAX, CADENCE_MIN, Member, TaskForce
 from taskforce.db import utcnow
 from taskforce.errors import Conflict, ValidationError, check_version
 from taskforce.extensions import db
 from taskforce.meetings import emails, workdays
 from taskforce.meetings.cycle import DEFAULT_OFFSETS, MILESTONE_LABELS, OFFSET_LIMIT
-from taskforce.meetings.models import Meeting, MeetingStatus
+from taskforce.meetings.models import (
+    DEPUTY_NAME_MAX,
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingStatus,
+)
 from taskforce.text import YEARS, one_line_problem
 
 COUNT_MAX = 50
@@ -269,15 +275,31 @@ def attendance_summary(meeting: Meeting) -> AttendanceSummary:
     return AttendanceSummary(present=present, quorum=meeting.taskforce.quorum)
 
 
+#: What can be known before a meeting starts: who will not come, and who comes instead.
+BEFORE_START = (AttendanceStatus.APOLOGIES, AttendanceStatus.DEPUTY)
+
+
+def has_started(meeting: Meeting) -> bool:
+    return meeting.start_at <= utcnow()
+
+
+def statuses_open(meeting: Meeting) -> tuple[AttendanceStatus, ...]:
+    """The attendance that can be recorded now: apologies and deputies before the meeting
+    starts, everything once it has."""
+    return tuple(AttendanceStatus) if has_started(meeting) else BEFORE_START
+
+
 def record_attendance(
     meeting: Meeting, entries: list[dict[str, Any]], actor: Actor, *, mark_held: bool = True
 ) -> None:
-    """Set attendance for the members given; each entry names a live member of the task force."""
-    from taskforce.meetings.models import Attendance, AttendanceStatus
+    """Set attendance for the members given; each entry names a live member of the task force.
 
+    A refusal names the entry and its field by position ("0.status"), as the API reports it.
+    """
     if meeting.status == MeetingStatus.CANCELLED:
         raise Conflict("This meeting was cancelled: there is no attendance to record")
     members = {m.id: m for m in meeting.taskforce.members}
+    open_now = statuses_open(meeting)
     errors: dict[str, list[str]] = {}
     seen: set[int] = set()
     for index, entry in enumerate(entries):
@@ -287,17 +309,19 @@ def record_attendance(
         elif member_id in seen:
             errors[f"{index}.member_id"] = ["This member is listed twice"]
         seen.add(member_id)
-        if entry["status"] == AttendanceStatus.DEPUTY and not (entry.get("deputy_name") or ""):
-            errors[f"{index}.deputy_name"] = ["Give the name of the deputy who attended"]
+        if entry["status"] not in open_now:
+            errors[f"{index}.status"] = [
+                "Before the meeting starts only apologies or a deputy can be recorded"
+            ]
+        elif entry["status"] == AttendanceStatus.DEPUTY and not (entry.get("deputy_name") or ""):
+            errors[f"{index}.deputy_name"] = ["Enter the deputy's name"]
         elif problem := one_line_problem(entry.get("deputy_name")):
             # The web page posts these names without a form of fields to check them.
             errors[f"{index}.deputy_name"] = [f"The deputy's name {problem}"]
-    if meeting.start_at > utcnow():
-        for index, entry in enumerate(entries):
-            if entry["status"] != "apologies":
-                errors[f"{index}.status"] = [
-                    "Before the meeting starts only apologies can be recorded"
-                ]
+        elif len(entry.get("deputy_name") or "") > DEPUTY_NAME_MAX:
+            errors[f"{index}.deputy_name"] = [
+                f"The deputy's name must be {DEPUTY_NAME_MAX} characters or fewer"
+            ]
     if errors:
         raise ValidationError(errors)
     existing = {a.member_id: a for a in meeting.attendance}
@@ -311,7 +335,7 @@ def record_attendance(
         if (row.status, row.deputy_name) != (entry["status"], deputy):
             changes[members[entry["member_id"]].name] = [row.status, entry["status"]]
         row.status, row.deputy_name = entry["status"], deputy
-    if mark_held and meeting.status == MeetingStatus.SCHEDULED and meeting.start_at <= utcnow():
+    if mark_held and meeting.status == MeetingStatus.SCHEDULED and has_started(meeting):
         meeting.status = MeetingStatus.HELD.value
     db.session.flush()
     if changes:
@@ -323,6 +347,18 @@ def record_attendance(
             changes=changes,
             summary=f"Recorded attendance at meeting {meeting.number}",
         )
+
+
+def send_apologies(meeting: Meeting, member: Member, actor: Actor, deputy_name: str = "") -> None:
+    """A member's own apologies for a meeting still to come, or the deputy coming instead:
+    from their emailed link or signed in. Refused once the meeting has started."""
+    if meeting.status != MeetingStatus.SCHEDULED or has_started(meeting):
+        state = "has started" if meeting.status == MeetingStatus.SCHEDULED else meeting.status
+        raise Conflict(f"This meeting {state}: apologies can no longer be given")
+    deputy_name = (deputy_name or "").strip()
+    status = AttendanceStatus.DEPUTY if deputy_name else AttendanceStatus.APOLOGIES
+    entry = {"member_id": member.id, "status": status.value, "deputy_name": deputy_name}
+    record_attendance(meeting, [entry], actor, mark_held=False)
 
 
 def due_between(

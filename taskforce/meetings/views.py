@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from taskforce import transaction
 from taskforce.auth import permissions
 from taskforce.bodies import services as body_services
+from taskforce.bodies.models import Member
 from taskforce.errors import Conflict, ServiceError
 from taskforce.forms import ButtonForm
 from taskforce.meetings import emails, ical, services, steps
 from taskforce.meetings.forms import (
+    ApologiesForm,
     CancelForm,
     CycleForm,
     MeetingForm,
     ScheduleForm,
     combine,
 )
-from taskforce.meetings.models import AttendanceStatus, Meeting
+from taskforce.meetings.models import AttendanceStatus, Meeting, MeetingStatus
 from taskforce.text import expected_version
 from taskforce.web import (
     attempt,
@@ -106,20 +110,84 @@ def schedule(taskforce_id: int):
     return render_template("meetings/schedule.html", tf=tf, form=form), form_status(form)
 
 
-def _show_page(meeting: Meeting, status: int = 200, error: ServiceError | None = None):
+@dataclass
+class AttendanceRow:
+    """One member's line of the attendance form: what is chosen (as recorded, or as just
+    posted when the form comes back refused) and the refusals that belong to the line."""
+
+    member: Member
+    status: str = ""
+    deputy_name: str = ""
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _attendance_rows(
+    meeting: Meeting, posted: list[dict] | None = None, error: ServiceError | None = None
+) -> list[AttendanceRow]:
+    rows = {m.id: AttendanceRow(m) for m in meeting.taskforce.members}
+    if posted is None:
+        for a in meeting.attendance:
+            if a.member_id in rows:
+                rows[a.member_id].status, rows[a.member_id].deputy_name = a.status, a.deputy_name
+        return list(rows.values())
+    for entry in posted:
+        row = rows[entry["member_id"]]
+        row.status, row.deputy_name = entry["status"], entry["deputy_name"]
+    # The service names refusals by the entry's position ("2.deputy_name"), as the API does.
+    for name, messages in (error.fields if error else {}).items():
+        index, _, what = name.partition(".")
+        if index.isdigit() and int(index) < len(posted):
+            row = rows[posted[int(index)]["member_id"]]
+            row.errors.setdefault(what, []).extend(messages)
+    return list(rows.values())
+
+
+def _error_list(rows: list[AttendanceRow], statuses, error: ServiceError) -> list[dict]:
+    """The error summary's lines: each tied to the field of its member's line."""
+    items, first = [], statuses[0].value
+    for row in rows:
+        for what, messages in row.errors.items():
+            member_id = row.member.id
+            anchor = (
+                f"deputy-{member_id}" if what == "deputy_name" else f"status-{member_id}-{first}"
+            )
+            items += [{"text": f"{row.member.name}: {m}", "href": f"#{anchor}"} for m in messages]
+    return items or [{"text": error.message}]
+
+
+def _show_page(
+    meeting: Meeting,
+    status: int = 200,
+    error: ServiceError | None = None,
+    posted: list[dict] | None = None,
+    apologies: ApologiesForm | None = None,
+):
     tf = meeting.taskforce
+    statuses = services.statuses_open(meeting)
+    rows = _attendance_rows(meeting, posted, error)
+    member = permissions.membership(current_user, tf)
+    can_send_apologies = (
+        member is not None
+        and meeting.status == MeetingStatus.SCHEDULED
+        and not services.has_started(meeting)
+    )
     return render_template(
         "meetings/show.html",
         tf=tf,
         meeting=meeting,
         error=error,
         steps=steps.steps_of([meeting], viewer=current_user).get(meeting.id, []),
+        error_list=_error_list(rows, statuses, error) if error else [],
         warning=services.non_working_warning(meeting),
         summary=services.attendance_summary(meeting),
-        recorded={a.member_id: a for a in meeting.attendance},
-        statuses=list(AttendanceStatus),
+        rows=rows,
+        statuses=statuses,
+        started=services.has_started(meeting),
         can_edit=permissions.can_edit(current_user, tf),
         form=ButtonForm(),
+        member=member if can_send_apologies else None,
+        mine=next((a for a in meeting.attendance if member and a.member_id == member.id), None),
+        apologies=apologies or ApologiesForm(formdata=None),
     ), status
 
 
@@ -209,27 +277,47 @@ def attendance(meeting_id: int):
     meeting = _meeting_or_404(meeting_id, edit=True)
     if not ButtonForm().validate_on_submit():
         abort(400)
+    known = {s.value for s in AttendanceStatus}
     entries = []
     for member in meeting.taskforce.members:
         status = request.form.get(f"status-{member.id}", "")
-        if status in {s.value for s in AttendanceStatus}:
-            entries.append(
-                {
-                    "member_id": member.id,
-                    "status": status,
-                    "deputy_name": request.form.get(f"deputy-{member.id}", "").strip()[:120],
-                }
-            )
+        if status in known:
+            deputy = request.form.get(f"deputy-{member.id}", "").strip()
+            entries.append({"member_id": member.id, "status": status, "deputy_name": deputy})
     with attempt() as outcome:
         services.record_attendance(meeting, entries, web_actor())
     if outcome.error:
-        return _show_page(meeting, 422, outcome.error)
+        return _show_page(meeting, outcome.error.status, outcome.error, posted=entries)
     summary = services.attendance_summary(meeting)
     flash_success(
         f"Attendance saved: {summary.present} present, "
         f"{'quorate' if summary.quorate else 'not quorate'}."
     )
     return redirect(url_for("meetings.show", meeting_id=meeting.id) + "#attendance")
+
+
+@bp.post("/meetings/<int:meeting_id>/apologies")
+def apologies(meeting_id: int):
+    """A member signed in sends their own apologies, or names their deputy, as from the link
+    in their invite."""
+    meeting = _meeting_or_404(meeting_id)
+    member = permissions.membership(current_user, meeting.taskforce)
+    if member is None:
+        abort(403)
+    form = ApologiesForm()
+    if not form.validate_on_submit():
+        return _show_page(meeting, 422, apologies=form)
+    deputy = form.deputy_name.data if form.names_deputy else ""
+    with attempt(form) as outcome:
+        services.send_apologies(meeting, member, web_actor(), deputy)
+    if outcome.error:
+        return _show_page(meeting, outcome.error.status, apologies=form)
+    flash_success(
+        f"{deputy} is recorded as attending in your place."
+        if deputy
+        else "Your apologies are recorded. The secretariat can see them."
+    )
+    return redirect(url_for("meetings.show", meeting_id=meeting.id) + "#your-attendance")
 
 
 @bp.get("/meetings/<int:meeting_id>/invite.ics")

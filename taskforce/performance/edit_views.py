@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import request, url_for
 
+from taskforce.confirm import Confirmation
 from taskforce.editing import edit_page, switch
 from taskforce.performance import assessments as assessment_services
 from taskforce.performance import services
@@ -60,7 +61,7 @@ def _plan(indicator) -> str:
     return "\n".join(f"{p.period}, {p.value}" for p in indicator.trajectory)
 
 
-@bp.post("/indicators/<int:indicator_id>/retire")
+@bp.route("/indicators/<int:indicator_id>/retire", methods=["GET", "POST"])
 def retire_indicator(indicator_id: int):
     indicator = indicator_or_404(indicator_id, edit=True)
     page = url_for("performance.show", indicator_id=indicator.id)
@@ -75,6 +76,21 @@ def retire_indicator(indicator_id: int):
         ),
         done=page,
         failed=page,
+        subject=indicator,
+        is_off=indicator.retired_at is not None,
+        confirm_off=lambda version: Confirmation(
+            question=f"Retire {indicator.name}?",
+            caption=indicator.taskforce.name,
+            consequences=(
+                "It leaves the dashboard, and no new actuals can be recorded or imported for it.",
+                "Its trajectory, actuals and history are kept, and it can be reinstated.",
+            ),
+            warning="Until it is reinstated, imports that include it are refused.",
+            button="Yes, retire the indicator",
+            back=page,
+            keep="Keep it in use",
+            fields={"retire": "yes", "version": version},
+        ),
     )
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from taskforce import exports
 from taskforce.auth import permissions
+from taskforce.confirm import Confirmation
 from taskforce.editing import edit_page, switch
 from taskforce.forms import RetireForm
 from taskforce.registers import services
@@ -82,14 +83,33 @@ def edit_risk(risk_id: int):
     )
 
 
-@bp.post("/risks/<int:risk_id>/close")
+@bp.route("/risks/<int:risk_id>/close", methods=["GET", "POST"])
 def close_risk(risk_id: int):
     risk = record_or_404(Risk, risk_id, edit=True)
+    tf = taskforce_or_404(risk.taskforce_id)
+    page = url_for("registers.edit_risk", risk_id=risk.id)
     return switch(
         lambda on, version: services.update_risk(risk, {"closed": on}, web_actor(), version),
         lambda on: f"Risk {risk.ref} {'closed' if on else 'reopened'}.",
         done=url_for("registers.risks", taskforce_id=risk.taskforce_id),
-        failed=url_for("registers.edit_risk", risk_id=risk.id),
+        failed=page,
+        subject=risk,
+        is_off=risk.closed_on is not None,
+        confirm_off=lambda version: Confirmation(
+            question=f"Close risk {risk.ref}?",
+            caption=tf.name,
+            consequences=(
+                f"Risk {risk.ref} moves to the closed risks at the foot of the register and "
+                "leaves the dashboard's red risks. Close it when it can no longer happen or "
+                "is fully mitigated.",
+                "Its ratings and history are kept, and it can be reopened.",
+            ),
+            warning="A closed risk is no longer reviewed or reported as open.",
+            button="Yes, close the risk",
+            back=page,
+            keep="Keep it open",
+            fields={"retire": "yes", "version": version},
+        ),
     )
 
 

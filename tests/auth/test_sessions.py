@@ -72,7 +72,7 @@ def test_signing_out_ends_every_session_of_that_user(app, make_user):
     "change",
     [
         {"password": "a-brand-new-password"},
-        {"active": ""},
+        {"active": "", "confirm": "yes"},  # stopping someone signing in is asked twice
         {"role": "chair"},
     ],
     ids=["new password", "deactivated", "new role"],

@@ -158,7 +158,7 @@ def test_another_secretariat_cannot_withdraw_a_feed_it_did_not_issue(
     assert page.status_code == 200
     withdrawn = web_b.post(
         f"/members/{copy}/calendar-link/withdraw",
-        data={"csrf_token": _csrf_from(page.get_data(as_text=True))},
+        data={"csrf_token": _csrf_from(page.get_data(as_text=True)), "confirm": "yes"},
         follow_redirects=True,
     )
     assert "Withdrew 0 calendar feed links" in withdrawn.get_data(as_text=True)

@@ -93,7 +93,7 @@ def test_attendance_form_records_quorum(client, tf, api):
         data={f"status-{nia.id}": "apologies", f"status-{sam.id}": "deputy"},
     )
     assert response.status_code == 422
-    assert "Give the name of the deputy" in response.get_data(as_text=True)
+    assert "Enter the deputy&#39;s name" in response.get_data(as_text=True)
     client.post(
         f"/meetings/{meeting.id}/attendance",
         data={

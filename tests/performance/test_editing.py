@@ -228,10 +228,10 @@ def test_an_edit_with_a_bad_line_names_the_line(web, indicator):
 
 
 def test_retiring_on_the_web_moves_the_indicator_off_the_dashboard(web, tf, indicator):
-    page = web.get(f"/indicators/{indicator.id}").text
+    page = web.get(f"/indicators/{indicator.id}/retire").text
     response = web.post(
         f"/indicators/{indicator.id}/retire",
-        data={"csrf_token": _csrf_from(page), "retire": "yes", "version": "1"},
+        data={"csrf_token": _csrf_from(page), "retire": "yes", "version": "1", "confirm": "yes"},
     )
     assert response.status_code == 302
     dashboard = web.get(f"/taskforces/{tf.id}/performance").text
@@ -395,7 +395,9 @@ def test_a_live_priority_wins_over_a_retired_one_of_the_same_title(web, api, tf,
 def test_retiring_without_a_version_is_refused(web, api, indicator):
     url = f"/indicators/{indicator.id}"
     token = _csrf_from(web.get(url).text)
-    response = web.post(f"{url}/retire", data={"csrf_token": token, "retire": "yes"})
+    response = web.post(
+        f"{url}/retire", data={"csrf_token": token, "retire": "yes", "confirm": "yes"}
+    )
     assert response.status_code == 302
     assert api.get(url).get_json()["retired_at"] is None
     assert "did not say which version" in unescape(web.get(url).text)

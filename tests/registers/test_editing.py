@@ -105,7 +105,8 @@ def test_a_risk_is_changed_and_closed_on_the_web(web, api, make_risk):
     page = web.get(url).text
     assert "Changes so far" in page and "Amber" in page
     closed = web.post(
-        f"{url}/close", data={"csrf_token": _csrf_from(page), "retire": "yes", "version": "2"}
+        f"{url}/close",
+        data={"csrf_token": _csrf_from(page), "retire": "yes", "version": "2", "confirm": "yes"},
     )
     assert closed.status_code == 302
     assert api.get(url).get_json()["closed_on"] is not None
