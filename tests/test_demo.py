@@ -62,8 +62,19 @@ def test_demo_load_has_a_meeting_held_the_next_one_and_the_one_after(app):
     found = steps.steps_of([upcoming])[upcoming.id]
     states = {s.kind: s.state for s in found}
     assert states["invites"] == steps.State.DONE
-    assert states["commission_papers"] == steps.State.LATE
+    assert states["commission_papers"] == steps.State.DONE  # the agenda's papers were asked for
+    summaries = {s.kind: s.summary for s in found}
+    assert summaries["papers_deadline"] == "1 paper late"
     assert states["pack_issued"] == steps.State.DUE
+    # Its agenda: the standing items and papers of every kind, one late, one restricted.
+    from taskforce.agenda import services as agenda
+
+    items = agenda.items_of(upcoming)
+    assert [i.title for i in items if i.is_standing][0] == "Welcome and apologies"
+    kinds = sorted(i.paper.current.kind for i in items if i.paper and i.paper.current)
+    assert kinds.count("markdown") >= 2 and kinds.count("docx") == 1
+    assert agenda.papers_summary(upcoming).late == 1
+    assert sum(i.restricted for i in items) == 1
 
 
 def test_demo_load_twice_changes_nothing(app):

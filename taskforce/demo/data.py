@@ -197,6 +197,7 @@ def _load_meetings(tf: TaskForce, secretariat: Actor) -> Meeting:
 
     from flask import current_app
 
+    from taskforce.agenda.demo import load_agenda_demo
     from taskforce.clock import today
     from taskforce.meetings import emails
     from taskforce.meetings import services as meetings
@@ -236,6 +237,8 @@ def _load_meetings(tf: TaskForce, secretariat: Actor) -> Meeting:
     # The invites carry links built by url_for, which needs a request to build them in.
     with current_app.test_request_context():
         emails.send_invites(upcoming)
+        # The next meeting's agenda and papers, one of them commissioned and now late.
+        load_agenda_demo(upcoming, secretariat)
     return held
 
 
