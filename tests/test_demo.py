@@ -70,7 +70,7 @@ def test_demo_load_has_a_meeting_held_the_next_one_and_the_one_after(app):
     from taskforce.agenda import services as agenda
 
     items = agenda.items_of(upcoming)
-    assert [i.title for i in items if i.is_standing][0] == "Welcome and apologies"
+    assert next(i.title for i in items if i.is_standing) == "Welcome and apologies"
     kinds = sorted(i.paper.current.kind for i in items if i.paper and i.paper.current)
     assert kinds.count("markdown") >= 2 and kinds.count("docx") == 1
     assert agenda.papers_summary(upcoming).late == 1
