@@ -34,7 +34,7 @@ from datetime import date, datetime
 from flask import url_for
 from sqlalchemy import func, select, union_all
 
-from taskforce import clock, formatting
+from taskforce import clock, formatting, mail
 from taskforce.auth import permissions
 from taskforce.auth.models import User
 from taskforce.db import utcnow
@@ -161,6 +161,11 @@ class Step:
             State.TO_DO: "govuk-tag--yellow",
             State.NOT_RECORDED: "govuk-tag--grey",
         }[self.state]
+
+
+def _sent() -> str:
+    """How mail that went out is described: with no mail server it stayed in the Outbox."""
+    return "Kept in the Outbox" if mail.keeps_mail() else "Sent"
 
 
 def _days(n: int) -> str:
@@ -299,7 +304,7 @@ def _invites_progress(meetings: Sequence[Meeting]) -> dict[int, Progress]:
     return {
         m.id: Progress(
             done=True,
-            summary=f"Sent {formatting.format_date(m.invites_sent_at)}"
+            summary=f"{_sent()} {formatting.format_date(m.invites_sent_at)}"
             + (f", {_updates(m.sequence)} since" if m.sequence else ""),
         )
         for m in meetings

@@ -62,6 +62,8 @@ def test_meeting_page_sends_invites_changes_and_cancels(client, tf, smtp):
     assert "Pack issued" in page and "Send invites" in page
     client.post(f"/meetings/{meeting.id}/invites")
     assert len(smtp.messages) == 3  # one for each of tf's members
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "Sent " in page and "Kept in the Outbox" not in page
     client.post(
         f"/meetings/{meeting.id}/edit",
         data={
@@ -78,6 +80,16 @@ def test_meeting_page_sends_invites_changes_and_cancels(client, tf, smtp):
     client.post(f"/meetings/{meeting.id}/cancel", data={"reason": "Purdah"})
     assert smtp.messages[-1][1]["Subject"].startswith("Cancelled:")
     assert "Cancelled" in client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+
+
+def test_with_no_mail_server_the_meeting_says_its_invites_were_kept_not_sent(client, tf):
+    client.post(f"/taskforces/{tf.id}/meetings/schedule", data={**SCHEDULE, "count": "1"})
+    meeting = db.session.query(Meeting).one()
+    client.post(f"/meetings/{meeting.id}/invites")
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "Kept in the Outbox, not sent:" in page  # the meeting's facts
+    assert page.count("Kept in the Outbox") == 2  # and the invites step of its cycle
+    assert ">Sent " not in page
 
 
 def test_attendance_form_records_quorum(client, tf, api):
