@@ -40,11 +40,24 @@ def _ordinary_purpose_seconds() -> float:
     return min(_cpu_seconds(lambda: _render.__wrapped__(ordinary))[0] for _ in range(3))
 
 
-#: Seconds of CPU time any purpose may take to render: half a second, or ten times an
-#: ordinary purpose of the same length where a busy machine makes everything slower. On a
-#: quiet machine an ordinary purpose takes about 0.05 s and the worst found about 0.13 s;
-#: the inputs the limits refuse took from 1.6 to over 10 s.
-BOUND = max(0.5, 10 * _ordinary_purpose_seconds())
+#: Seconds of CPU time any purpose may take to render on a quiet machine: an ordinary purpose
+#: takes about 0.05 s and the worst found about 0.13 s; the inputs the limits refuse took
+#: from 1.6 to over 10 s.
+BOUND = 0.5
+
+
+def _render_seconds(text: str) -> float:
+    """CPU time to render `text` (not from the cache), allowing for a busy machine.
+
+    A shared machine can make CPU time itself several times longer for a moment. Over the
+    bound, the rendering is timed twice more beside an ordinary purpose of the same length:
+    the best of the three must stay under half a second or ten times the ordinary one.
+    """
+    seconds, _html = _cpu_seconds(lambda: _render.__wrapped__(text))
+    if seconds < BOUND:
+        return seconds
+    again = min(_cpu_seconds(lambda: _render.__wrapped__(text))[0] for _ in range(2))
+    return min(seconds, again) * BOUND / max(BOUND, 10 * _ordinary_purpose_seconds())
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e["name"] for e in EXAMPLES])
@@ -58,8 +71,8 @@ def test_the_worst_inputs_the_limits_let_through_render_in_bounded_time(name):
     text = AT_LIMIT[name]
     assert len(text) <= PURPOSE_MAX
     assert markdown_problem(text) is None
-    seconds, _html = _cpu_seconds(lambda: _render.__wrapped__(text))  # not from the cache
-    assert seconds < BOUND, f"{name}: {seconds:.2f} s"
+    seconds = _render_seconds(text)
+    assert seconds < BOUND, f"{name}: {seconds:.2f} s (scaled to a quiet machine)"
 
 
 @pytest.mark.parametrize("name", REFUSED)
