@@ -51,10 +51,6 @@ COMMISSION_REFUSED = (
     "The meeting is past or cancelled, its pack has been issued, or mail cannot be delivered "
     "to the address"
 )
-COMMISSION_REFUSED = (
-    "The meeting is past or cancelled, its pack has been issued, or mail cannot be delivered "
-    "to the address"
-)
 
 
 def _meeting(meeting_id: int, *, edit: bool = False) -> Meeting:
