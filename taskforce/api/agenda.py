@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, current_app, request
-from pydantic import BaseModel
-from pydantic import ValidationError as PydanticValidationError
 
 from taskforce.agenda import commissioning, services
 from taskforce.agenda.downloads import paper_download
@@ -27,8 +25,6 @@ from taskforce.agenda.schemas import (
     StandingItemsOut,
 )
 from taskforce.api.core import (
-    _field_name,
-    _json_body,
     api_actor,
     api_user,
     bp,
@@ -38,6 +34,7 @@ from taskforce.api.core import (
     load_taskforce,
     parse,
     parse_change,
+    parse_root,
 )
 from taskforce.api.spec import operation
 from taskforce.auth import permissions
@@ -61,20 +58,6 @@ def _item(item_id: int, *, edit: bool = False) -> AgendaItem:
     item = get_or_404(AgendaItem, item_id)
     permissions.load_taskforce(api_user(), item.meeting.taskforce_id, edit=edit)
     return item
-
-
-def _root(model: type[BaseModel]):
-    """A JSON list body validated against a root model; errors are named by position."""
-    try:
-        return model.model_validate(_json_body()).root
-    except PydanticValidationError as exc:
-        fields: dict[str, list[str]] = {}
-        for err in exc.errors(include_url=False):
-            message = "Unknown field" if err["type"] == "extra_forbidden" else err["msg"]
-            fields.setdefault(_field_name(err["loc"]) if err["loc"] else "_body", []).append(
-                message.removeprefix("Value error, ")
-            )
-        raise ValidationError(fields) from None
 
 
 def paper_out(paper: Paper | None, *, sees: bool, edits: bool) -> PaperOut | None:
@@ -228,7 +211,7 @@ def delete_item(item_id: int):
 )
 def put_order(meeting_id: int):
     meeting = _meeting(meeting_id, edit=True)
-    services.reorder(meeting, _root(AgendaOrderIn), api_actor())
+    services.reorder(meeting, parse_root(AgendaOrderIn), api_actor())
     return list_items(meeting_id)
 
 
@@ -414,6 +397,6 @@ def get_standing_items(taskforce_id: int):
 )
 def put_standing_items(taskforce_id: int):
     tf = load_taskforce(taskforce_id, edit=True)
-    items = [i.model_dump() for i in _root(StandingItemsIn)]
+    items = [i.model_dump() for i in parse_root(StandingItemsIn)]
     services.set_standing_items(tf, items, api_actor())
     return get_standing_items(taskforce_id)

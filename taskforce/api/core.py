@@ -71,19 +71,33 @@ def parse(model: type[M], payload: Any = None) -> M:
     try:
         parsed = model.model_validate(payload)
     except PydanticValidationError as exc:
-        fields: dict[str, list[str]] = {}
-        for err in exc.errors(include_url=False):
-            message = err["msg"]
-            if err["type"] == "extra_forbidden":
-                message = "Unknown field"
-            elif message.startswith("Value error, "):
-                message = message.removeprefix("Value error, ")
-            fields.setdefault(_field_name(err["loc"]), []).append(message)
-        raise ValidationError(fields) from None
+        raise _field_errors(exc) from None
     nulls = parsed.null_errors() if hasattr(parsed, "null_errors") else {}
     if nulls:
         raise ValidationError(nulls)
     return parsed
+
+
+def parse_root(model: type[BaseModel]) -> Any:
+    """Validate a JSON body (a list, say) against a root model and return its root; errors
+    are named by position, like "2.title"."""
+    try:
+        return model.model_validate(_json_body()).root
+    except PydanticValidationError as exc:
+        raise _field_errors(exc) from None
+
+
+def _field_errors(exc: PydanticValidationError) -> ValidationError:
+    """Pydantic's errors as a 422's field errors, in our words."""
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors(include_url=False):
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = "Unknown field"
+        elif message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        fields.setdefault(_field_name(err["loc"]), []).append(message)
+    return ValidationError(fields)
 
 
 class _NotJson(ValueError):
