@@ -60,19 +60,29 @@ def _item(item_id: int, *, edit: bool = False) -> AgendaItem:
     return item
 
 
+def _paper_state(paper: Paper | None) -> dict:
+    """Where a paper stands, as PaperOut and PaperRow both say it: a missing paper is none."""
+    current = paper.current if paper else None
+    return {
+        "reference": paper.reference if paper else None,
+        "kind": current.kind if current else None,
+        "status": str(services.paper_status(paper)),
+        "due_on": paper.due_on if paper else None,
+        "commissioned_at": local(paper.commissioned_at)
+        if paper and paper.commissioned_at
+        else None,
+        "received_at": local(current.created_at) if current else None,
+        "received_by": current.created_by if current else None,
+    }
+
+
 def paper_out(paper: Paper | None, *, sees: bool, edits: bool) -> PaperOut | None:
     if paper is None or not sees:
         return None
     current = paper.current
     return PaperOut(
-        reference=paper.reference,
-        kind=current.kind if current else None,
-        status=str(services.paper_status(paper)),
-        due_on=paper.due_on,
+        **_paper_state(paper),
         paper_lead_email=paper.paper_lead_email if edits else None,
-        commissioned_at=local(paper.commissioned_at) if paper.commissioned_at else None,
-        received_at=local(current.created_at) if current else None,
-        received_by=current.created_by if current else None,
         version=current.number if current else None,
         filename=current.filename or None if current else None,
         size=current.size if current else None,
@@ -347,23 +357,14 @@ def papers(meeting_id: int):
     rows = []
     for timed in services.timing(meeting).items:
         item, paper = timed.item, timed.item.paper
-        current = paper.current if paper else None
         rows.append(
             PaperRow(
+                **_paper_state(paper),
                 agenda_item_id=item.id,
                 number=timed.number,
                 title=item.title,
                 restricted=item.restricted,
-                reference=paper.reference if paper else None,
-                status=str(services.paper_status(paper)),
-                kind=current.kind if current else None,
                 paper_lead_email=(paper.paper_lead_email or None) if paper else None,
-                due_on=paper.due_on if paper else None,
-                commissioned_at=local(paper.commissioned_at)
-                if paper and paper.commissioned_at
-                else None,
-                received_at=local(current.created_at) if current else None,
-                received_by=current.created_by if current else None,
                 reminded_on=paper.reminded_on if paper else None,
                 chased_on=paper.chased_on if paper else None,
             )
