@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput, GovTextInput
 from wtforms import (
     DateField,
+    EmailField,
     HiddenField,
     IntegerField,
     StringField,
@@ -24,6 +25,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from taskforce.auth.models import EMAIL_MAX
 from taskforce.markdown import markdown_problem
 from taskforce.text import (
     YEARS,
@@ -274,6 +276,24 @@ def text_field(
             else Optional(),
             max_length(label, limit),
             NoControlCharacters(label),
+        ],
+        **kw,
+    )
+
+
+def email_field(label: str, *, required: bool = False, message: str = "", **kw) -> EmailField:
+    """An email address someone types: stripped, at most EMAIL_MAX characters, in a format
+    mail can reach (email_format). Optional ones say so in their label."""
+    return EmailField(
+        label if required else f"{label} (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired(message=message or f"Enter the {label.lower()}")
+            if required
+            else Optional(),
+            max_length(label, EMAIL_MAX),
+            email_format(),
         ],
         **kw,
     )

@@ -16,7 +16,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    EmailField,
     HiddenField,
     RadioField,
     SelectField,
@@ -35,7 +34,7 @@ from taskforce.forms import (
     LineField,
     OptionalDate,
     SingleLine,
-    email_format,
+    email_field,
     line_field,
     max_length,
     strip,
@@ -93,16 +92,10 @@ class ActionCreateForm(FlaskForm):
     )
     description = text_field("Action", DESCRIPTION_MAX, message="Describe the action")
     owner_name = line_field("Owner's name", 120, required=True)
-    owner_email = EmailField(
+    owner_email = email_field(
         "Owner's email address",
-        widget=GovTextInput(),
-        filters=[strip],
+        required=True,
         description="Reminders, chases and their update link go here. They need no account.",
-        validators=[
-            InputRequired(message="Enter the owner's email address"),
-            max_length("Owner's email address", 254),
-            email_format(),
-        ],
     )
     owner_organisation = line_field("Owner's organisation", 200)
     due_date = GovDateField(

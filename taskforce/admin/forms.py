@@ -6,11 +6,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, SubmitField
+from wtforms import BooleanField, PasswordField, RadioField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
-from taskforce.auth.models import EMAIL_MAX, NAME_MAX, Role
-from taskforce.forms import LineField, SingleLine, email_format, max_length, strip
+from taskforce.auth.models import NAME_MAX, Role
+from taskforce.forms import LineField, SingleLine, email_field, max_length, strip
 
 ROLE_HINTS = {
     Role.ADMIN: "Admin: everything, including users",
@@ -51,16 +51,11 @@ class UserForm(FlaskForm):
 
 
 class NewUserForm(UserForm):
-    email = EmailField(
+    email = email_field(
         "Email address",
-        widget=GovTextInput(),
-        filters=[strip],
+        required=True,
+        message="Enter an email address",
         description="It links the user to their task-force memberships",
-        validators=[
-            InputRequired(message="Enter an email address"),
-            max_length("Email address", EMAIL_MAX),
-            email_format(),
-        ],
     )
 
 

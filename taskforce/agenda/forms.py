@@ -17,7 +17,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    EmailField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -43,9 +42,8 @@ from taskforce.forms import (
     NoControlCharacters,
     OptionalDate,
     SafeMarkdown,
-    email_format,
+    email_field,
     line_field,
-    strip,
 )
 
 PURPOSE_CHOICES = [(p.value, p.label) for p in Purpose]
@@ -96,12 +94,9 @@ class ItemForm(Editable, FlaskForm):
             ),
         ],
     )
-    paper_lead_email = EmailField(
-        "Paper lead's email address (optional)",
-        widget=GovTextInput(),
-        filters=[strip],
+    paper_lead_email = email_field(
+        "Paper lead's email address",
         description="Who writes the paper; commission it from the papers page",
-        validators=[Optional(), Length(max=254), email_format()],
     )
     paper = TextAreaField(
         "Paper, written here (optional)",
@@ -151,16 +146,10 @@ class MoveForm(FlaskForm):
 
 
 class CommissionForm(FlaskForm):
-    paper_lead_email = EmailField(
+    paper_lead_email = email_field(
         "Paper lead's email address",
-        widget=GovTextInput(),
-        filters=[strip],
+        required=True,
         description="They need no account: the email gives them a personal link to upload it",
-        validators=[
-            InputRequired(message="Enter the paper lead's email address"),
-            Length(max=254),
-            email_format(),
-        ],
     )
     due_on = GovDateField(
         "Due date",

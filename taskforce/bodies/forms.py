@@ -13,7 +13,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    EmailField,
     IntegerField,
     RadioField,
     StringField,
@@ -28,7 +27,6 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from taskforce.auth.models import EMAIL_MAX
 from taskforce.bodies.models import (
     CADENCE_MAX,
     CADENCE_MIN,
@@ -51,7 +49,7 @@ from taskforce.forms import (
     NoControlCharacters,
     SafeMarkdown,
     SingleLine,
-    email_format,
+    email_field,
     max_length,
     strip,
 )
@@ -192,16 +190,11 @@ class MemberForm(Editable, FlaskForm):
             SingleLine("Name"),
         ],
     )
-    email = EmailField(
+    email = email_field(
         "Email address",
-        widget=GovTextInput(),
-        filters=[strip],
+        required=True,
+        message="Enter the member's email address",
         description="Invites, packs and minutes go here",
-        validators=[
-            InputRequired(message="Enter the member's email address"),
-            max_length("Email address", EMAIL_MAX),
-            email_format(),
-        ],
     )
     role_title = LineField(
         "Role title",
