@@ -23,6 +23,7 @@ from taskforce.auth import permissions
 from taskforce.bodies.models import TaskForce
 from taskforce.errors import Conflict, ServiceError, ValidationError
 from taskforce.extensions import db
+from taskforce.forms import ButtonForm
 from taskforce.markdown import removed_html
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,12 @@ def web_actor() -> Actor:
 def require_role(*roles) -> None:
     if not current_user.has_role(*roles):
         abort(403)
+
+
+def require_button() -> None:
+    """A one-button POST (ButtonForm) must carry its CSRF token, else 400."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
 
 
 def taskforce_or_404(taskforce_id: int, *, edit: bool = False) -> TaskForce:

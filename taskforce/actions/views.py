@@ -36,6 +36,7 @@ from taskforce.web import (
     flash_warning,
     form_status,
     record_or_404,
+    require_button,
     taskforce_or_404,
     web_actor,
 )
@@ -383,8 +384,7 @@ def proposal(action_id: int):
 @bp.post("/actions/<int:action_id>/link")
 def send_link(action_id: int):
     action = _action_or_404(action_id, edit=True)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    require_button()
     with attempt() as outcome:
         emails.send_owner_link(action, web_actor())
     if outcome.error:

@@ -30,6 +30,7 @@ from taskforce.web import (
     flash_success,
     form_status,
     record_or_404,
+    require_button,
     taskforce_or_404,
     web_actor,
 )
@@ -199,8 +200,7 @@ def delete_item(item_id: int):
 def carry_over(item_id: int):
     item = _item(item_id, edit=True)
     source = item.meeting
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    require_button()
     target = services.carry_over(item, web_actor())
     flash_success(f"“{item.title}” carried over to meeting {target.number}.")
     return redirect(_agenda_url(source))
@@ -209,8 +209,7 @@ def carry_over(item_id: int):
 @bp.post("/meetings/<int:meeting_id>/agenda/agreed")
 def agree(meeting_id: int):
     meeting = _meeting(meeting_id, edit=True)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    require_button()
     agenda = services.record_agreement(meeting, web_actor())
     flash_success(f"Recorded: the agenda is agreed with {agenda.agreed_with}.")
     return redirect(_agenda_url(meeting))
@@ -288,8 +287,7 @@ def commission(item_id: int):
 @bp.post("/agenda-items/<int:item_id>/withdraw-links")
 def withdraw_links(item_id: int):
     item = _item(item_id, edit=True)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    require_button()
     count = commissioning.withdraw(item, web_actor())
     flash_success(
         f"{count} upload link{'s' if count != 1 else ''} withdrawn."

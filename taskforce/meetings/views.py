@@ -30,6 +30,7 @@ from taskforce.web import (
     flash_success,
     form_status,
     record_or_404,
+    require_button,
     taskforce_or_404,
     web_actor,
 )
@@ -275,8 +276,7 @@ def send_invites(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/attendance")
 def attendance(meeting_id: int):
     meeting = _meeting_or_404(meeting_id, edit=True)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    require_button()
     known = {s.value for s in AttendanceStatus}
     entries = []
     for member in meeting.taskforce.members:
