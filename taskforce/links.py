@@ -150,6 +150,25 @@ def resolve(token: str, purpose: Purpose) -> AccessLink:
     return link
 
 
+def live_links_through(
+    scope: Table, column: str, record_id: int, purpose: Purpose
+) -> list[AccessLink]:
+    """The live (not withdrawn, not expired) links of a purpose that a scope table, such as
+    link_actions, ties to one record: those whose row has `column` equal to `record_id`."""
+    return list(
+        db.session.scalars(
+            select(AccessLink)
+            .join(scope, scope.c.link_id == AccessLink.id)
+            .where(
+                scope.c[column] == record_id,
+                AccessLink.purpose == str(purpose),
+                AccessLink.revoked_at.is_(None),
+                AccessLink.expires_at > utcnow(),
+            )
+        )
+    )
+
+
 def release_action(action: Action) -> int:
     """Take an action out of every owner link's scope, for good; return how many links.
 

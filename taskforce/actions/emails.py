@@ -11,15 +11,13 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import select
 
 from taskforce import mail
 from taskforce.actions.models import Action, ChaseStep
 from taskforce.audit.services import Actor, record
 from taskforce.db import utcnow
 from taskforce.errors import Conflict
-from taskforce.extensions import db
-from taskforce.links import AccessLink, Purpose, issue, link_actions
+from taskforce.links import AccessLink, Purpose, issue, link_actions, live_links_through
 
 #: How long an owner's emailed link works (it also dies once its actions are closed).
 OWNER_LINK_LIFETIME = timedelta(days=60)
@@ -123,18 +121,8 @@ def send_owner_link(action: Action, actor: Actor) -> mail.OutboxMessage | None:
 
 
 def live_owner_links(action: Action) -> list[AccessLink]:
-    return list(
-        db.session.scalars(
-            select(AccessLink)
-            .join(link_actions, link_actions.c.link_id == AccessLink.id)
-            .where(
-                link_actions.c.action_id == action.id,
-                AccessLink.purpose == str(Purpose.ACTION_OWNER),
-                AccessLink.revoked_at.is_(None),
-                AccessLink.expires_at > utcnow(),
-            )
-        )
-    )
+    """The owner links that still reach this action."""
+    return live_links_through(link_actions, "action_id", action.id, Purpose.ACTION_OWNER)
 
 
 def withdraw_owner_links(action: Action, actor: Actor) -> int:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 
 from taskforce.agenda.models import Paper, paper_links
 from taskforce.db import utcnow
 from taskforce.extensions import db
-from taskforce.links import AccessLink, Purpose, issue, resolve
+from taskforce.links import AccessLink, Purpose, issue, live_links_through, resolve
 from taskforce.meetings.models import Meeting
 
 #: A link made the day before a meeting still gives its lead a day or two.
@@ -38,17 +38,8 @@ def issue_link(paper: Paper) -> str:
 
 
 def live_links(paper: Paper) -> list[AccessLink]:
-    return list(
-        db.session.scalars(
-            select(AccessLink)
-            .join(paper_links, paper_links.c.link_id == AccessLink.id)
-            .where(
-                paper_links.c.paper_id == paper.id,
-                AccessLink.revoked_at.is_(None),
-                AccessLink.expires_at > utcnow(),
-            )
-        )
-    )
+    """The paper's upload links that still work."""
+    return live_links_through(paper_links, "paper_id", paper.id, Purpose.PAPER_LEAD)
 
 
 def withdraw_links(paper: Paper) -> int:
