@@ -21,13 +21,17 @@ def format_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def _time_of_day(moment: datetime) -> str:
+    """2:05pm."""
+    return f"{moment.hour % 12 or 12}:{moment:%M}{'am' if moment.hour < 12 else 'pm'}"
+
+
 def format_datetime(value: datetime | None) -> str:
     """23 November 2026 at 2:05pm."""
     if value is None:
         return ""
     moment = local(value)
-    hour = moment.hour % 12 or 12
-    return f"{format_date(moment)} at {hour}:{moment:%M}{'am' if moment.hour < 12 else 'pm'}"
+    return f"{format_date(moment)} at {_time_of_day(moment)}"
 
 
 def format_short_datetime(value: datetime | None) -> str:
@@ -35,8 +39,7 @@ def format_short_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     moment = local(value)
-    hour = moment.hour % 12 or 12
-    return f"{moment.day} {moment:%b %Y}, {hour}:{moment:%M}{'am' if moment.hour < 12 else 'pm'}"
+    return f"{moment.day} {moment:%b %Y}, {_time_of_day(moment)}"
 
 
 def register(app) -> None:
