@@ -8,7 +8,6 @@ dead. Every refusal is logged.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -21,6 +20,7 @@ from taskforce.audit.services import Actor
 from taskforce.db import utcnow
 from taskforce.errors import Conflict
 from taskforce.extensions import limiter
+from taskforce.link_pages import fingerprint, rate_key, refuse
 from taskforce.links import AccessLink, LinkProblem, Purpose, resolve
 from taskforce.text import expected_version
 from taskforce.web import apply_errors, attempt, flash_success, public
@@ -31,24 +31,11 @@ bp = Blueprint("owner_links", __name__)
 DONE = ("closed", "dropped")
 
 
-def _token_fingerprint(token: str) -> str:
-    """Enough of the token's hash to match log lines to a link, and useless to an attacker."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()[:12]
-
-
-def _rate_key() -> str:
-    return "owner-link:" + _token_fingerprint((request.view_args or {}).get("token", ""))
+_rate_key = rate_key("owner-link")
 
 
 def _refuse(token: str, problem: LinkProblem):
-    log.warning(
-        "owner link refused (%s): %s; link %s from %s",
-        problem.status,
-        problem.message,
-        _token_fingerprint(token),
-        request.remote_addr,
-    )
-    return render_template("links/problem.html", problem=problem), problem.status
+    return refuse("owner", token, problem, log)
 
 
 def _live_link(token: str) -> AccessLink:
@@ -108,7 +95,7 @@ def owner_link(token: str):
                 expected_version=expected_version(form.version.data),
             )
         if isinstance(outcome.error, Conflict):
-            log.warning("owner link %s: %s", _token_fingerprint(token), outcome.error.message)
+            log.warning("owner link %s: %s", fingerprint(token), outcome.error.message)
             conflict, status = outcome.error.message, 409
         elif outcome.error:
             apply_errors(form, outcome.error)

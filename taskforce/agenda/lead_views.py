@@ -7,7 +7,6 @@ meeting's pack is issued. Posts are rate-limited per link; every refusal is logg
 
 from __future__ import annotations
 
-import hashlib
 import logging
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -20,6 +19,7 @@ from taskforce.agenda.views import allowed_upload_bytes, read_upload
 from taskforce.audit.services import Actor
 from taskforce.db import utcnow
 from taskforce.extensions import limiter
+from taskforce.link_pages import fingerprint, rate_key, refuse
 from taskforce.links import AccessLink, LinkProblem
 from taskforce.web import attempt, flash_success, public
 
@@ -34,24 +34,11 @@ def _allow_paper_uploads(endpoint: str | None, _values) -> None:
         request.max_content_length = allowed_upload_bytes()
 
 
-def _fingerprint(token: str) -> str:
-    """Enough of the token's hash to match log lines to a link, and useless to an attacker."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()[:12]
-
-
-def _rate_key() -> str:
-    return "paper-link:" + _fingerprint((request.view_args or {}).get("token", ""))
+_rate_key = rate_key("paper-link")
 
 
 def _refuse(token: str, problem: LinkProblem):
-    log.warning(
-        "paper link refused (%s): %s; link %s from %s",
-        problem.status,
-        problem.message,
-        _fingerprint(token),
-        request.remote_addr,
-    )
-    return render_template("links/problem.html", problem=problem), problem.status
+    return refuse("paper", token, problem, log)
 
 
 @bp.route("/p/<token>", methods=["GET", "POST"])
@@ -82,7 +69,7 @@ def upload(token: str):
                     max_bytes=services.max_paper_bytes(current_app.config),
                 )
             if outcome.error:
-                log.info("paper link %s: upload refused: %s", _fingerprint(token), outcome.error)
+                log.info("paper link %s: upload refused: %s", fingerprint(token), outcome.error)
                 status = outcome.error.status
             else:
                 link.last_used_at = utcnow()
