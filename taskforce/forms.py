@@ -242,22 +242,28 @@ def working_day_offsets_form(
     )
 
 
+def _typed_field(field, label: str, limit: int, rule, *, required: bool, message: str, **kw):
+    """A stripped, length-limited field of this class whose text must pass rule. A required
+    one asks for itself ("Enter the title"); an optional one says so in its label."""
+    presence = (
+        InputRequired(message=message or f"Enter the {label.lower()}") if required else Optional()
+    )
+    kw.setdefault("widget", GovTextInput())
+    return field(
+        label if required else f"{label} (optional)",
+        filters=[strip],
+        validators=[presence, max_length(label, limit), rule],
+        **kw,
+    )
+
+
 def line_field(
     label: str, limit: int, *, required: bool = False, message: str = "", **kw
 ) -> LineField:
     """A one-line text field: stripped, length-limited, no line breaks or control characters.
     Optional ones say so in their label."""
-    validators = (
-        [InputRequired(message=message or f"Enter the {label.lower()}")]
-        if required
-        else [Optional()]
-    )
-    return LineField(
-        label if required else f"{label} (optional)",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[*validators, max_length(label, limit), SingleLine(label)],
-        **kw,
+    return _typed_field(
+        LineField, label, limit, SingleLine(label), required=required, message=message, **kw
     )
 
 
@@ -266,17 +272,14 @@ def text_field(
 ) -> TextAreaField:
     """Free text over several lines: stripped, length-limited (with a character count as it
     is typed), no control characters."""
-    return TextAreaField(
-        label if required else f"{label} (optional)",
+    return _typed_field(
+        TextAreaField,
+        label,
+        limit,
+        NoControlCharacters(label),
+        required=required,
+        message=message,
         widget=CharacterCount(limit),
-        filters=[strip],
-        validators=[
-            InputRequired(message=message or f"Enter the {label.lower()}")
-            if required
-            else Optional(),
-            max_length(label, limit),
-            NoControlCharacters(label),
-        ],
         **kw,
     )
 
@@ -284,16 +287,6 @@ def text_field(
 def email_field(label: str, *, required: bool = False, message: str = "", **kw) -> EmailField:
     """An email address someone types: stripped, at most EMAIL_MAX characters, in a format
     mail can reach (email_format). Optional ones say so in their label."""
-    return EmailField(
-        label if required else f"{label} (optional)",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            InputRequired(message=message or f"Enter the {label.lower()}")
-            if required
-            else Optional(),
-            max_length(label, EMAIL_MAX),
-            email_format(),
-        ],
-        **kw,
+    return _typed_field(
+        EmailField, label, EMAIL_MAX, email_format(), required=required, message=message, **kw
     )
