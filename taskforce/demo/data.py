@@ -175,7 +175,19 @@ def load_demo(only_if_empty: bool = False) -> TaskForce | None:
     _load_actions(tf, held, secretariat)
     _load_performance(tf, secretariat)
     _load_registers(tf, secretariat)
+    _load_agenda(held, secretariat)
     return tf
+
+
+def _load_agenda(held: Meeting, secretariat: Actor) -> None:
+    """The next meeting's agenda and papers (taskforce/agenda/demo.py), so its pack has
+    every kind of paper in it."""
+    from taskforce.agenda.demo import load_agenda_demo
+    from taskforce.agenda.services import next_meeting
+
+    upcoming = next_meeting(held)
+    if upcoming is not None:
+        load_agenda_demo(upcoming, secretariat)
 
 
 #: Where the demo meetings are held (an invented address).
