@@ -673,8 +673,8 @@ class _Builder:
             "Agenda items",
             [
                 ("Item", 1.3),
-                ("Time", 2.0),
-                ("Title", 5.2),
+                ("Time", 2.4),
+                ("Title", 4.8),
                 ("Lead", 3.5),
                 ("Purpose", 2.7),
                 ("Paper", 2.3),

@@ -115,7 +115,11 @@ def gather(
     cover = pack.Cover(
         taskforce=tf.name,
         meeting_number=meeting.number,
-        meeting_title=meeting.title,
+        # A meeting scheduled without a title of its own is called "<task force>: meeting 3",
+        # which the cover already says.
+        meeting_title=""
+        if meeting.title == f"{tf.name}: meeting {meeting.number}"
+        else meeting.title,
         meeting_on=start.date(),
         starts_at=start.time(),
         ends_at=end.time(),

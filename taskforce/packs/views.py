@@ -186,6 +186,7 @@ def issue(meeting_id: int):
     tf = meeting.taskforce
     form = IssueForm()
     number = services.next_number(meeting)
+    error = None
     if request.method == "GET":
         form.version.data = str(number)
     if meeting.status == MeetingStatus.CANCELLED:
@@ -201,6 +202,7 @@ def issue(meeting_id: int):
                 form.change_note.data,
                 expected=small_int(form.version.data) or -1,
             )
+        error = outcome.error
         if not outcome.error:
             number = issued.version.number
             delivery = transaction.finish()
@@ -231,7 +233,7 @@ def issue(meeting_id: int):
         draft=draft,
         members=len(tf.members),
         pdf_problem=pdf.libreoffice_problem(),
-    ), (form_status(form) if request.method == "POST" or form.form_errors else 200)
+    ), form_status(form, error)
 
 
 @bp.post("/meetings/<int:meeting_id>/pack/marking")

@@ -30,6 +30,7 @@ from taskforce.db import utcnow
 from taskforce.extensions import db
 from taskforce.performance import services
 from taskforce.performance.models import ChartImage, Indicator
+from taskforce.text import one_line
 
 #: Raise when the drawing changes, so cached charts are drawn afresh.
 CHART_STYLE = 3  # 2: text is never mathtext; 3: PNGs at print resolution
@@ -166,9 +167,10 @@ def draw(drawing: dict) -> bytes:
             zorder=3,
             edgecolors="white",
         )
-    axes.set_title(drawing["name"], loc="left", fontsize=12, color=BLACK)
+    # Control characters have no glyph (a name stored before the rule came in, say).
+    axes.set_title(one_line(drawing["name"]), loc="left", fontsize=12, color=BLACK)
     if drawing["unit"]:
-        axes.set_ylabel(drawing["unit"], color=GREY)
+        axes.set_ylabel(one_line(drawing["unit"]), color=GREY)
     step = max(1, -(-len(labels) // 8))  # at most eight labels, so they never overlap
     axes.set_xticks(x[::step], labels[::step], rotation=0, fontsize=8)
     axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: _label(v)))
