@@ -4,6 +4,7 @@ versions for members, and the page a member's emailed link opens, with no sign-i
 
 from __future__ import annotations
 
+import base64
 import io
 import logging
 import re
@@ -103,6 +104,8 @@ _CLASSES = {
     "<th>": '<th scope="col" class="govuk-table__header">',
     "<td>": '<td class="govuk-table__cell">',
 }
+#: Pixels a picture is shown at in the preview.
+PREVIEW_WIDTH = 640
 _TAG = re.compile("|".join(re.escape(k) for k in _CLASSES))
 
 
@@ -113,16 +116,26 @@ def _drop_data_links(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+@mammoth.images.img_element
+def _picture(image) -> dict[str, str]:
+    # Charts are drawn for print (1,600 dots wide): shown at the width of the page's text.
+    with image.open() as stream:
+        data = base64.b64encode(stream.read()).decode("ascii")
+    return {"src": f"data:{image.content_type};base64,{data}", "width": str(PREVIEW_WIDTH)}
+
+
 def preview_html(docx: bytes) -> Markup:
     """The pack as HTML for the page: converted by mammoth, sanitised by nh3."""
-    result = mammoth.convert_to_html(io.BytesIO(docx), style_map=STYLE_MAP, id_prefix="pack-")
+    result = mammoth.convert_to_html(
+        io.BytesIO(docx), style_map=STYLE_MAP, id_prefix="pack-", convert_image=_picture
+    )
     html = nh3.clean(
         result.value,
         tags={"h3", "h4", "h5", "h6", "p", "ul", "ol", "li", "strong", "em", "a", "br",
               "table", "thead", "tbody", "tr", "th", "td", "img", "sup", "sub", "s"},
-        attributes={"a": {"href", "id"}, "img": {"src", "alt"}, "td": {"colspan", "rowspan"},
-                    "th": {"colspan", "rowspan"}, "p": {"id"}, "h3": {"id"}, "h4": {"id"},
-                    "h5": {"id"}, "h6": {"id"}},
+        attributes={"a": {"href", "id"}, "img": {"src", "alt", "width"},
+                    "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}, "p": {"id"},
+                    "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"}},
         url_schemes={"http", "https", "mailto", "data"},
         attribute_filter=_drop_data_links,
         link_rel="noopener noreferrer",
