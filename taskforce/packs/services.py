@@ -184,6 +184,11 @@ def issue(
         )
     note = check_change_note(change_note)
     number = next_number(meeting)
+    if expected is not None and expected < 1:
+        raise Conflict(
+            "The page you issued from did not say which version it offered to issue. Open the "
+            "pack page again and issue from there."
+        )
     if expected is not None and expected != number:
         raise Conflict(
             f"Version {number - 1} of this pack was issued since you opened the page. "

@@ -248,10 +248,10 @@ def world(
     request,
 ):
     """The secretariat's task force with its meetings, actions, indicators and registers,
-    an issued pack (for the pack's operations), and another secretariat's task force, which the token may not see. Mail
-    goes over SMTP to a recorder on loopback. LibreOffice is taken to be missing, so the
-    PDF operations answer their 503 (a conversion takes seconds, and every issue makes one);
-    tests/packs converts real ones."""
+    an issued pack (for the pack's operations), and another secretariat's task force, which
+    the token may not see. Mail goes over SMTP to a recorder on loopback. LibreOffice is
+    taken to be missing, so the PDF operations answer their 503 (a conversion takes
+    seconds, and every issue makes one); tests/packs converts real ones."""
     monkeypatch.setattr(pdf, "soffice", lambda: None)
     today = action_services.today()
     future = make_meeting()

@@ -7,16 +7,13 @@ import hashlib
 import io
 import re
 import zipfile
-from datetime import timedelta
 
 import docx
 import pytest
-from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from taskforce.actions.models import OUTSTANDING, Action
 from taskforce.agenda import services as agenda_services
-from taskforce.agenda.demo import load_agenda_demo
 from taskforce.audit.models import AuditEvent
 from taskforce.clock import today
 from taskforce.demo.data import load_demo

@@ -10,7 +10,6 @@ from datetime import date
 import pytest
 
 from taskforce import clock
-
 from taskforce.agenda import services as agenda_services
 from taskforce.extensions import db
 from taskforce.packs import pdf
@@ -63,9 +62,7 @@ def meeting(make_taskforce, make_meeting, secretariat):
     return meeting
 
 
-def test_each_member_gets_the_pack_attached_with_a_personal_link(
-    api, smtp, meeting, snapshot_text
-):
+def test_each_member_gets_the_pack_attached_with_a_personal_link(api, smtp, meeting, snapshot_text):
     assert api.post(f"/meetings/{meeting.id}/pack/issue", {}).status_code == 201
     [email] = smtp.readable(TOM)
     assert email == snapshot_text
