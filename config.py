@@ -85,6 +85,9 @@ class Config:
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     #: The largest paper (.docx or .pdf) that may be uploaded, in MB; a larger one is a 413.
     PAPER_MAX_MB = _int("PAPER_MAX_MB", 20)
+    #: An issued pack is attached to its email when its files come to at most this, in MB;
+    #: every email carries a download link either way.
+    PACK_ATTACH_MAX_MB = _int("PACK_ATTACH_MAX_MB", 10)
     #: Where uploaded papers are kept: "database" (the default) or "s3" (taskforce/storage.py).
     PAPER_STORAGE = os.environ.get("PAPER_STORAGE", "database").strip() or "database"
     S3_BUCKET = os.environ.get("S3_BUCKET", "")

@@ -163,6 +163,7 @@ def register_blueprints(app: Flask) -> None:
     from taskforce.main.views import bp as main_bp
     from taskforce.meetings.links_views import bp as links_bp
     from taskforce.meetings.views import bp as meetings_bp
+    from taskforce.packs.views import bp as packs_bp
     from taskforce.performance import edit_views, views  # noqa: F401  (routes join pages.bp)
     from taskforce.performance.pages import bp as performance_bp
     from taskforce.registers.views import bp as registers_bp
@@ -177,6 +178,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(owner_links_bp)
     app.register_blueprint(agenda_bp)
     app.register_blueprint(paper_links_bp)
+    app.register_blueprint(packs_bp)
     app.register_blueprint(performance_bp)
     app.register_blueprint(registers_bp)
     app.register_blueprint(admin_bp)
@@ -220,6 +222,7 @@ def register_commands(app: Flask) -> None:
     from taskforce.actions.cli import chase_cli
     from taskforce.auth.cli import tokens_cli, users_cli
     from taskforce.demo.cli import demo_cli
+    from taskforce.packs.cli import pack_cli
     from taskforce.scheduler import outbox_cli, scheduler_cli
 
     app.cli.add_command(users_cli)
@@ -228,3 +231,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(chase_cli)
+    app.cli.add_command(pack_cli)

@@ -33,6 +33,8 @@ class Purpose(enum.StrEnum):
     ACTION_OWNER = "action_owner"
     #: A paper lead's upload link, for one paper (agenda.models.paper_links).
     PAPER_LEAD = "paper_lead"
+    #: A member's link to download the issued packs of one meeting (taskforce.packs).
+    PACK = "pack"
 
 
 class LinkProblem(Exception):

@@ -9,6 +9,7 @@ from taskforce.links import AccessLink
 from taskforce.mail import OutboxMessage
 from taskforce.meetings.models import Attendance, Meeting
 from taskforce.numbering import NumberCounter
+from taskforce.packs.models import PackMarking, PackSupplement, PackVersion
 from taskforce.performance.models import (
     Actual,
     ActualRevision,
@@ -44,6 +45,9 @@ __all__ = [
     "Member",
     "NumberCounter",
     "OutboxMessage",
+    "PackMarking",
+    "PackSupplement",
+    "PackVersion",
     "Paper",
     "PaperVersion",
     "Priority",

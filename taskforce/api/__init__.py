@@ -10,6 +10,7 @@ from taskforce.api import (  # noqa: F401
     indicators,
     meetings,
     meta,
+    packs,
     registers,
     taskforces,
 )

@@ -74,6 +74,9 @@ class Cover:
     changes: tuple[str, ...] = ()
     #: A free note from whoever re-issued the pack.
     change_note: str = ""
+    #: Set for a restricted supplement: the named recipient it is for. A supplement holds the
+    #: cover, the contents and the restricted papers alone.
+    supplement_for: str = ""
 
 
 @dataclass(frozen=True)

@@ -348,15 +348,18 @@ class _Builder:
     # -- the document as a whole --
 
     def build(self) -> BuiltPack:
+        supplement = bool(self.data.cover.supplement_for)
         self._setup()
         self._cover()
         contents_at = self._contents_heading()
-        self._agenda()
-        self._last_meeting_actions()
-        self._outstanding_actions()
-        self._performance()
+        if not supplement:
+            self._agenda()
+            self._last_meeting_actions()
+            self._outstanding_actions()
+            self._performance()
         self._papers()
-        self._annex()
+        if not supplement:
+            self._annex()
         self._contents(contents_at)
         out = io.BytesIO()
         self.doc.save(out)
@@ -398,7 +401,8 @@ class _Builder:
 
         props = self.doc.core_properties
         taskforce = clean(cover.taskforce, one_line=True)
-        props.title = f"{taskforce}: meeting {cover.meeting_number} agenda pack"
+        what = "restricted supplement" if cover.supplement_for else "agenda pack"
+        props.title = f"{taskforce}: meeting {cover.meeting_number} {what}"
         props.subject = (
             f"Agenda and papers for meeting {cover.meeting_number} on "
             f"{short_date(cover.meeting_on)}, version {cover.version}"
@@ -547,7 +551,14 @@ class _Builder:
             f"Meeting {cover.meeting_number}" + (f": {meeting}" if meeting else ""),
             style="Subtitle",
         )
-        self._para("Agenda and papers", style="Cover Fact")
+        if cover.supplement_for:
+            recipient = clean(cover.supplement_for, one_line=True)
+            self._para(
+                f"Restricted papers for {recipient} only: do not forward or copy",
+                style="Cover Fact",
+            )
+        else:
+            self._para("Agenda and papers", style="Cover Fact")
         self._fact("Date", long_date(cover.meeting_on), "Cover Fact")
         self._fact("Time", self._times(), "Cover Fact")
         self._fact("Place", clean(cover.place, one_line=True) or "To be confirmed", "Cover Fact")
@@ -662,8 +673,8 @@ class _Builder:
             "Agenda items",
             [
                 ("Item", 1.3),
-                ("Time", 2.0),
-                ("Title", 5.2),
+                ("Time", 2.4),
+                ("Title", 4.8),
                 ("Lead", 3.5),
                 ("Purpose", 2.7),
                 ("Paper", 2.3),

@@ -52,6 +52,8 @@ from taskforce.bodies import services as body_services
 from taskforce.db import MAX_ID
 from taskforce.extensions import db
 from taskforce.meetings import services as meeting_services
+from taskforce.packs import pdf
+from taskforce.packs import services as pack_services
 from taskforce.performance import assessments
 from taskforce.performance import services as performance_services
 from taskforce.registers import services as register_services
@@ -233,10 +235,24 @@ class World:
 
 
 @pytest.fixture
-def world(app, smtp, secretariat, make_user, tf, make_taskforce, make_meeting, make_action):
+def world(
+    app,
+    smtp,
+    secretariat,
+    make_user,
+    tf,
+    make_taskforce,
+    make_meeting,
+    make_action,
+    monkeypatch,
+    request,
+):
     """The secretariat's task force with its meetings, actions, indicators and registers,
-    and another secretariat's task force, which the token may not see. Mail goes over SMTP
-    to a recorder on loopback."""
+    an issued pack (for the pack's operations), and another secretariat's task force, which
+    the token may not see. Mail goes over SMTP to a recorder on loopback. LibreOffice is
+    taken to be missing, so the PDF operations answer their 503 (a conversion takes
+    seconds, and every issue makes one); tests/packs converts real ones."""
+    monkeypatch.setattr(pdf, "soffice", lambda: None)
     today = action_services.today()
     future = make_meeting()
     past = make_meeting(start="2024-02-06T10:00:00", record_history=True)
@@ -313,6 +329,9 @@ def world(app, smtp, secretariat, make_user, tf, make_taskforce, make_meeting, m
         CLI,
     )
     db.session.commit()
+    if "/pack" in request.node.name:  # building a pack takes a while: only where it is used
+        pack_services.issue(future, CLI)
+        db.session.commit()
 
     token = auth_services.create_token(secretariat, CLI)
     db.session.commit()
@@ -334,6 +353,7 @@ def world(app, smtp, secretariat, make_user, tf, make_taskforce, make_meeting, m
             "indicator_id": [indicator.id, indicator.id, retired.id],
             "member_id": [m.id for m in tf.members] + [departed.id, other.members[0].id],
             "number": [1, 2],
+            "version": [1, 1, 2],
             "assessments/record_id": [assessment.id],
             "risks/record_id": [risk.id],
             **{f"{kind}/record_id": [row.id] for kind, row in entry.items()},
@@ -350,8 +370,16 @@ def test_api(case, app, client, world):
         app=app,
         session=client,
         headers={"Authorization": f"Bearer {world.token}"},
-        checks=CHECKS,
+        checks=_checks(case),
     )
+
+
+def _checks(case) -> list:
+    """An operation that documents a 503 (the pack's PDF, without LibreOffice) may answer it;
+    any other 5xx is still undocumented, which status_code_conformance refuses."""
+    if "503" in case.operation.definition.raw.get("responses", {}):
+        return [check for check in CHECKS if check is not not_a_server_error]
+    return CHECKS
 
 
 def test_the_fuzzed_description_is_the_one_served(client):

@@ -28,6 +28,9 @@ def test_only_sign_in_health_and_assets_are_public(app):
         "links.apologies",
         "owner_links.owner_link",
         "paper_links.upload",
+        "packs.link",
+        "packs.link_download",
+        "packs.link_supplement",
     }
 
 

@@ -109,9 +109,10 @@ def test_a_cancelled_meeting_has_no_steps(make_meeting):
 @pytest.fixture
 def registry(monkeypatch):
     """The registry as it stands, restored after the test."""
-    # The test stands in for the agenda domain's own source of this step.
+    # The tests stand in for the agenda's and the pack's own sources of these steps.
+    stood_in = ("agenda_agreed", "pack_issued")
     monkeypatch.setattr(
-        steps, "_SOURCES", {k: v for k, v in steps._SOURCES.items() if k != "agenda_agreed"}
+        steps, "_SOURCES", {k: v for k, v in steps._SOURCES.items() if k not in stood_in}
     )
 
 
