@@ -153,6 +153,8 @@ class Indicator:
     name: str
     unit: str = ""
     frequency: str = "monthly"
+    #: "up" where higher is better, "down" where lower is: which side of trajectory is worse.
+    direction: str = "up"
     priority: str = ""
     #: Every period with a trajectory value or an actual, in time order.
     series: tuple[SeriesPoint, ...] = ()

@@ -171,13 +171,15 @@ def number(value: Decimal | None, unit: str = "") -> str:
     return f"{shown} {clean(unit, one_line=True)}".strip()
 
 
-def variance_words(variance_pct: Decimal | None) -> str:
+def variance_words(variance_pct: Decimal | None, direction: str = "up") -> str:
+    """The variance as the web says it (performance.rag.variance_in_words): better or worse
+    than trajectory for the indicator's direction, never a bare sign."""
     if variance_pct is None:
         return ""
     if variance_pct == 0:
         return "On trajectory"
-    side = "above" if variance_pct > 0 else "below"
-    return f"{abs(variance_pct):.1f}% {side} trajectory"
+    side = "better" if (variance_pct > 0) == (direction == "up") else "worse"
+    return f"{abs(variance_pct):.1f}% {side} than trajectory"
 
 
 # --- XML helpers ---------------------------------------------------------------------------
@@ -825,7 +827,7 @@ class _Builder:
             clean(latest.label, one_line=True),
             number(latest.actual, indicator.unit),
             number(latest.trajectory, indicator.unit),
-            variance_words(latest.variance_pct),
+            variance_words(latest.variance_pct, indicator.direction),
             Shaded(RAG_WORDS[latest.rag]) if latest.rag in RAG_WORDS else "No RAG yet",
             (latest.trend or "").capitalize(),
         ]
@@ -998,7 +1000,7 @@ class _Builder:
                         clean(p.label, one_line=True),
                         number(p.trajectory, indicator.unit),
                         number(p.actual, indicator.unit),
-                        variance_words(p.variance_pct),
+                        variance_words(p.variance_pct, indicator.direction),
                         Shaded(RAG_WORDS[p.rag]) if p.rag in RAG_WORDS else "",
                         (p.trend or "").capitalize(),
                     ]

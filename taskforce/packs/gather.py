@@ -354,6 +354,7 @@ def _indicators(taskforce_id: int) -> tuple[pack.Indicator, ...]:
                 name=indicator.name,
                 unit=indicator.unit,
                 frequency=indicator.frequency,
+                direction=indicator.direction,
                 priority=indicator.priority.title if indicator.priority else "",
                 series=tuple(
                     pack.SeriesPoint(

@@ -194,7 +194,7 @@ def test_dashboard_gives_rag_in_words_and_shading(document):
         "Nov 2025",
         "1,158 people",
         "1,175 people",
-        "1.4% below trajectory",
+        "1.4% worse than trajectory",  # higher is better, and it is below
     ]
     assert first[5:] == ["Amber: within tolerance", "Improving"]
     shading = table.rows[1].cells[5]._tc.find(f"{qn('w:tcPr')}/{qn('w:shd')}")
@@ -406,3 +406,21 @@ def test_building_twice_gives_the_same_document(data):
 
 def test_the_cover_dates_the_document_by_its_issue(document):
     assert document.core_properties.created.date() == date(2027, 3, 9)
+
+
+def test_variance_is_better_or_worse_for_the_indicators_direction_as_on_the_web():
+    from decimal import Decimal
+
+    from taskforce.packs.document import variance_words
+    from taskforce.performance.rag import variance_in_words
+
+    for pct, actual, direction in [
+        ("7.4", "107.4", "down"),
+        ("-3.1", "96.9", "up"),
+        ("3.1", "103.1", "up"),
+        ("-7.4", "92.6", "down"),
+    ]:
+        words = variance_words(Decimal(pct), direction)
+        assert words == variance_in_words(Decimal(actual), Decimal(100), direction)
+    assert variance_words(Decimal("7.4"), "down") == "7.4% worse than trajectory"
+    assert variance_words(Decimal(0), "up") == "On trajectory"
