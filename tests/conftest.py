@@ -50,6 +50,16 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """Tests marked no_database run once: on SQLite, not again on PostgreSQL."""
+    if not os.environ["TEST_DATABASE_URL"].startswith("postgresql"):
+        return
+    once = pytest.mark.skip(reason="touches no database: run once, on SQLite")
+    for item in items:
+        if item.get_closest_marker("no_database"):
+            item.add_marker(once)
+
+
 @pytest.fixture(scope="session")
 def app() -> Iterator[Flask]:
     app = create_app("test")

@@ -8,6 +8,9 @@ from __future__ import annotations
 import re
 
 import grimp
+import pytest
+
+pytestmark = pytest.mark.no_database
 
 
 def test_no_module_imports_one_that_imports_it_back():

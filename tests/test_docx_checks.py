@@ -12,6 +12,8 @@ from docx.oxml.ns import qn
 from tests.docx_checks import accessibility_problems, assert_accessible_docx
 from tests.packs.factories import chart_png
 
+pytestmark = pytest.mark.no_database
+
 
 def good() -> docx.document.Document:
     """A small document that keeps every rule."""

@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MARKER = "TASKFORCE_SERVE_TEST"
 
 pytestmark = [
+    pytest.mark.no_database,  # its own SQLite file, whatever the run's database
     pytest.mark.skipif(
         not (ROOT / ".venv" / "bin" / "gunicorn").exists(),
         reason="scripts/serve runs .venv/bin/gunicorn: run scripts/setup first",

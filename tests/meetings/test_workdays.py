@@ -2,7 +2,11 @@
 
 from datetime import date
 
+import pytest
+
 from taskforce.meetings.workdays import add_working_days, is_working_day, why_not_working
+
+pytestmark = pytest.mark.no_database
 
 
 def test_easter_2027_is_skipped_both_ways():

@@ -19,6 +19,8 @@ from taskforce.packs.document import build_pack
 from tests.docx_checks import assert_accessible_docx
 from tests.packs.factories import action, cover, pack_data
 
+pytestmark = pytest.mark.no_database
+
 WP_DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
 
 

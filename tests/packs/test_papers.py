@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import docx
+import pytest
 from docx.oxml.ns import qn
 
 from taskforce.packs.data import DocxPaper, MarkdownPaper, Paper
@@ -13,6 +14,8 @@ from taskforce.packs.document import build_pack
 from tests.docx_checks import accessibility_problems, assert_accessible_docx
 from tests.packs.factories import docx_paper, pack_data
 from tests.packs.test_document import headings, xml_of
+
+pytestmark = pytest.mark.no_database
 
 
 def build_with(*papers: Paper):

@@ -13,6 +13,8 @@ from taskforce.packs.data import Paper, PdfPaper
 from taskforce.packs.document import build_pack
 from tests.packs.factories import pack_data, pdf_paper
 
+pytestmark = pytest.mark.no_database
+
 needs_libreoffice = pytest.mark.skipif(
     pdf.libreoffice_problem() is not None,
     reason="LibreOffice is not installed (scripts/test installs libreoffice-writer-nogui)",
