@@ -8,7 +8,7 @@ used to be saved, counted as sent, and then fail for good in the outbox.
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import update
@@ -35,6 +35,9 @@ RULE = "only the letters A to Z"
 )
 def test_the_shared_rule_refuses_any_address_beyond_ascii(local, extra, at):
     address = f"{local[:at]}{extra}{local[at:]}@example.org"
+    # Every field strips what it is given first: whitespace such as U+0085 at the start is
+    # gone before any rule sees the address, so that one is simply an ASCII address.
+    assume(not address.strip().isascii())
     assert address_problem(address)
     assert address_problem(f"{local}@example.org") is None
 
