@@ -204,6 +204,16 @@ def resolve_for_member(token: str, purpose: Purpose) -> tuple[AccessLink, Member
     return link, member
 
 
+def revoke(stmt) -> int:
+    """Withdraw every link the select statement finds; return how many."""
+    now = utcnow()
+    count = 0
+    for link in db.session.scalars(stmt):
+        link.revoked_at = now
+        count += 1
+    return count
+
+
 def revoke_for_member(member_id: int, purpose: Purpose | None = None) -> int:
     """Withdraw every live link issued for one member record (of one purpose, if given);
     return how many.
@@ -217,9 +227,4 @@ def revoke_for_member(member_id: int, purpose: Purpose | None = None) -> int:
     )
     if purpose is not None:
         stmt = stmt.where(AccessLink.purpose == str(purpose))
-    now = utcnow()
-    count = 0
-    for link in db.session.scalars(stmt):
-        link.revoked_at = now
-        count += 1
-    return count
+    return revoke(stmt)

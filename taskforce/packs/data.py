@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 
+from taskforce.performance.models import RATING_NAMES
+from taskforce.registers.models import MILESTONE_STATUSES as MILESTONE_STATUSES
+
 #: The protective markings a pack may carry (Government Security Classifications).
 MARKINGS = ("OFFICIAL", "OFFICIAL-SENSITIVE")
 #: Attendee groups, in the order the agenda lists them, with their headings.
@@ -41,15 +44,8 @@ ACTION_STATUSES = {
 #: An indicator's RAG, and a risk's rating, in words.
 RAGS = {"red": "Red", "amber": "Amber", "green": "Green"}
 #: The four-point likelihood-of-delivery scale.
-RATINGS = {"R": "Red", "AR": "Amber/Red", "AG": "Amber/Green", "G": "Green"}
-#: Delivery milestone statuses in words.
-MILESTONE_STATUSES = {
-    "not_started": "Not started",
-    "on_track": "On track",
-    "at_risk": "At risk",
-    "late": "Late",
-    "complete": "Complete",
-}
+RATINGS = RATING_NAMES
+#: Delivery milestone statuses in words are the register's own (MILESTONE_STATUSES, above).
 
 
 @dataclass(frozen=True)

@@ -44,12 +44,7 @@ def withdraw_links(meeting_id: int, member_id: int | None = None) -> int:
     )
     if member_id is not None:
         stmt = stmt.where(links.AccessLink.member_id == member_id)
-    now = utcnow()
-    count = 0
-    for link in db.session.scalars(stmt):
-        link.revoked_at = now
-        count += 1
-    return count
+    return links.revoke(stmt)
 
 
 def live_links(meeting_id: int) -> int:
