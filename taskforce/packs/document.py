@@ -293,6 +293,13 @@ def _space_before(p, twips: int) -> None:
 
 def _field(parent, instruction: str, result: str = "") -> None:
     """A complex field (PAGE, NUMPAGES, PAGEREF...) with its last result."""
+    _field_begin(parent, instruction)
+    parent.append(_run(result))
+    _field_end(parent)
+
+
+def _field_begin(parent, instruction: str) -> None:
+    """A complex field's opening, up to where its last result starts."""
     r = _sub(parent, "w:r")
     _sub(r, "w:fldChar", fldCharType="begin")
     r = _sub(parent, "w:r")
@@ -301,7 +308,9 @@ def _field(parent, instruction: str, result: str = "") -> None:
     instr.set(qn("xml:space"), "preserve")
     r = _sub(parent, "w:r")
     _sub(r, "w:fldChar", fldCharType="separate")
-    parent.append(_run(result))
+
+
+def _field_end(parent) -> None:
     r = _sub(parent, "w:r")
     _sub(r, "w:fldChar", fldCharType="end")
 
@@ -606,19 +615,11 @@ class _Builder:
         for n, entry in enumerate(entries):
             p = _p(f"TOC{entry.level}")
             if n == 0:
-                r = _sub(p, "w:r")
-                _sub(r, "w:fldChar", fldCharType="begin")
-                r = _sub(p, "w:r")
-                instr = _sub(r, "w:instrText")
-                instr.text = f' TOC \\o "1-{CONTENTS_LEVELS}" \\h \\z \\u '
-                instr.set(qn("xml:space"), "preserve")
-                r = _sub(p, "w:r")
-                _sub(r, "w:fldChar", fldCharType="separate")
+                _field_begin(p, f'TOC \\o "1-{CONTENTS_LEVELS}" \\h \\z \\u')
             link = _sub(p, "w:hyperlink", anchor=entry.bookmark, history="1")
             link.append(_run(entry.title))
             if n == len(entries) - 1:
-                r = _sub(p, "w:r")
-                _sub(r, "w:fldChar", fldCharType="end")
+                _field_end(p)
             previous.addnext(p)
             previous = p
 
