@@ -27,14 +27,16 @@ def _papers(n: int) -> str:
     return f"{n} paper{'' if n == 1 else 's'}"
 
 
-def _paper_counts(meetings: Sequence[Meeting]) -> dict[int, tuple[int, int]]:
-    """{meeting id: (papers commissioned, of which received)}."""
+def _paper_counts(meetings: Sequence[Meeting]) -> dict[int, tuple[int, int, int]]:
+    """{meeting id: (papers commissioned, of which received, of which late)}; late as in
+    services.late_papers_count: still awaited after its due date."""
     received = select(PaperVersion.id).where(PaperVersion.paper_id == Paper.id).exists()
     rows = db.session.execute(
         select(
             AgendaItem.meeting_id,
             func.count(Paper.id),
             func.count(Paper.id).filter(received),
+            func.count(Paper.id).filter(~received, Paper.due_on < clock.today()),
         )
         .join(Paper, Paper.agenda_item_id == AgendaItem.id)
         .where(
@@ -43,27 +45,26 @@ def _paper_counts(meetings: Sequence[Meeting]) -> dict[int, tuple[int, int]]:
         )
         .group_by(AgendaItem.meeting_id)
     )
-    return {meeting_id: (asked, got) for meeting_id, asked, got in rows}
+    return {meeting_id: (asked, got, late) for meeting_id, asked, got, late in rows}
 
 
 def commissioning_progress(meetings: Sequence[Meeting]) -> Mapping[int, steps.Progress]:
     """Done once any paper has been commissioned for the meeting."""
     return {
         meeting_id: steps.Progress(done=True, summary=f"{_papers(asked)} commissioned")
-        for meeting_id, (asked, _got) in _paper_counts(meetings).items()
+        for meeting_id, (asked, _got, _late) in _paper_counts(meetings).items()
         if asked
     }
 
 
 def deadline_progress(meetings: Sequence[Meeting]) -> Mapping[int, steps.Progress]:
     """Done when every commissioned paper is in; otherwise how many are awaited or late."""
-    late = services.late_papers_count(list(meetings))
     result = {}
-    for meeting_id, (asked, got) in _paper_counts(meetings).items():
+    for meeting_id, (asked, got, late) in _paper_counts(meetings).items():
         if got >= asked:
             result[meeting_id] = steps.Progress(done=True, summary=f"{_papers(got)} received")
-        elif late.get(meeting_id):
-            result[meeting_id] = steps.Progress(summary=f"{_papers(late[meeting_id])} late")
+        elif late:
+            result[meeting_id] = steps.Progress(summary=f"{_papers(late)} late")
         else:
             result[meeting_id] = steps.Progress(summary=f"{_papers(asked - got)} awaited")
     return result
