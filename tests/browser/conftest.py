@@ -53,4 +53,13 @@ def page(browser: Browser) -> Iterator[Page]:
         lambda msg: page.console_errors.append(msg.text) if msg.type == "error" else None,
     )
     yield page
+    close_quietly(context)
+
+
+def close_quietly(context) -> None:
+    """Close a browser context once its pages' requests are done: a browser closed mid-
+    download drops the connection, and the test server then leaves that static file for
+    the garbage collector to close (a ResourceWarning, an error under filterwarnings)."""
+    for open_page in context.pages:
+        open_page.wait_for_load_state("networkidle")
     context.close()

@@ -26,6 +26,7 @@ from taskforce.mail import OutboxMessage
 from taskforce.meetings.models import Meeting
 from taskforce.meetings.workdays import is_working_day
 from taskforce.scheduler import build_scheduler
+from tests.browser.conftest import close_quietly
 
 pytestmark = pytest.mark.browser
 
@@ -155,11 +156,7 @@ def test_a_newcomers_first_ten_minutes(page: Page, live_server: str, demo, sched
     owner.get_by_label(re.compile("Comment", re.I)).first.fill("Figures due from the regions")
     owner.get_by_role("button", name=re.compile("Send|Save|Update", re.I)).first.click()
     expect(owner.locator("body")).to_contain_text(re.compile("thank|updated|saved", re.I))
-    # Let every request finish first: a browser closed mid-download drops the connection,
-    # and the test server then leaves that static file for the garbage collector to close.
-    owner.wait_for_load_state("networkidle")
-    context.close()
+    close_quietly(context)
     db.session.expire_all()
     assert db.session.get(Action, action.id).status == "in_progress"
-    page.wait_for_load_state("networkidle")  # as above, before the page's context closes
     assert page.console_errors == []
